@@ -1,0 +1,75 @@
+using System.Text.RegularExpressions;
+using PeerTube.Net.Media.Internal;
+
+namespace PeerTube.Net.Media.Probing;
+
+/// <summary>Runs ffprobe on a local file and turns its JSON into <see cref="MediaInfo"/>.</summary>
+public sealed partial class MediaProber(FfmpegTools tools)
+{
+    // A broken file can make a demuxer crawl; no real upload needs this long to probe.
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromMinutes(2);
+
+    private readonly FfmpegTools _tools = tools ?? throw new ArgumentNullException(nameof(tools));
+
+    /// <exception cref="UnreadableMediaException">The file is missing, empty, not media, or has no usable stream or duration.</exception>
+    /// <exception cref="FfmpegNotFoundException">ffprobe cannot be started (a configuration problem, not a bad file).</exception>
+    public async Task<MediaInfo> ProbeAsync(string path, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+
+        var file = new FileInfo(path);
+        if (!file.Exists)
+        {
+            throw new UnreadableMediaException("The file does not exist.");
+        }
+
+        if (file.Length == 0)
+        {
+            throw new UnreadableMediaException("The file is empty.");
+        }
+
+        string[] arguments = ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-i", path];
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(ProbeTimeout);
+
+        ProcessRunner.Result result;
+        try
+        {
+            result = await ProcessRunner.RunAsync(ToolIdentity.Ffprobe(_tools), arguments, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new UnreadableMediaException($"ffprobe did not finish within {ProbeTimeout.TotalSeconds:0} seconds.");
+        }
+
+        if (result.ExitCode != 0)
+        {
+            throw new UnreadableMediaException(DescribeFailure(result, path));
+        }
+
+        return FfprobeOutput.Parse(result.StandardOutput);
+    }
+
+    private static string DescribeFailure(ProcessRunner.Result result, string path)
+    {
+        // ffprobe's useful detail ("moov atom not found") often comes on the line before the generic
+        // "Invalid data found when processing input"; keep both, without our storage paths or demuxer addresses.
+        var prefix = path + ": ";
+        var lines = result.StandardError
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.StartsWith(prefix, StringComparison.Ordinal) ? line[prefix.Length..] : line)
+            .Select(line => DemuxerPrefixRegex().Replace(line, ""))
+            .Where(line => line.Length > 0)
+            .Distinct(StringComparer.Ordinal)
+            .TakeLast(3)
+            .ToList();
+
+        return lines.Count == 0
+            ? $"ffprobe could not read the file (exit code {result.ExitCode})."
+            : $"ffprobe could not read the file: {string.Join("; ", lines)}";
+    }
+
+    [GeneratedRegex(@"^\[[^\]]+ @ 0x[0-9a-fA-F]+\]\s*")]
+    private static partial Regex DemuxerPrefixRegex();
+}

@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PeerTube.Net.Server.Features.Accounts;
+
+public sealed class RateLimitOptions
+{
+    public const string Section = "RateLimits";
+
+    [Required]
+    public WindowLimit Login { get; set; } = new();
+
+    public sealed class WindowLimit
+    {
+        /// <summary>Requests allowed per client IP within the window (PeerTube: 15 logins per 5 minutes).</summary>
+        [Range(1, 1_000_000)]
+        public int PermitLimit { get; set; } = 15;
+
+        [Range(1, 86_400)]
+        public int WindowSeconds { get; set; } = 300;
+    }
+}

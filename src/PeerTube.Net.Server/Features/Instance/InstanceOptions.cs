@@ -1,0 +1,37 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PeerTube.Net.Server.Features.Instance;
+
+public sealed class InstanceOptions : IValidatableObject
+{
+    public const string Section = "Instance";
+
+    /// <summary>Base URL of every absolute link we hand out: playlists, torrents, ActivityPub ids.</summary>
+    [Required]
+    public string PublicUrl { get; set; } = "http://127.0.0.1:9000";
+
+    [Required, StringLength(120, MinimumLength = 1)]
+    public string Name { get; set; } = "PeerTube.Net";
+
+    /// <summary>Identifies this process among the nodes sharing one database, for job leases.</summary>
+    public string NodeId { get; set; } = Environment.MachineName;
+
+    public Uri BaseUri => new(PublicUrl.TrimEnd('/') + "/");
+
+    /// <summary>"host" or "host:port", as PeerTube shows it in account and channel handles.</summary>
+    public string Host => BaseUri.IsDefaultPort ? BaseUri.Host : $"{BaseUri.Host}:{BaseUri.Port}";
+
+    public string Absolute(string path) => PublicUrl.TrimEnd('/') + "/" + path.TrimStart('/');
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!Uri.TryCreate(PublicUrl, UriKind.Absolute, out var uri)
+            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            || uri.PathAndQuery != "/" && uri.PathAndQuery.Length > 0 && uri.AbsolutePath.Trim('/').Length > 0)
+        {
+            yield return new ValidationResult(
+                $"Instance:PublicUrl must be an absolute http(s) URL with no path, such as https://videos.example.org (got '{PublicUrl}').",
+                [nameof(PublicUrl)]);
+        }
+    }
+}

@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Net.Http.Headers;
+using PeerTube.Net.Server.Features.Accounts;
+using PeerTube.Net.Server.Features.Videos;
+using PeerTube.Net.Server.Infrastructure.Data;
+using PeerTube.Net.Server.Infrastructure.Errors;
+using PeerTube.Net.Server.Infrastructure.Storage;
+
+namespace PeerTube.Net.Server.Features.Streaming;
+
+/// <summary>
+/// Serves media at PeerTube's paths: HLS under /static/streaming-playlists/hls/[private/]&lt;uuid&gt;/, images under
+/// /lazy-static/, downloads under /download/. Byte ranges, long cache lifetimes (every file name is unique) and
+/// CORS for embeds on other sites. Private videos need the owner's token or a short-lived videoFileToken.
+/// </summary>
+public static class StreamingFeature
+{
+    private const string ImmutableCache = "public, max-age=31536000, immutable";
+    private const string PrivateCache = "private, no-store";
+
+    public static WebApplicationBuilder AddStreaming(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<VideoFileTokens>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapStreaming(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/static/streaming-playlists/hls/private/{uuid:guid}/{file}", (Guid uuid, string file, HttpContext http, AppDbContext db,
+            StoragePaths paths, VideoFileTokens tokens) => ServeHlsAsync(uuid, file, privatePath: true, http, db, paths, tokens));
+        app.MapGet("/static/streaming-playlists/hls/{uuid:guid}/{file}", (Guid uuid, string file, HttpContext http, AppDbContext db,
+            StoragePaths paths, VideoFileTokens tokens) => ServeHlsAsync(uuid, file, privatePath: false, http, db, paths, tokens));
+        app.MapGet("/lazy-static/thumbnails/{file}", (string file, StoragePaths paths) => ServeImage(paths.Thumbnails, file));
+        app.MapGet("/static/thumbnails/{file}", (string file, StoragePaths paths) => ServeImage(paths.Thumbnails, file));
+        app.MapGet("/lazy-static/previews/{file}", (string file, StoragePaths paths) => ServeImage(paths.Previews, file));
+        app.MapGet("/static/previews/{file}", (string file, StoragePaths paths) => ServeImage(paths.Previews, file));
+        app.MapGet("/download/streaming-playlists/hls/videos/{file}", DownloadAsync);
+        app.MapPost("/api/v1/videos/{id}/token", CreateTokenAsync).RequireAuthorization();
+        return app;
+    }
+
+    private sealed record VideoGate(int Id, VideoPrivacy Privacy, int? OwnerUserId, bool DownloadEnabled);
+
+    private static Task<VideoGate?> GateAsync(AppDbContext db, Guid uuid, CancellationToken ct) =>
+        db.Videos.AsNoTracking().Where(v => v.Uuid == uuid)
+            .Select(v => new VideoGate(v.Id, v.Privacy, v.Channel!.Account!.UserId, v.DownloadEnabled))
+            .FirstOrDefaultAsync(ct);
+
+    private static bool MayWatch(VideoGate gate, Guid uuid, HttpContext http, VideoFileTokens tokens) =>
+        VideoAccess.CanView(gate.Privacy, gate.OwnerUserId, http.User)
+        || tokens.IsValid(http.Request.Query["videoFileToken"].ToString(), uuid);
+
+    private static async Task<IResult> ServeHlsAsync(Guid uuid, string file, bool privatePath, HttpContext http, AppDbContext db,
+        StoragePaths paths, VideoFileTokens tokens)
+    {
+        var gate = await GateAsync(db, uuid, http.RequestAborted);
+        var path = StoragePaths.SafeJoin(paths.HlsDirectory(uuid), file);
+        // A public path never serves a private video and vice versa: the URL itself tells caches what they hold.
+        if (gate is null || path is null || !File.Exists(path) || privatePath != VideoUrls.IsPrivateLike(new Video { Name = "", Privacy = gate.Privacy }))
+        {
+            return ApiProblem.NotFound("File not found.");
+        }
+
+        if (privatePath && !MayWatch(gate, uuid, http, tokens))
+        {
+            return ApiProblem.Forbidden("This file is private.");
+        }
+
+        http.Response.Headers.CacheControl = privatePath ? PrivateCache : ImmutableCache;
+        return TypedResults.PhysicalFile(path, ContentType(file), enableRangeProcessing: true,
+            lastModified: File.GetLastWriteTimeUtc(path));
+    }
+
+    private static IResult ServeImage(string directory, string file)
+    {
+        var path = StoragePaths.SafeJoin(directory, file);
+        if (path is null || !File.Exists(path))
+        {
+            return ApiProblem.NotFound("File not found.");
+        }
+
+        return TypedResults.PhysicalFile(path, "image/jpeg", lastModified: File.GetLastWriteTimeUtc(path));
+    }
+
+    /// <summary>/download/streaming-playlists/hls/videos/&lt;uuid&gt;-&lt;resolution&gt;-fragmented.mp4, as an attachment.</summary>
+    private static async Task<IResult> DownloadAsync(string file, HttpContext http, AppDbContext db, StoragePaths paths, VideoFileTokens tokens)
+    {
+        const string suffix = "-fragmented.mp4";
+        if (!file.EndsWith(suffix, StringComparison.Ordinal) || file.Length < 36 + 2 + suffix.Length
+            || !Guid.TryParse(file[..36], out var uuid)
+            || !int.TryParse(file[37..^suffix.Length], NumberStyles.None, CultureInfo.InvariantCulture, out var resolution))
+        {
+            return ApiProblem.NotFound("File not found.");
+        }
+
+        var gate = await GateAsync(db, uuid, http.RequestAborted);
+        if (gate is null || !MayWatch(gate, uuid, http, tokens))
+        {
+            return ApiProblem.NotFound("File not found.");
+        }
+
+        if (!gate.DownloadEnabled && !VideoAccess.IsOwnerOrAdmin(gate.OwnerUserId, http.User))
+        {
+            return ApiProblem.Forbidden("Downloads are disabled for this video.");
+        }
+
+        var filename = await db.VideoFiles.Where(f => f.StreamingPlaylist!.VideoId == gate.Id && f.Resolution == resolution)
+            .Select(f => f.Filename).FirstOrDefaultAsync(http.RequestAborted);
+        var path = filename is null ? null : StoragePaths.SafeJoin(paths.HlsDirectory(uuid), filename);
+        if (path is null || !File.Exists(path))
+        {
+            return ApiProblem.NotFound("File not found.");
+        }
+
+        return TypedResults.PhysicalFile(path, "video/mp4", fileDownloadName: file, enableRangeProcessing: true);
+    }
+
+    /// <summary>PeerTube's POST /api/v1/videos/{id}/token: a short-lived token to fetch a private video's files.</summary>
+    private static async Task<IResult> CreateTokenAsync(string id, ClaimsPrincipal principal, AppDbContext db, VideoFileTokens tokens, CancellationToken ct)
+    {
+        var video = await db.Videos.AsNoTracking().ById(id)
+            .Select(v => new { v.Uuid, v.Privacy, OwnerUserId = v.Channel!.Account!.UserId }).FirstOrDefaultAsync(ct);
+        if (video is null)
+        {
+            return ApiProblem.NotFound("Video not found.");
+        }
+
+        if (!VideoAccess.CanView(video.Privacy, video.OwnerUserId, principal))
+        {
+            return ApiProblem.Forbidden("Cannot get a token for this video.");
+        }
+
+        var (token, expires) = tokens.Create(video.Uuid);
+        return TypedResults.Ok(new { files = new { token, expires } });
+    }
+
+    private static string ContentType(string file) => Path.GetExtension(file).ToLowerInvariant() switch
+    {
+        ".m3u8" => "application/vnd.apple.mpegurl",
+        ".mp4" => "video/mp4",
+        ".json" => "application/json",
+        ".jpg" => "image/jpeg",
+        _ => "application/octet-stream",
+    };
+}
+
+/// <summary>HMAC-signed "uuid.expiry.signature" tokens; the key lives under Storage:Root/keys.</summary>
+public sealed class VideoFileTokens
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(2);
+    private readonly byte[] _key;
+    private readonly TimeProvider _clock;
+
+    public VideoFileTokens(StoragePaths paths, TimeProvider clock)
+    {
+        _clock = clock;
+        var path = Path.Combine(paths.Keys, "video-file-token.key");
+        if (!File.Exists(path))
+        {
+            File.WriteAllBytes(path + ".tmp", RandomNumberGenerator.GetBytes(32));
+            File.Move(path + ".tmp", path, overwrite: true);
+        }
+
+        _key = File.ReadAllBytes(path);
+    }
+
+    public (string Token, DateTimeOffset Expires) Create(Guid uuid)
+    {
+        var expires = _clock.GetUtcNow() + Lifetime;
+        var payload = $"{uuid:N}.{expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}";
+        return ($"{payload}.{Sign(payload)}", expires);
+    }
+
+    public bool IsValid(string? token, Guid uuid)
+    {
+        var parts = token?.Split('.');
+        if (parts is not { Length: 3 } || parts[0] != uuid.ToString("N")
+            || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var expiry)
+            || DateTimeOffset.FromUnixTimeSeconds(expiry) < _clock.GetUtcNow())
+        {
+            return false;
+        }
+
+        var expected = Encoding.ASCII.GetBytes(Sign($"{parts[0]}.{parts[1]}"));
+        return CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(parts[2]));
+    }
+
+    private string Sign(string payload) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes(payload)));
+}

@@ -1,0 +1,258 @@
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using PeerTube.Net.Media;
+using PeerTube.Net.Media.Probing;
+using PeerTube.Net.Server.Features.Instance;
+using PeerTube.Net.Server.Features.Videos;
+using PeerTube.Net.Server.Infrastructure.Data;
+using PeerTube.Net.Server.Infrastructure.Storage;
+
+namespace PeerTube.Net.Server.Features.Transcoding;
+
+/// <summary>
+/// Moves a video from "to transcode" to "published" (or "failed", with a reason). Safe to run any number of
+/// times: it only acts on a video still waiting, takes a lease so that two runs never work on one video at once,
+/// rebuilds everything from the source in a fresh work directory, and swaps the result in with one commit.
+/// </summary>
+public sealed class TranscodeVideoJob(
+    AppDbContext db,
+    StoragePaths paths,
+    VideoTranscoder transcoder,
+    IServiceScopeFactory scopes,
+    IOptions<InstanceOptions> instance,
+    TimeProvider clock,
+    ILogger<TranscodeVideoJob> log)
+{
+    /// <summary>Renewed every <see cref="HeartbeatInterval"/>; a crashed node's lease runs out by itself.</summary>
+    public static readonly TimeSpan LeaseDuration = TimeSpan.FromMinutes(2);
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(20);
+
+    /// <summary>Lease owners read "&lt;node&gt;/&lt;boot&gt;/&lt;run&gt;": on start a node drops the leases of its earlier boots.</summary>
+    public static readonly string BootId = Guid.NewGuid().ToString("N");
+
+    [AutomaticRetry(Attempts = 3)]
+    public async Task RunAsync(int videoId, CancellationToken ct)
+    {
+        var video = await db.Videos.AsNoTracking().FirstOrDefaultAsync(v => v.Id == videoId, ct);
+        if (video is null || video.State != VideoState.ToTranscode)
+        {
+            return;
+        }
+
+        var leaseOwner = $"{instance.Value.NodeId}/{BootId}/{Guid.NewGuid():N}";
+        if (!await TryTakeLeaseAsync(videoId, leaseOwner, ct))
+        {
+            log.LogInformation("Video {VideoId} is being transcoded elsewhere; nothing to do", videoId);
+            return;
+        }
+
+        var workDirectory = Path.Combine(paths.TranscodeWorkDirectory(video.Uuid), Guid.NewGuid().ToString("N"));
+        using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reporter = new ProgressReporter();
+        var heartbeat = HeartbeatAsync(videoId, leaseOwner, reporter, heartbeatStop.Token);
+        try
+        {
+            // Leftovers of an earlier, interrupted run of this video are useless: start clean.
+            DeleteDirectory(paths.TranscodeWorkDirectory(video.Uuid));
+            Directory.CreateDirectory(workDirectory);
+
+            var source = video.SourceFilename is null ? null : paths.SourceFile(video.SourceFilename);
+            if (source is null || !File.Exists(source))
+            {
+                await FailAsync(videoId, leaseOwner, "The uploaded file is missing; please upload the video again.", ct);
+                return;
+            }
+
+            TranscodeResult result;
+            try
+            {
+                await using var ffmpegLog = new StreamWriter(paths.FfmpegLog(video.Uuid), append: false);
+                result = await transcoder.TranscodeAsync(source, workDirectory,
+                    makeImages: video.ThumbnailFilename is null || video.PreviewFilename is null, reporter, ffmpegLog, ct);
+            }
+            catch (UnreadableMediaException e)
+            {
+                await FailAsync(videoId, leaseOwner, $"The video file cannot be read: {e.Message}", ct);
+                return;
+            }
+            catch (FfmpegFailedException e)
+            {
+                log.LogWarning(e, "ffmpeg failed for video {VideoId}", videoId);
+                await FailAsync(videoId, leaseOwner, $"Transcoding failed: {e.Message}", ct);
+                return;
+            }
+
+            await heartbeatStop.CancelAsync();
+            await PublishAsync(video, leaseOwner, result, ct);
+        }
+        finally
+        {
+            await heartbeatStop.CancelAsync();
+            await heartbeat;
+            DeleteDirectory(paths.TranscodeWorkDirectory(video.Uuid));
+            // Hand the lease back if we stop without finishing (shutdown, unexpected error): the next run starts at once.
+            await db.Videos.Where(v => v.Id == videoId && v.LeaseOwner == leaseOwner)
+                .ExecuteUpdateAsync(s => s.SetProperty(v => v.LeaseOwner, (string?)null).SetProperty(v => v.LeaseExpiresAt, (DateTimeOffset?)null),
+                    CancellationToken.None);
+        }
+    }
+
+    private async Task<bool> TryTakeLeaseAsync(int videoId, string owner, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var until = now + LeaseDuration;
+        var taken = await db.Videos
+            .Where(v => v.Id == videoId && v.State == VideoState.ToTranscode && (v.LeaseOwner == null || v.LeaseExpiresAt < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(v => v.LeaseOwner, owner).SetProperty(v => v.LeaseExpiresAt, until), ct);
+        return taken == 1;
+    }
+
+    /// <summary>Keeps the lease alive and writes progress, from its own scope (the job's context is busy elsewhere).</summary>
+    private async Task HeartbeatAsync(int videoId, string owner, ProgressReporter reporter, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var heartbeatDb = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var lastRenewal = clock.GetUtcNow();
+        int? lastProgress = null;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), clock, ct);
+                var now = clock.GetUtcNow();
+                var progress = reporter.Percent;
+                if (progress != lastProgress)
+                {
+                    await heartbeatDb.Videos.Where(v => v.Id == videoId && v.LeaseOwner == owner)
+                        .ExecuteUpdateAsync(s => s.SetProperty(v => v.TranscodingProgress, progress), ct);
+                    lastProgress = progress;
+                }
+
+                if (now - lastRenewal >= HeartbeatInterval)
+                {
+                    await heartbeatDb.Videos.Where(v => v.Id == videoId && v.LeaseOwner == owner)
+                        .ExecuteUpdateAsync(s => s.SetProperty(v => v.LeaseExpiresAt, now + LeaseDuration), ct);
+                    lastRenewal = now;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopped by the job: expected.
+        }
+    }
+
+    private async Task PublishAsync(Video snapshot, string leaseOwner, TranscodeResult result, CancellationToken ct)
+    {
+        var finalDirectory = paths.HlsDirectory(snapshot.Uuid);
+        // A directory here can only be the output of an interrupted run that never committed.
+        DeleteDirectory(finalDirectory);
+        Directory.Move(result.HlsDirectory, finalDirectory);
+
+        string? thumbnail = null, preview = null;
+        if (result.ThumbnailPath is not null && snapshot.ThumbnailFilename is null)
+        {
+            thumbnail = $"{Guid.NewGuid()}.jpg";
+            File.Move(result.ThumbnailPath, Path.Combine(paths.Thumbnails, thumbnail));
+        }
+
+        if (result.PreviewPath is not null && snapshot.PreviewFilename is null)
+        {
+            preview = $"{Guid.NewGuid()}.jpg";
+            File.Move(result.PreviewPath, Path.Combine(paths.Previews, preview));
+        }
+
+        var committed = false;
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            var video = await db.Videos.FirstOrDefaultAsync(v => v.Id == snapshot.Id, ct);
+            if (video is { State: VideoState.ToTranscode } && video.LeaseOwner == leaseOwner)
+            {
+                var now = clock.GetUtcNow();
+                db.StreamingPlaylists.Add(new VideoStreamingPlaylist
+                {
+                    VideoId = video.Id,
+                    PlaylistFilename = result.MasterFilename,
+                    SegmentsSha256Filename = result.SegmentsSha256Filename,
+                    Files = result.Renditions.Select(r => new VideoFile
+                    {
+                        Resolution = r.Resolution,
+                        Width = r.Width,
+                        Height = r.Height,
+                        Fps = r.Fps,
+                        Size = r.Size,
+                        Filename = r.Filename,
+                        PlaylistFilename = r.PlaylistFilename,
+                        HasAudio = r.HasAudio,
+                        HasVideo = r.HasVideo,
+                    }).ToList(),
+                });
+                video.State = VideoState.Published;
+                video.TranscodingProgress = 100;
+                video.FailureReason = null;
+                video.Duration = (int)Math.Round(result.Duration.TotalSeconds);
+                video.AspectRatio = result.AspectRatio;
+                video.ThumbnailFilename ??= thumbnail;
+                video.PreviewFilename ??= preview;
+                video.LeaseOwner = null;
+                video.LeaseExpiresAt = null;
+                video.SourceFilename = null;
+                video.PublishedAt = now;
+                video.UpdatedAt = now;
+                await db.SaveChangesAsync(ct);
+                await transaction.CommitAsync(ct);
+                committed = true;
+            }
+        }
+
+        if (!committed)
+        {
+            // Deleted or taken over while we worked: what we made belongs to nobody.
+            log.LogInformation("Video {VideoId} changed while it was transcoded; discarding the output", snapshot.Id);
+            DeleteDirectory(finalDirectory);
+            DeleteFile(thumbnail is null ? null : Path.Combine(paths.Thumbnails, thumbnail));
+            DeleteFile(preview is null ? null : Path.Combine(paths.Previews, preview));
+            return;
+        }
+
+        // The source is no longer referenced; if we crash before this line, the start-up sweep removes it.
+        DeleteFile(snapshot.SourceFilename is null ? null : paths.SourceFile(snapshot.SourceFilename));
+        log.LogInformation("Video {VideoId} published with {Count} renditions", snapshot.Id, result.Renditions.Count);
+    }
+
+    private async Task FailAsync(int videoId, string leaseOwner, string reason, CancellationToken ct)
+    {
+        log.LogWarning("Video {VideoId} failed to transcode: {Reason}", videoId, reason);
+        await db.Videos.Where(v => v.Id == videoId && v.LeaseOwner == leaseOwner)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(v => v.State, VideoState.TranscodingFailed)
+                .SetProperty(v => v.FailureReason, reason)
+                .SetProperty(v => v.TranscodingProgress, (int?)null)
+                .SetProperty(v => v.LeaseOwner, (string?)null)
+                .SetProperty(v => v.LeaseExpiresAt, (DateTimeOffset?)null), ct);
+    }
+
+    internal static void DeleteDirectory(string? path)
+    {
+        if (path is not null && Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+    }
+
+    internal static void DeleteFile(string? path)
+    {
+        if (path is not null && File.Exists(path))
+        {
+            File.Delete(path);
+        }
+    }
+
+    private sealed class ProgressReporter : IProgress<double>
+    {
+        private int _percent;
+        public int Percent => Volatile.Read(ref _percent);
+        public void Report(double value) => Volatile.Write(ref _percent, (int)Math.Clamp(value, 0, 99));
+    }
+}

@@ -1,0 +1,195 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using PeerTube.Net.Media;
+using PeerTube.Net.Media.Images;
+using PeerTube.Net.Media.Probing;
+using PeerTube.Net.Server.Features.Accounts;
+using PeerTube.Net.Server.Features.Channels;
+using PeerTube.Net.Server.Features.Transcoding;
+using PeerTube.Net.Server.Features.Videos;
+using PeerTube.Net.Server.Infrastructure.Data;
+using PeerTube.Net.Server.Infrastructure.Errors;
+using PeerTube.Net.Server.Infrastructure.Storage;
+
+namespace PeerTube.Net.Server.Features.Uploads;
+
+/// <summary>
+/// What both upload protocols share: the checks before any byte is kept, and the checks after the bytes are in
+/// (ffprobe) before a video exists. A rejected upload leaves nothing behind.
+/// </summary>
+public sealed class VideoIntake(
+    AppDbContext db,
+    MediaProber prober,
+    FfmpegRunner runner,
+    StoragePaths paths,
+    UserService users,
+    TranscodingQueue queue,
+    IOptions<UploadsOptions> options,
+    TimeProvider clock,
+    ILogger<VideoIntake> log)
+{
+    public static ApiProblem UnsupportedType(string? filename) => new(415,
+        $"This file is not supported ('{Path.GetExtension(filename ?? "")}'). Please make sure it is of the following type: "
+        + string.Join(", ", VideoConstants.UploadExtensions), "unsupported_media_type");
+
+    public async Task<VideoChannel> CheckMetadataAsync(VideoUploadMetadata metadata, int userId, string? filename, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string>();
+        metadata.Validate(errors);
+        if (errors.Count > 0)
+        {
+            throw new ApiProblemException(ApiProblem.InvalidParams(errors));
+        }
+
+        if (filename is not null && !VideoConstants.UploadExtensions.Contains(Path.GetExtension(filename)))
+        {
+            throw new ApiProblemException(UnsupportedType(filename));
+        }
+
+        var channel = await db.VideoChannels.Include(c => c.Account).FirstOrDefaultAsync(c => c.Id == metadata.ChannelId, ct)
+            ?? throw new ApiProblemException(new ApiProblem(400, "Unknown video channel for this account.", "unknown_video_channel"));
+        if (channel.Account?.UserId != userId)
+        {
+            throw new ApiProblemException(ApiProblem.Forbidden("Cannot use the video channel of another user."));
+        }
+
+        return channel;
+    }
+
+    /// <summary>How many more bytes this user may upload, and which limit binds.</summary>
+    public async Task<UploadAllowance> AllowanceAsync(int userId, CancellationToken ct)
+    {
+        var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == userId, ct);
+        var max = options.Value.MaxFileSizeBytes;
+        long? quotaLeft = null;
+        if (user.VideoQuota >= 0)
+        {
+            quotaLeft = Math.Max(0, user.VideoQuota - await users.QuotaUsedAsync(userId, ct));
+        }
+
+        if (user.VideoQuotaDaily >= 0)
+        {
+            var since = clock.GetUtcNow().AddDays(-1);
+            var today = await db.Videos.Where(v => v.Channel!.Account!.UserId == userId && v.CreatedAt > since).SumAsync(v => v.SourceSize, ct);
+            quotaLeft = Math.Min(quotaLeft ?? long.MaxValue, Math.Max(0, user.VideoQuotaDaily - today));
+        }
+
+        return new UploadAllowance(max, quotaLeft);
+    }
+
+    public async Task<Video> AcceptAsync(string uploadedFile, string originalFilename, VideoUploadMetadata metadata, VideoChannel channel,
+        string? thumbnailFile, string? previewFile, CancellationToken ct)
+    {
+        var size = new FileInfo(uploadedFile).Length;
+        if (size == 0)
+        {
+            throw new ApiProblemException(new ApiProblem(422, "The video file is empty.", "video_file_empty"));
+        }
+
+        try
+        {
+            await prober.ProbeAsync(uploadedFile, ct);
+        }
+        catch (UnreadableMediaException e)
+        {
+            throw new ApiProblemException(new ApiProblem(422, $"Video file unreadable: {e.Message}", "video_file_unreadable"));
+        }
+
+        var uuid = Guid.NewGuid();
+        var thumbnail = await StoreImageAsync(thumbnailFile, paths.Thumbnails, VideoTranscoder.ThumbnailWidth, VideoTranscoder.ThumbnailHeight, "thumbnailfile", ct);
+        var preview = await StoreImageAsync(previewFile, paths.Previews, VideoTranscoder.PreviewWidth, VideoTranscoder.PreviewHeight, "previewfile", ct);
+
+        var extension = Path.GetExtension(originalFilename).ToLowerInvariant();
+        var sourceFilename = $"{uuid}{(extension.Length is > 1 and <= 8 ? extension : ".bin")}";
+        var sourcePath = paths.SourceFile(sourceFilename);
+        File.Move(uploadedFile, sourcePath);
+
+        var now = clock.GetUtcNow();
+        var video = new Video
+        {
+            Uuid = uuid,
+            Name = metadata.Name!.Trim(),
+            Description = metadata.Description,
+            Support = metadata.Support,
+            ChannelId = channel.Id,
+            Privacy = (VideoPrivacy)(metadata.Privacy ?? (int)VideoPrivacy.Public),
+            Category = metadata.Category,
+            Licence = metadata.Licence,
+            Language = metadata.Language,
+            Tags = metadata.Tags ?? [],
+            Nsfw = metadata.Nsfw ?? false,
+            WaitTranscoding = metadata.WaitTranscoding ?? false,
+            DownloadEnabled = metadata.DownloadEnabled ?? true,
+            CommentsPolicy = metadata.CommentsPolicy ?? (metadata.CommentsEnabled == false ? 2 : 1),
+            State = VideoState.ToTranscode,
+            TranscodingProgress = 0,
+            SourceFilename = sourceFilename,
+            SourceSize = size,
+            OriginalFilename = Path.GetFileName(originalFilename),
+            ThumbnailFilename = thumbnail,
+            PreviewFilename = preview,
+            CreatedAt = now,
+            UpdatedAt = now,
+            PublishedAt = now,
+        };
+
+        try
+        {
+            db.Videos.Add(video);
+            await db.SaveChangesAsync(ct);
+        }
+        catch
+        {
+            TranscodeVideoJob.DeleteFile(sourcePath);
+            TranscodeVideoJob.DeleteFile(thumbnail is null ? null : Path.Combine(paths.Thumbnails, thumbnail));
+            TranscodeVideoJob.DeleteFile(preview is null ? null : Path.Combine(paths.Previews, preview));
+            throw;
+        }
+
+        queue.Enqueue(video.Id);
+        log.LogInformation("Video {VideoId} ({Uuid}) uploaded, {Size} bytes, queued for transcoding", video.Id, video.Uuid, size);
+        return video;
+    }
+
+    /// <summary>Creator-supplied images are re-encoded to our sizes; an unreadable one is refused.</summary>
+    private async Task<string?> StoreImageAsync(string? file, string directory, int width, int height, string field, CancellationToken ct)
+    {
+        if (file is null)
+        {
+            return null;
+        }
+
+        var name = $"{Guid.NewGuid()}.jpg";
+        var target = Path.Combine(directory, name);
+        try
+        {
+            await prober.ProbeAsync(file, ct);
+            await runner.RunAsync(ImageCommands.BuildFrameGrab(file, target, TimeSpan.Zero, width, height), TimeSpan.Zero, null, null, ct);
+            return name;
+        }
+        catch (Exception e) when (e is UnreadableMediaException or FfmpegFailedException)
+        {
+            TranscodeVideoJob.DeleteFile(target);
+            throw new ApiProblemException(ApiProblem.InvalidParams(new Dictionary<string, string> { [field] = "This image cannot be read." }));
+        }
+    }
+}
+
+public sealed record UploadAllowance(long MaxFileSize, long? QuotaLeft)
+{
+    /// <summary>Refuses a declared or observed size with PeerTube's 413 codes.</summary>
+    public void Check(long size)
+    {
+        if (size > MaxFileSize)
+        {
+            throw new ApiProblemException(new ApiProblem(413,
+                $"The file is too large: {size} bytes exceeds the maximum of {MaxFileSize} bytes.", "max_file_size_reached"));
+        }
+
+        if (QuotaLeft is { } left && size > left)
+        {
+            throw new ApiProblemException(new ApiProblem(413,
+                $"The video quota is exceeded with this video ({size} bytes, {left} bytes left).", "quota_reached"));
+        }
+    }
+}

@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PeerTube.Net.Server.Features.Videos;
+
+namespace PeerTube.Net.Server.Features.Uploads;
+
+/// <summary>The fields PeerTube clients send with an upload, by PeerTube's names.</summary>
+public sealed class VideoUploadMetadata
+{
+    public string? Name { get; set; }
+    public int? ChannelId { get; set; }
+    public int? Privacy { get; set; }
+    public int? Category { get; set; }
+    public int? Licence { get; set; }
+    public string? Language { get; set; }
+    public string? Description { get; set; }
+    public string? Support { get; set; }
+    public List<string>? Tags { get; set; }
+    public bool? Nsfw { get; set; }
+    public bool? WaitTranscoding { get; set; }
+    public bool? DownloadEnabled { get; set; }
+    public int? CommentsPolicy { get; set; }
+    public bool? CommentsEnabled { get; set; }
+
+    /// <summary>Resumable uploads only: the original file name, which decides the accepted types.</summary>
+    public string? Filename { get; set; }
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        NumberHandling = JsonNumberHandling.AllowReadingFromString,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new LenientBooleanConverter() },
+    };
+
+    /// <summary>Multipart form fields as PeerTube clients send them ("tags[]", "tags[0]", booleans as "true"/"1").</summary>
+    public static VideoUploadMetadata FromForm(IReadOnlyDictionary<string, List<string>> form, Dictionary<string, string> errors)
+    {
+        string? One(string key) => form.TryGetValue(key, out var v) && v.Count > 0 ? v[^1] : null;
+
+        int? Int(string key)
+        {
+            var s = One(key);
+            if (string.IsNullOrEmpty(s))
+            {
+                return null;
+            }
+
+            if (int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i))
+            {
+                return i;
+            }
+
+            errors[key] = $"Should have a valid {key}.";
+            return null;
+        }
+
+        bool? Bool(string key) => One(key) is { Length: > 0 } s ? LenientBooleanConverter.Parse(s) : null;
+
+        var tags = form.Where(kv => kv.Key == "tags" || kv.Key.StartsWith("tags[", StringComparison.Ordinal))
+            .OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .SelectMany(kv => kv.Value).Where(t => t.Length > 0).ToList();
+
+        return new VideoUploadMetadata
+        {
+            Name = One("name"),
+            ChannelId = Int("channelId"),
+            Privacy = Int("privacy"),
+            Category = Int("category"),
+            Licence = Int("licence"),
+            Language = One("language"),
+            Description = One("description"),
+            Support = One("support"),
+            Tags = tags.Count > 0 ? tags : null,
+            Nsfw = Bool("nsfw"),
+            WaitTranscoding = Bool("waitTranscoding"),
+            DownloadEnabled = Bool("downloadEnabled"),
+            CommentsPolicy = Int("commentsPolicy"),
+            CommentsEnabled = Bool("commentsEnabled"),
+            Filename = One("filename"),
+        };
+    }
+
+    /// <summary>PeerTube's constraints on these fields; the keys of <paramref name="errors"/> are field names.</summary>
+    public void Validate(Dictionary<string, string> errors)
+    {
+        if (Name is null || Name.Trim().Length is < 3 or > 120)
+        {
+            errors["name"] = "Should have a video name between 3 and 120 characters long.";
+        }
+
+        if (ChannelId is null)
+        {
+            errors["channelId"] = "Should have correct video channel id.";
+        }
+
+        if (Privacy is not null && !Enum.IsDefined((VideoPrivacy)Privacy.Value))
+        {
+            errors["privacy"] = "Should have correct video privacy.";
+        }
+
+        if (Category is not null && !VideoConstants.Categories.ContainsKey(Category.Value))
+        {
+            errors["category"] = "Should have correct video category.";
+        }
+
+        if (Licence is not null && !VideoConstants.Licences.ContainsKey(Licence.Value))
+        {
+            errors["licence"] = "Should have correct video licence.";
+        }
+
+        if (Language is { Length: > 10 })
+        {
+            errors["language"] = "Should have correct video language.";
+        }
+
+        if (Description is { Length: > 10000 })
+        {
+            errors["description"] = "Should have a video description of at most 10000 characters.";
+        }
+
+        if (Support is { Length: > 1000 })
+        {
+            errors["support"] = "Should have a video support text of at most 1000 characters.";
+        }
+
+        if (Tags is { } tags && (tags.Count > 5 || tags.Any(t => t.Length is < 2 or > 30)))
+        {
+            errors["tags"] = "Should have an array of up to 5 tags between 2 and 30 characters each.";
+        }
+
+        if (CommentsPolicy is not null && CommentsPolicy is < 1 or > 3)
+        {
+            errors["commentsPolicy"] = "Should have a valid comments policy.";
+        }
+    }
+
+    private sealed class LenientBooleanConverter : JsonConverter<bool>
+    {
+        public static bool Parse(string s) => s.Trim().ToLowerInvariant() is "true" or "1" or "on" or "yes";
+
+        public override bool Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
+        {
+            JsonTokenType.True => true,
+            JsonTokenType.False => false,
+            JsonTokenType.String => Parse(reader.GetString() ?? ""),
+            JsonTokenType.Number => reader.GetInt32() != 0,
+            _ => throw new JsonException("Expected a boolean."),
+        };
+
+        public override void Write(Utf8JsonWriter writer, bool value, JsonSerializerOptions options) => writer.WriteBooleanValue(value);
+    }
+}

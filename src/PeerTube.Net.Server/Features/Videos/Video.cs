@@ -1,0 +1,106 @@
+using PeerTube.Net.Server.Features.Channels;
+
+namespace PeerTube.Net.Server.Features.Videos;
+
+/// <summary>PeerTube's VideoPrivacy values.</summary>
+public enum VideoPrivacy
+{
+    Public = 1,
+    Unlisted = 2,
+    Private = 3,
+    Internal = 4,
+}
+
+/// <summary>PeerTube's VideoState values (the subset this server uses).</summary>
+public enum VideoState
+{
+    Published = 1,
+    ToTranscode = 2,
+    TranscodingFailed = 7,
+}
+
+/// <summary>
+/// The database row is the truth about a video: jobs read it, move it forward and never trust anything else.
+/// </summary>
+public sealed class Video
+{
+    public int Id { get; set; }
+    public Guid Uuid { get; set; }
+    public required string Name { get; set; }
+    public string? Description { get; set; }
+    public string? Support { get; set; }
+    public int ChannelId { get; set; }
+    public VideoChannel? Channel { get; set; }
+    public VideoPrivacy Privacy { get; set; } = VideoPrivacy.Public;
+    public int? Category { get; set; }
+    public int? Licence { get; set; }
+    public string? Language { get; set; }
+    public List<string> Tags { get; set; } = [];
+    public bool Nsfw { get; set; }
+    public bool WaitTranscoding { get; set; }
+    public bool DownloadEnabled { get; set; } = true;
+    public int CommentsPolicy { get; set; } = 1;
+
+    public VideoState State { get; set; } = VideoState.ToTranscode;
+
+    /// <summary>0-100 while the transcoding job runs.</summary>
+    public int? TranscodingProgress { get; set; }
+    public string? FailureReason { get; set; }
+
+    /// <summary>Which node holds the transcoding job, and until when; see TranscodeVideoJob.</summary>
+    public string? LeaseOwner { get; set; }
+    public DateTimeOffset? LeaseExpiresAt { get; set; }
+
+    /// <summary>The uploaded original under Storage:Root/sources, kept until the ladder is published.</summary>
+    public string? SourceFilename { get; set; }
+    public long SourceSize { get; set; }
+    public string? OriginalFilename { get; set; }
+
+    public string? ThumbnailFilename { get; set; }
+    public string? PreviewFilename { get; set; }
+
+    /// <summary>Seconds.</summary>
+    public int Duration { get; set; }
+    public double? AspectRatio { get; set; }
+    public long Views { get; set; }
+    public int Likes { get; set; }
+    public int Dislikes { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset PublishedAt { get; set; }
+
+    public VideoStreamingPlaylist? StreamingPlaylist { get; set; }
+}
+
+/// <summary>The HLS playlist of a video (PeerTube's videoStreamingPlaylist, type 1).</summary>
+public sealed class VideoStreamingPlaylist
+{
+    public int Id { get; set; }
+    public int VideoId { get; set; }
+    public Video? Video { get; set; }
+    public required string PlaylistFilename { get; set; }
+    public required string SegmentsSha256Filename { get; set; }
+    public List<VideoFile> Files { get; set; } = [];
+}
+
+/// <summary>One rendition of the ladder: a single fragmented MP4 and its byte-range media playlist.</summary>
+public sealed class VideoFile
+{
+    public int Id { get; set; }
+    public int StreamingPlaylistId { get; set; }
+    public VideoStreamingPlaylist? StreamingPlaylist { get; set; }
+
+    /// <summary>PeerTube's resolution: the short side in pixels, 0 for audio only.</summary>
+    public int Resolution { get; set; }
+    public int? Width { get; set; }
+    public int? Height { get; set; }
+    public double Fps { get; set; }
+    public long Size { get; set; }
+    public required string Filename { get; set; }
+    public required string PlaylistFilename { get; set; }
+    public bool HasAudio { get; set; }
+    public bool HasVideo { get; set; }
+    public string? TorrentFilename { get; set; }
+    public string? InfoHash { get; set; }
+}

@@ -1,0 +1,50 @@
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using PeerTube.Net.Server.Features.Accounts;
+using PeerTube.Net.Server.Infrastructure.Data;
+
+namespace PeerTube.Net.Server.Features.Videos;
+
+public static class VideoAccess
+{
+    /// <summary>Who may watch: anyone for public and unlisted, any signed-in user for internal, the owner or an admin for private.</summary>
+    public static bool CanView(VideoPrivacy privacy, int? ownerUserId, ClaimsPrincipal principal) => privacy switch
+    {
+        VideoPrivacy.Public or VideoPrivacy.Unlisted => true,
+        VideoPrivacy.Internal => principal.UserId() is not null,
+        _ => IsOwnerOrAdmin(ownerUserId, principal),
+    };
+
+    public static bool IsOwnerOrAdmin(int? ownerUserId, ClaimsPrincipal principal) =>
+        principal.UserId() is { } me && (me == ownerUserId || principal.IsAdmin());
+
+    /// <summary>Listed in public lists: published, or still transcoding when the creator chose not to wait (PeerTube's rule).</summary>
+    public static IQueryable<Video> Listable(this IQueryable<Video> videos) =>
+        videos.Where(v => v.Privacy == VideoPrivacy.Public
+                          && (v.State == VideoState.Published || (v.State == VideoState.ToTranscode && !v.WaitTranscoding)));
+
+    public static IQueryable<Video> WithDetails(this IQueryable<Video> videos) =>
+        videos.Include(v => v.Channel!).ThenInclude(c => c.Account!)
+            .Include(v => v.StreamingPlaylist!).ThenInclude(p => p.Files)
+            .AsSplitQuery();
+
+    /// <summary>A numeric id, a UUID or a shortUUID, as PeerTube accepts in its routes.</summary>
+    public static IQueryable<Video> ById(this IQueryable<Video> videos, string idOrUuid)
+    {
+        if (int.TryParse(idOrUuid, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+        {
+            return videos.Where(v => v.Id == id);
+        }
+
+        if (Guid.TryParse(idOrUuid, out var uuid) || ShortUuid.TryParse(idOrUuid, out uuid))
+        {
+            return videos.Where(v => v.Uuid == uuid);
+        }
+
+        return videos.Where(_ => false);
+    }
+
+    public static Task<Video?> FindAsync(AppDbContext db, string idOrUuid, CancellationToken ct) =>
+        db.Videos.WithDetails().ById(idOrUuid).FirstOrDefaultAsync(ct);
+}

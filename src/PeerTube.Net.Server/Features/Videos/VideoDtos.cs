@@ -1,0 +1,129 @@
+using PeerTube.Net.Server.Features.Accounts;
+using PeerTube.Net.Server.Features.Instance;
+
+namespace PeerTube.Net.Server.Features.Videos;
+
+/// <summary>PeerTube's Video / VideoDetails JSON, built from our rows. URLs are absolute, from Instance:PublicUrl.</summary>
+public static class VideoDtos
+{
+    public static IdLabel<int?> Constant(IReadOnlyDictionary<int, string> table, int? id) =>
+        new(id, id is { } i && table.TryGetValue(i, out var label) ? label : "Unknown");
+
+    public static Dictionary<string, object?> Summary(Video v, InstanceOptions instance, VideoUrls urls)
+    {
+        var channel = v.Channel!;
+        return new Dictionary<string, object?>
+        {
+            ["id"] = v.Id,
+            ["uuid"] = v.Uuid,
+            ["shortUUID"] = ShortUuid.FromGuid(v.Uuid),
+            ["url"] = instance.Absolute($"/videos/watch/{v.Uuid}"),
+            ["name"] = v.Name,
+            ["category"] = Constant(VideoConstants.Categories, v.Category),
+            ["licence"] = Constant(VideoConstants.Licences, v.Licence),
+            ["language"] = new IdLabel<string?>(v.Language, v.Language ?? "Unknown"),
+            ["privacy"] = Constant(VideoConstants.Privacies, (int)v.Privacy),
+            ["nsfw"] = v.Nsfw,
+            ["truncatedDescription"] = Truncate(v.Description, 250),
+            ["description"] = Truncate(v.Description, 250),
+            ["isLocal"] = true,
+            ["isLive"] = false,
+            ["duration"] = v.Duration,
+            ["aspectRatio"] = v.AspectRatio,
+            ["views"] = v.Views,
+            ["viewers"] = 0,
+            ["likes"] = v.Likes,
+            ["dislikes"] = v.Dislikes,
+            ["thumbnailPath"] = v.ThumbnailFilename is null ? null : $"/lazy-static/thumbnails/{v.ThumbnailFilename}",
+            ["previewPath"] = v.PreviewFilename is null ? null : $"/lazy-static/previews/{v.PreviewFilename}",
+            ["embedPath"] = $"/videos/embed/{v.Uuid}",
+            ["createdAt"] = v.CreatedAt,
+            ["updatedAt"] = v.UpdatedAt,
+            ["publishedAt"] = v.PublishedAt,
+            ["originallyPublishedAt"] = null,
+            ["waitTranscoding"] = v.WaitTranscoding,
+            ["state"] = Constant(VideoConstants.States, (int)v.State),
+            // Not in PeerTube's payload: how far the transcoding job is, and why it failed.
+            ["transcodingProgress"] = v.State == VideoState.ToTranscode ? v.TranscodingProgress ?? 0 : v.TranscodingProgress,
+            ["transcodingError"] = v.FailureReason,
+            ["blacklisted"] = false,
+            ["account"] = AccountDtos.Summary(channel.Account!, instance),
+            ["channel"] = AccountDtos.Summary(channel, instance),
+        };
+    }
+
+    public static Dictionary<string, object?> Details(Video v, InstanceOptions instance, VideoUrls urls)
+    {
+        var d = Summary(v, instance, urls);
+        d["description"] = v.Description;
+        d["descriptionPath"] = $"/api/v1/videos/{v.Uuid}/description";
+        d["support"] = v.Support;
+        d["tags"] = v.Tags;
+        d["commentsEnabled"] = v.CommentsPolicy != 2;
+        d["commentsPolicy"] = Constant(VideoConstants.CommentsPolicies, v.CommentsPolicy);
+        d["downloadEnabled"] = v.DownloadEnabled;
+        d["channel"] = AccountDtos.Channel(v.Channel!, instance);
+        d["trackerUrls"] = Array.Empty<string>();
+        d["inputFileUpdatedAt"] = null;
+
+        var playlist = v.StreamingPlaylist;
+        var files = playlist?.Files.OrderByDescending(f => f.Resolution).Select(f => File(v, f, urls)).ToList() ?? [];
+        // PeerTube lists web-video files here; we only make HLS files, and they are what clients download.
+        d["files"] = files;
+        d["streamingPlaylists"] = playlist is null
+            ? Array.Empty<object>()
+            : new object[]
+            {
+                new Dictionary<string, object?>
+                {
+                    ["id"] = playlist.Id,
+                    ["type"] = 1,
+                    ["playlistUrl"] = urls.Hls(v, playlist.PlaylistFilename),
+                    ["segmentsSha256Url"] = urls.Hls(v, playlist.SegmentsSha256Filename),
+                    ["redundancies"] = Array.Empty<object>(),
+                    ["files"] = files,
+                },
+            };
+        return d;
+    }
+
+    private static Dictionary<string, object?> File(Video v, VideoFile f, VideoUrls urls) => new()
+    {
+        ["id"] = f.Id,
+        ["resolution"] = new IdLabel<int>(f.Resolution, f.Resolution == 0 ? "Audio only" : $"{f.Resolution}p"),
+        ["size"] = f.Size,
+        ["fps"] = f.Fps,
+        ["width"] = f.Width,
+        ["height"] = f.Height,
+        ["hasAudio"] = f.HasAudio,
+        ["hasVideo"] = f.HasVideo,
+        ["fileUrl"] = urls.Hls(v, f.Filename),
+        ["fileDownloadUrl"] = urls.Download(v, f),
+        ["playlistUrl"] = urls.Hls(v, f.PlaylistFilename),
+        ["torrentUrl"] = f.TorrentFilename is null ? null : urls.Torrent(f.TorrentFilename),
+        ["torrentDownloadUrl"] = f.TorrentFilename is null ? null : urls.TorrentDownload(f.TorrentFilename),
+        ["magnetUri"] = null,
+        ["infoHash"] = f.InfoHash,
+        ["metadataUrl"] = null,
+    };
+
+    private static string? Truncate(string? text, int length) =>
+        text is null || text.Length <= length ? text : text[..(length - 3)] + "...";
+}
+
+/// <summary>Where a video's files are served. Private videos live under a /private/ prefix, as in PeerTube.</summary>
+public sealed class VideoUrls(InstanceOptions instance)
+{
+    public static bool IsPrivateLike(Video v) => v.Privacy is VideoPrivacy.Private or VideoPrivacy.Internal;
+
+    public string Hls(Video v, string filename) =>
+        instance.Absolute(IsPrivateLike(v)
+            ? $"/static/streaming-playlists/hls/private/{v.Uuid}/{filename}"
+            : $"/static/streaming-playlists/hls/{v.Uuid}/{filename}");
+
+    public string Download(Video v, VideoFile f) =>
+        instance.Absolute($"/download/streaming-playlists/hls/videos/{v.Uuid}-{f.Resolution}-fragmented.mp4");
+
+    public string Torrent(string torrentFilename) => instance.Absolute($"/lazy-static/torrents/{torrentFilename}");
+    public string TorrentDownload(string torrentFilename) => instance.Absolute($"/download/torrents/{torrentFilename}");
+}

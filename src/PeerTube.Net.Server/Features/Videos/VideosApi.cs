@@ -1,0 +1,258 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using PeerTube.Net.Server.Features.Accounts;
+using PeerTube.Net.Server.Features.Instance;
+using PeerTube.Net.Server.Features.Uploads;
+using PeerTube.Net.Server.Infrastructure.Data;
+using PeerTube.Net.Server.Infrastructure.Errors;
+
+namespace PeerTube.Net.Server.Features.Videos;
+
+internal static class VideosApi
+{
+    private static readonly HashSet<string> SortColumns =
+        ["publishedAt", "createdAt", "name", "views", "likes", "duration", "trending", "hot", "best"];
+
+    public static IEndpointRouteBuilder MapVideosApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1");
+        api.MapGet("/videos", ListAsync);
+        api.MapGet("/videos/categories", () => TypedResults.Ok(Labels(VideoConstants.Categories)));
+        api.MapGet("/videos/licences", () => TypedResults.Ok(Labels(VideoConstants.Licences)));
+        api.MapGet("/videos/privacies", () => TypedResults.Ok(Labels(VideoConstants.Privacies)));
+        api.MapGet("/videos/languages", () => TypedResults.Ok(new Dictionary<string, string>
+        {
+            ["en"] = "English", ["fr"] = "French", ["de"] = "German", ["es"] = "Spanish", ["it"] = "Italian", ["ja"] = "Japanese",
+        }));
+        api.MapGet("/videos/{id}", GetAsync);
+        api.MapGet("/videos/{id}/description", GetDescriptionAsync);
+        api.MapPut("/videos/{id}", UpdateAsync).RequireAuthorization().DisableAntiforgery();
+        api.MapDelete("/videos/{id}", DeleteAsync).RequireAuthorization();
+        api.MapGet("/users/me/videos", ListMineAsync).RequireAuthorization();
+        api.MapGet("/video-channels/{handle}/videos", ListChannelAsync);
+        api.MapGet("/accounts/{name}/videos", ListAccountAsync);
+        return app;
+    }
+
+    private static Dictionary<string, string> Labels(IReadOnlyDictionary<int, string> table) =>
+        table.ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value);
+
+    private static Task<IResult> ListAsync(HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance, VideoUrls urls, CancellationToken ct) =>
+        PageAsync(http, db.Videos.Listable(), instance.Value, urls, ct);
+
+    private static async Task<IResult> ListChannelAsync(string handle, HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance,
+        VideoUrls urls, CancellationToken ct)
+    {
+        var name = handle.Split('@')[0];
+        return await db.VideoChannels.AnyAsync(c => c.Name == name, ct)
+            ? await PageAsync(http, db.Videos.Listable().Where(v => v.Channel!.Name == name), instance.Value, urls, ct)
+            : ApiProblem.NotFound("Video channel not found.");
+    }
+
+    private static async Task<IResult> ListAccountAsync(string name, HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance,
+        VideoUrls urls, CancellationToken ct)
+    {
+        var account = name.Split('@')[0];
+        return await db.Accounts.AnyAsync(a => a.Name == account, ct)
+            ? await PageAsync(http, db.Videos.Listable().Where(v => v.Channel!.Account!.Name == account), instance.Value, urls, ct)
+            : ApiProblem.NotFound("Account not found.");
+    }
+
+    /// <summary>All of the user's videos, whatever their state or privacy.</summary>
+    private static Task<IResult> ListMineAsync(HttpContext http, ClaimsPrincipal principal, AppDbContext db, IOptions<InstanceOptions> instance,
+        VideoUrls urls, CancellationToken ct)
+    {
+        var me = principal.UserId();
+        return PageAsync(http, db.Videos.Where(v => v.Channel!.Account!.UserId == me), instance.Value, urls, ct, defaultSort: "-createdAt");
+    }
+
+    /// <summary>PeerTube's paging: start, count (at most 100), sort ("-publishedAt" and the like); answers {total, data}.</summary>
+    private static async Task<IResult> PageAsync(HttpContext http, IQueryable<Video> query, InstanceOptions instance, VideoUrls urls,
+        CancellationToken ct, string defaultSort = "-publishedAt")
+    {
+        var q = http.Request.Query;
+        var errors = new Dictionary<string, string>();
+        var start = ParseInt(q["start"], 0, "start", errors);
+        var count = ParseInt(q["count"], 15, "count", errors);
+        if (start < 0)
+        {
+            errors["start"] = "Should have a number as start, 0 or more.";
+        }
+
+        if (count is < 0 or > 100)
+        {
+            errors["count"] = "Should have a number of videos to list between 0 and 100.";
+        }
+
+        var sort = q["sort"].ToString() is { Length: > 0 } s ? s : defaultSort;
+        var descending = sort.StartsWith('-');
+        var column = sort.TrimStart('-');
+        if (!SortColumns.Contains(column))
+        {
+            errors["sort"] = "Should have correct sortable column.";
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiProblem.InvalidParams(errors);
+        }
+
+        var total = await query.CountAsync(ct);
+        IOrderedQueryable<Video> ordered = column switch
+        {
+            "createdAt" => descending ? query.OrderByDescending(v => v.CreatedAt) : query.OrderBy(v => v.CreatedAt),
+            "name" => descending ? query.OrderByDescending(v => v.Name) : query.OrderBy(v => v.Name),
+            "views" or "trending" or "hot" => descending ? query.OrderByDescending(v => v.Views) : query.OrderBy(v => v.Views),
+            "likes" or "best" => descending ? query.OrderByDescending(v => v.Likes) : query.OrderBy(v => v.Likes),
+            "duration" => descending ? query.OrderByDescending(v => v.Duration) : query.OrderBy(v => v.Duration),
+            _ => descending ? query.OrderByDescending(v => v.PublishedAt) : query.OrderBy(v => v.PublishedAt),
+        };
+        var page = await ordered.ThenByDescending(v => v.Id).Skip(start).Take(count)
+            .Include(v => v.Channel!).ThenInclude(c => c.Account!).AsNoTracking().ToListAsync(ct);
+        return TypedResults.Ok(new { total, data = page.Select(v => VideoDtos.Summary(v, instance, urls)) });
+    }
+
+    private static int ParseInt(string? value, int fallback, string name, Dictionary<string, string> errors)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return fallback;
+        }
+
+        if (int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i))
+        {
+            return i;
+        }
+
+        errors[name] = $"Should have a valid {name}.";
+        return fallback;
+    }
+
+    private static async Task<IResult> GetAsync(string id, ClaimsPrincipal principal, AppDbContext db, IOptions<InstanceOptions> instance,
+        VideoUrls urls, CancellationToken ct)
+    {
+        var video = await VideoAccess.FindAsync(db, id, ct);
+        if (video is null)
+        {
+            return ApiProblem.NotFound("Video not found.");
+        }
+
+        if (!VideoAccess.CanView(video.Privacy, video.Channel!.Account!.UserId, principal))
+        {
+            return principal.UserId() is null
+                ? ApiProblem.Unauthorized("Authentication is required to see this video.")
+                : ApiProblem.Forbidden("Cannot get this private video of another user.");
+        }
+
+        return TypedResults.Ok(VideoDtos.Details(video, instance.Value, urls));
+    }
+
+    private static async Task<IResult> GetDescriptionAsync(string id, ClaimsPrincipal principal, AppDbContext db, CancellationToken ct)
+    {
+        var video = await VideoAccess.FindAsync(db, id, ct);
+        return video is null || !VideoAccess.CanView(video.Privacy, video.Channel!.Account!.UserId, principal)
+            ? ApiProblem.NotFound("Video not found.")
+            : TypedResults.Ok(new { description = video.Description });
+    }
+
+    /// <summary>PeerTube's update: JSON or multipart, only the fields given change. Owner or admin only.</summary>
+    private static async Task<IResult> UpdateAsync(string id, HttpContext http, ClaimsPrincipal principal, AppDbContext db, VideoIntake intake,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var video = await VideoAccess.FindAsync(db, id, ct);
+        if (video is null)
+        {
+            return ApiProblem.NotFound("Video not found.");
+        }
+
+        var ownerId = video.Channel!.Account!.UserId;
+        if (!VideoAccess.IsOwnerOrAdmin(ownerId, principal))
+        {
+            return ApiProblem.Forbidden("Cannot manage a video of another user.");
+        }
+
+        VideoUploadMetadata changes;
+        var errors = new Dictionary<string, string>();
+        if (http.Request.HasFormContentType)
+        {
+            var form = await http.Request.ReadFormAsync(ct);
+            changes = VideoUploadMetadata.FromForm(form.ToDictionary(f => f.Key, f => f.Value.Select(v => v ?? "").ToList()), errors);
+        }
+        else
+        {
+            try
+            {
+                changes = await JsonSerializer.DeserializeAsync<VideoUploadMetadata>(http.Request.Body, VideoUploadMetadata.Json, ct) ?? new();
+            }
+            catch (JsonException e)
+            {
+                return ApiProblem.BadRequest($"The body is not valid JSON: {e.Message}", "invalid_json");
+            }
+        }
+
+        var merged = new VideoUploadMetadata
+        {
+            Name = changes.Name ?? video.Name,
+            ChannelId = changes.ChannelId ?? video.ChannelId,
+            Privacy = changes.Privacy ?? (int)video.Privacy,
+            Category = changes.Category ?? video.Category,
+            Licence = changes.Licence ?? video.Licence,
+            Language = changes.Language ?? video.Language,
+            Description = changes.Description ?? video.Description,
+            Support = changes.Support ?? video.Support,
+            Tags = changes.Tags ?? video.Tags,
+            Nsfw = changes.Nsfw ?? video.Nsfw,
+            WaitTranscoding = changes.WaitTranscoding ?? video.WaitTranscoding,
+            DownloadEnabled = changes.DownloadEnabled ?? video.DownloadEnabled,
+            CommentsPolicy = changes.CommentsPolicy ?? (changes.CommentsEnabled is { } enabled ? (enabled ? 1 : 2) : video.CommentsPolicy),
+        };
+        merged.Validate(errors);
+        if (errors.Count > 0)
+        {
+            return ApiProblem.InvalidParams(errors);
+        }
+
+        if (merged.ChannelId != video.ChannelId)
+        {
+            // Moving to another channel: it must belong to the video's owner.
+            await intake.CheckMetadataAsync(merged, ownerId ?? -1, null, ct);
+        }
+
+        video.Name = merged.Name!.Trim();
+        video.ChannelId = merged.ChannelId!.Value;
+        video.Privacy = (VideoPrivacy)merged.Privacy!.Value;
+        video.Category = merged.Category;
+        video.Licence = merged.Licence;
+        video.Language = merged.Language;
+        video.Description = merged.Description;
+        video.Support = merged.Support;
+        video.Tags = merged.Tags ?? [];
+        video.Nsfw = merged.Nsfw ?? false;
+        video.WaitTranscoding = merged.WaitTranscoding ?? false;
+        video.DownloadEnabled = merged.DownloadEnabled ?? true;
+        video.CommentsPolicy = merged.CommentsPolicy ?? 1;
+        video.UpdatedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> DeleteAsync(string id, ClaimsPrincipal principal, AppDbContext db, VideoRemoval removal, CancellationToken ct)
+    {
+        var video = await VideoAccess.FindAsync(db, id, ct);
+        if (video is null)
+        {
+            return ApiProblem.NotFound("Video not found.");
+        }
+
+        if (!VideoAccess.IsOwnerOrAdmin(video.Channel!.Account!.UserId, principal))
+        {
+            return ApiProblem.Forbidden("Cannot remove a video of another user.");
+        }
+
+        await removal.RemoveAsync(video, ct);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,87 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using PeerTube.Net.Server.Features.Accounts;
+using PeerTube.Net.Server.Features.Channels;
+using PeerTube.Net.Server.Features.Uploads;
+using PeerTube.Net.Server.Features.Videos;
+
+namespace PeerTube.Net.Server.Infrastructure.Data;
+
+/// <summary>
+/// The model, shared by both providers. Each provider has its own subclass so that it can carry its own
+/// migrations (see docs/adr/001-two-providers.md).
+/// </summary>
+public abstract class AppDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<User> Users => Set<User>();
+    public DbSet<Account> Accounts => Set<Account>();
+    public DbSet<VideoChannel> VideoChannels => Set<VideoChannel>();
+    public DbSet<Video> Videos => Set<Video>();
+    public DbSet<VideoStreamingPlaylist> StreamingPlaylists => Set<VideoStreamingPlaylist>();
+    public DbSet<VideoFile> VideoFiles => Set<VideoFile>();
+    public DbSet<ResumableUpload> ResumableUploads => Set<ResumableUpload>();
+    public DbSet<InstanceSetting> InstanceSettings => Set<InstanceSetting>();
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.UseOpenIddict();
+
+        b.Entity<User>(e =>
+        {
+            e.HasIndex(u => u.Username).IsUnique();
+            e.HasIndex(u => u.Email).IsUnique();
+            e.Property(u => u.Username).HasMaxLength(50);
+            e.Property(u => u.Email).HasMaxLength(400);
+            e.HasOne(u => u.Account).WithOne(a => a.User).HasForeignKey<Account>(a => a.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<Account>(e =>
+        {
+            e.HasIndex(a => a.Name).IsUnique();
+            e.Property(a => a.Name).HasMaxLength(50);
+            e.Property(a => a.DisplayName).HasMaxLength(120);
+            e.HasMany(a => a.Channels).WithOne(c => c.Account).HasForeignKey(c => c.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<VideoChannel>(e =>
+        {
+            e.HasIndex(c => c.Name).IsUnique();
+            e.Property(c => c.Name).HasMaxLength(50);
+            e.Property(c => c.DisplayName).HasMaxLength(120);
+        });
+
+        b.Entity<Video>(e =>
+        {
+            e.HasIndex(v => v.Uuid).IsUnique();
+            e.HasIndex(v => v.State);
+            e.HasIndex(v => v.PublishedAt);
+            e.Property(v => v.Name).HasMaxLength(120);
+            e.HasOne(v => v.Channel).WithMany().HasForeignKey(v => v.ChannelId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(v => v.StreamingPlaylist).WithOne(p => p.Video).HasForeignKey<VideoStreamingPlaylist>(p => p.VideoId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<VideoStreamingPlaylist>(e =>
+        {
+            e.HasMany(p => p.Files).WithOne(f => f.StreamingPlaylist).HasForeignKey(f => f.StreamingPlaylistId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<VideoFile>(e => e.HasIndex(f => f.InfoHash));
+        b.Entity<ResumableUpload>(e =>
+        {
+            e.HasKey(u => u.Id);
+            e.HasIndex(u => u.ExpiresAt);
+        });
+        b.Entity<InstanceSetting>(e => e.HasKey(s => s.Key));
+    }
+}
+
+public sealed class SqliteAppDbContext(DbContextOptions<SqliteAppDbContext> options) : AppDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite has no timestamp type; storing ticks keeps ordering and comparisons in SQL.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+    }
+}
+
+public sealed class PostgresAppDbContext(DbContextOptions<PostgresAppDbContext> options) : AppDbContext(options);

@@ -1,0 +1,64 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using PeerTube.Net.Server.Infrastructure.Storage;
+
+namespace PeerTube.Net.Server.Infrastructure.Data;
+
+public static class DatabaseExtensions
+{
+    public static WebApplicationBuilder AddDatabase(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+
+        var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var connectionString = builder.Configuration.GetConnectionString("Default");
+
+        if (database.IsPostgres)
+        {
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new OptionsValidationException(DatabaseOptions.Section, typeof(DatabaseOptions),
+                    ["Database:Provider is 'postgres' but ConnectionStrings:Default is empty. Set it, e.g. ConnectionStrings__Default='Host=localhost;Database=peertube;Username=peertube;Password=…'."]);
+            }
+
+            builder.Services.AddDbContext<AppDbContext, PostgresAppDbContext>(o => ConfigurePostgres(o, connectionString));
+        }
+        else
+        {
+            builder.Services.AddDbContext<AppDbContext, SqliteAppDbContext>((sp, o) =>
+            {
+                var cs = string.IsNullOrWhiteSpace(connectionString)
+                    ? $"Data Source={Path.Combine(sp.GetRequiredService<StoragePaths>().Root, "peertube.db")}"
+                    : connectionString;
+                ConfigureSqlite(o, cs);
+            });
+        }
+
+        return builder;
+    }
+
+    public static void ConfigurePostgres(DbContextOptionsBuilder o, string connectionString) =>
+        o.UseNpgsql(connectionString, n => n.MigrationsHistoryTable("__ef_migrations_history"));
+
+    public static void ConfigureSqlite(DbContextOptionsBuilder o, string connectionString) =>
+        // Several writers (requests, jobs) share the file: wait for locks rather than failing at once.
+        o.UseSqlite(connectionString + (connectionString.Contains("Default Timeout", StringComparison.OrdinalIgnoreCase) ? "" : ";Default Timeout=30"),
+            s => s.MigrationsHistoryTable("__ef_migrations_history"));
+
+    /// <summary>Applies the provider's migrations before anything else touches the database.</summary>
+    public static async Task MigrateDatabaseAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        if (db.Database.IsSqlite())
+        {
+            // WAL lets readers go on while a job writes.
+            await db.Database.OpenConnectionAsync();
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+            await db.Database.CloseConnectionAsync();
+        }
+
+        await db.Database.MigrateAsync();
+    }
+}

@@ -1,0 +1,55 @@
+using Hangfire;
+using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using PeerTube.Net.Server.Features.Transcoding;
+using PeerTube.Net.Server.Infrastructure.Data;
+
+namespace PeerTube.Net.Server.Infrastructure.Jobs;
+
+public static class JobsExtensions
+{
+    public const string TranscodingQueue = "transcoding";
+    public const string DefaultQueue = "default";
+
+    /// <summary>
+    /// Hangfire keeps its jobs in PostgreSQL in production. The embedded default keeps them in memory: nothing is
+    /// lost on a restart because the video rows are the truth and recovery re-enqueues what they say is pending.
+    /// </summary>
+    public static WebApplicationBuilder AddJobs(this WebApplicationBuilder builder)
+    {
+        var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        JobStorage storage = database.IsPostgres
+            ? new PostgreSqlStorage(new NpgsqlConnectionFactory(builder.Configuration.GetConnectionString("Default") ?? "", new PostgreSqlStorageOptions
+            {
+                SchemaName = "hangfire",
+                PrepareSchemaIfNecessary = true,
+                QueuePollInterval = TimeSpan.FromSeconds(1),
+            }), new PostgreSqlStorageOptions { SchemaName = "hangfire", QueuePollInterval = TimeSpan.FromSeconds(1) })
+            : new InMemoryStorage();
+
+        // Our own storage instance, resolved through DI, so that two servers in one process (tests) never share one.
+        builder.Services.AddSingleton(storage);
+        builder.Services.AddHangfire((sp, config) => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+
+        var transcoding = builder.Configuration.GetSection(TranscodingOptions.Section).Get<TranscodingOptions>() ?? new TranscodingOptions();
+        builder.Services.AddHangfireServer((_, o) =>
+        {
+            o.ServerName = $"{Environment.MachineName}:transcoding:{Guid.NewGuid():N}";
+            o.Queues = [TranscodingQueue];
+            o.WorkerCount = Math.Max(1, transcoding.Concurrency);
+            o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+        });
+        builder.Services.AddHangfireServer((_, o) =>
+        {
+            o.ServerName = $"{Environment.MachineName}:default:{Guid.NewGuid():N}";
+            o.Queues = [DefaultQueue];
+            o.WorkerCount = 2;
+            o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+        });
+        return builder;
+    }
+}

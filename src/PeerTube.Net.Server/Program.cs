@@ -1,0 +1,53 @@
+using PeerTube.Net.Server.Features.Accounts;
+using PeerTube.Net.Server.Features.Channels;
+using PeerTube.Net.Server.Features.Instance;
+using PeerTube.Net.Server.Features.Streaming;
+using PeerTube.Net.Server.Features.Transcoding;
+using PeerTube.Net.Server.Features.Uploads;
+using PeerTube.Net.Server.Features.Videos;
+using PeerTube.Net.Server.Infrastructure.Data;
+using PeerTube.Net.Server.Infrastructure.Errors;
+using PeerTube.Net.Server.Infrastructure.Jobs;
+using PeerTube.Net.Server.Infrastructure.Storage;
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    // appsettings.json ships next to the binary; look there when started from elsewhere.
+    ContentRootPath = File.Exists(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json")) ? null : AppContext.BaseDirectory,
+});
+
+builder.AddInstance();
+builder.AddStorage();
+builder.AddDatabase();
+builder.AddJobs();
+builder.AddAccounts();
+builder.AddVideos();
+builder.AddUploads();
+builder.AddTranscoding();
+builder.AddStreaming();
+
+var app = builder.Build();
+
+await app.MigrateDatabaseAsync();
+await app.SeedAccountsAsync();
+await app.RecoverTranscodingAsync();
+
+app.UseApiErrors();
+app.UseRouting();
+app.UseCors();
+app.UseRateLimiter();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapInstanceApi();
+app.MapAccountsApi();
+app.MapChannelsApi();
+app.MapVideosApi();
+app.MapUploadsApi();
+app.MapStreaming();
+
+app.Run();
+
+/// <summary>Entry point, visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;
