@@ -17,6 +17,12 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = File.Exists(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json")) ? null : AppContext.BaseDirectory,
 });
 
+// Loopback on PeerTube's port unless told otherwise (--urls, ASPNETCORE_URLS, HTTP_PORTS).
+if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
+{
+    builder.WebHost.UseUrls("http://127.0.0.1:9000");
+}
+
 builder.AddInstance();
 builder.AddStorage();
 builder.AddDatabase();

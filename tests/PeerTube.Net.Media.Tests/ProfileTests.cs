@@ -32,6 +32,15 @@ public sealed class ProfileTests
     }
 
     [Fact]
+    public void Every_shipped_profile_loads()
+    {
+        var files = Directory.GetFiles(Path.GetDirectoryName(TestProfiles.DefaultPath)!, "*.json");
+
+        Assert.NotEmpty(files);
+        Assert.All(files, file => Assert.Equal(Path.GetFileNameWithoutExtension(file), TranscodingProfile.Load(file).Name));
+    }
+
+    [Fact]
     public void Load_error_names_the_file_and_the_field()
     {
         using var dir = new TempDirectory();

@@ -63,6 +63,15 @@ public sealed class RunnerTests
     }
 
     [Fact]
+    public async Task Missing_ffmpeg_is_reported_as_not_found()
+    {
+        var runner = new FfmpegRunner(new FfmpegTools(FfmpegPath: "/nonexistent/ffmpeg"));
+
+        await Assert.ThrowsAsync<FfmpegNotFoundException>(
+            () => runner.RunAsync(["-version"], TimeSpan.Zero, null, null, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task RunForOutput_returns_stdout()
     {
         var output = await _runner.RunForOutputAsync(["-hide_banner", "-version"], TestContext.Current.CancellationToken);

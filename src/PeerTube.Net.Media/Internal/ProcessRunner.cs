@@ -17,7 +17,8 @@ internal static class ProcessRunner
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = false,
+            // Closed right after start: ffmpeg must never read the server's own stdin (or stop on SIGTTIN).
+            RedirectStandardInput = true,
             UseShellExecute = false,
             CreateNoWindow = true,
             StandardOutputEncoding = Encoding.UTF8,
@@ -29,15 +30,19 @@ internal static class ProcessRunner
             startInfo.ArgumentList.Add(argument);
         }
 
+        Process process;
         try
         {
-            return Process.Start(startInfo)
+            process = Process.Start(startInfo)
                 ?? throw new FfmpegNotFoundException(tool.Name, tool.Path, tool.SettingName);
         }
         catch (Win32Exception ex)
         {
             throw new FfmpegNotFoundException(tool.Name, tool.Path, tool.SettingName, ex);
         }
+
+        process.StandardInput.Close();
+        return process;
     }
 
     /// <summary>Runs to completion and buffers both streams; for short commands (probe, -version, -encoders).</summary>

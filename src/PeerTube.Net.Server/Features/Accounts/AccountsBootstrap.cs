@@ -44,7 +44,8 @@ public static class AccountsBootstrap
 
         if (!await db.Users.AnyAsync(u => u.Username == "root"))
         {
-            var fromEnvironment = Environment.GetEnvironmentVariable(RootPasswordVariable);
+            // Environment variables are part of the configuration, so tests can set it per server.
+            var fromEnvironment = sp.GetRequiredService<IConfiguration>()[RootPasswordVariable];
             var password = string.IsNullOrEmpty(fromEnvironment) ? RandomNumberGenerator.GetHexString(24, lowercase: true) : fromEnvironment;
             var users = sp.GetRequiredService<UserService>();
             await users.CreateAsync("root", "admin@localhost.invalid", password, UserRole.Administrator, -1, -1, null, CancellationToken.None);

@@ -21,6 +21,7 @@ public static class StreamingFeature
 {
     private const string ImmutableCache = "public, max-age=31536000, immutable";
     private const string PrivateCache = "private, no-store";
+    private static readonly string[] GetOrHead = [HttpMethods.Get, HttpMethods.Head];
 
     public static WebApplicationBuilder AddStreaming(this WebApplicationBuilder builder)
     {
@@ -30,15 +31,15 @@ public static class StreamingFeature
 
     public static IEndpointRouteBuilder MapStreaming(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/static/streaming-playlists/hls/private/{uuid:guid}/{file}", (Guid uuid, string file, HttpContext http, AppDbContext db,
+        app.MapMethods("/static/streaming-playlists/hls/private/{uuid:guid}/{file}", GetOrHead, (Guid uuid, string file, HttpContext http, AppDbContext db,
             StoragePaths paths, VideoFileTokens tokens) => ServeHlsAsync(uuid, file, privatePath: true, http, db, paths, tokens));
-        app.MapGet("/static/streaming-playlists/hls/{uuid:guid}/{file}", (Guid uuid, string file, HttpContext http, AppDbContext db,
+        app.MapMethods("/static/streaming-playlists/hls/{uuid:guid}/{file}", GetOrHead, (Guid uuid, string file, HttpContext http, AppDbContext db,
             StoragePaths paths, VideoFileTokens tokens) => ServeHlsAsync(uuid, file, privatePath: false, http, db, paths, tokens));
         app.MapGet("/lazy-static/thumbnails/{file}", (string file, StoragePaths paths) => ServeImage(paths.Thumbnails, file));
         app.MapGet("/static/thumbnails/{file}", (string file, StoragePaths paths) => ServeImage(paths.Thumbnails, file));
         app.MapGet("/lazy-static/previews/{file}", (string file, StoragePaths paths) => ServeImage(paths.Previews, file));
         app.MapGet("/static/previews/{file}", (string file, StoragePaths paths) => ServeImage(paths.Previews, file));
-        app.MapGet("/download/streaming-playlists/hls/videos/{file}", DownloadAsync);
+        app.MapMethods("/download/streaming-playlists/hls/videos/{file}", GetOrHead, DownloadAsync);
         app.MapPost("/api/v1/videos/{id}/token", CreateTokenAsync).RequireAuthorization();
         return app;
     }

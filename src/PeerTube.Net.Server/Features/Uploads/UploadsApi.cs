@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using PeerTube.Net.Server.Features.Accounts;
+using PeerTube.Net.Server.Features.Instance;
 using PeerTube.Net.Server.Features.Transcoding;
 using PeerTube.Net.Server.Features.Videos;
 using PeerTube.Net.Server.Infrastructure.Data;
@@ -178,7 +179,7 @@ internal static class UploadsApi
 internal static class ResumableUploads
 {
     public static async Task<IResult> InitAsync(HttpContext http, ClaimsPrincipal principal, AppDbContext db, VideoIntake intake,
-        IOptions<UploadsOptions> options, TimeProvider clock, StoragePaths paths)
+        IOptions<UploadsOptions> options, IOptions<InstanceOptions> instance, TimeProvider clock, StoragePaths paths)
     {
         var ct = http.RequestAborted;
         var userId = principal.UserId()!.Value;
@@ -240,7 +241,7 @@ internal static class ResumableUploads
         await db.SaveChangesAsync(ct);
         await File.Create(Path.Combine(paths.ResumableUploads, upload.Id)).DisposeAsync();
 
-        http.Response.Headers.Location = $"{http.Request.PathBase}{http.Request.Path}?upload_id={upload.Id}";
+        http.Response.Headers.Location = instance.Value.Absolute($"/api/v1/videos/upload-resumable?upload_id={upload.Id}");
         return TypedResults.StatusCode(201);
     }
 

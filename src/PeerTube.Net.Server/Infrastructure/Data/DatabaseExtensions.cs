@@ -8,33 +8,27 @@ public static class DatabaseExtensions
 {
     public static WebApplicationBuilder AddDatabase(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section)
+        var services = builder.Services;
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section)
+            .Validate(o => !o.IsPostgres || !string.IsNullOrWhiteSpace(o.ConnectionString),
+                "Database:Provider is 'postgres' but ConnectionStrings:Default is empty. Set it, e.g. "
+                + "ConnectionStrings__Default='Host=localhost;Database=peertube;Username=peertube;Password=...'.")
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DatabaseOptions>().Configure<IConfiguration>((o, config) => o.ConnectionString = config.GetConnectionString("Default"));
 
-        var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
-        var connectionString = builder.Configuration.GetConnectionString("Default");
-
-        if (database.IsPostgres)
+        // Both contexts are registered; the options decide, at resolve time, which one is "the" AppDbContext.
+        services.AddDbContext<PostgresAppDbContext>((sp, o) =>
+            ConfigurePostgres(o, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString ?? ""));
+        services.AddDbContext<SqliteAppDbContext>((sp, o) =>
         {
-            if (string.IsNullOrWhiteSpace(connectionString))
-            {
-                throw new OptionsValidationException(DatabaseOptions.Section, typeof(DatabaseOptions),
-                    ["Database:Provider is 'postgres' but ConnectionStrings:Default is empty. Set it, e.g. ConnectionStrings__Default='Host=localhost;Database=peertube;Username=peertube;Password=…'."]);
-            }
-
-            builder.Services.AddDbContext<AppDbContext, PostgresAppDbContext>(o => ConfigurePostgres(o, connectionString));
-        }
-        else
-        {
-            builder.Services.AddDbContext<AppDbContext, SqliteAppDbContext>((sp, o) =>
-            {
-                var cs = string.IsNullOrWhiteSpace(connectionString)
-                    ? $"Data Source={Path.Combine(sp.GetRequiredService<StoragePaths>().Root, "peertube.db")}"
-                    : connectionString;
-                ConfigureSqlite(o, cs);
-            });
-        }
-
+            var cs = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString;
+            ConfigureSqlite(o, string.IsNullOrWhiteSpace(cs)
+                ? $"Data Source={Path.Combine(sp.GetRequiredService<StoragePaths>().Root, "peertube.db")}"
+                : cs);
+        });
+        services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.IsPostgres
+            ? sp.GetRequiredService<PostgresAppDbContext>()
+            : sp.GetRequiredService<SqliteAppDbContext>());
         return builder;
     }
 

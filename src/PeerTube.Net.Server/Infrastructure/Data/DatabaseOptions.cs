@@ -9,6 +9,9 @@ public sealed class DatabaseOptions : IValidatableObject
     /// <summary>"sqlite" (the embedded default) or "postgres".</summary>
     public string Provider { get; set; } = "sqlite";
 
+    /// <summary>Bound from ConnectionStrings:Default.</summary>
+    public string? ConnectionString { get; set; }
+
     public bool IsPostgres => string.Equals(Provider, "postgres", StringComparison.OrdinalIgnoreCase);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -47,7 +47,8 @@ public static class ErrorHandlingExtensions
                 415 => "Unsupported media type.",
                 _ => "The request failed.",
             };
-            await new ApiProblem(response.StatusCode, message).ExecuteAsync(statusContext.HttpContext);
+            var code = response.StatusCode == 401 ? "invalid_token" : null;
+            await new ApiProblem(response.StatusCode, message, code).ExecuteAsync(statusContext.HttpContext);
         });
 
         return app;

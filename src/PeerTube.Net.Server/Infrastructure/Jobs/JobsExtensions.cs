@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
+using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Transcoding;
 using PeerTube.Net.Server.Infrastructure.Data;
 
@@ -18,29 +19,33 @@ public static class JobsExtensions
     /// </summary>
     public static WebApplicationBuilder AddJobs(this WebApplicationBuilder builder)
     {
-        var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
-        JobStorage storage = database.IsPostgres
-            ? new PostgreSqlStorage(new NpgsqlConnectionFactory(builder.Configuration.GetConnectionString("Default") ?? "", new PostgreSqlStorageOptions
+        // Our own storage instance, resolved through DI, so that two servers in one process (tests) never share one.
+        builder.Services.AddSingleton<JobStorage>(sp =>
+        {
+            var database = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            if (!database.IsPostgres)
+            {
+                return new InMemoryStorage();
+            }
+
+            var options = new PostgreSqlStorageOptions
             {
                 SchemaName = "hangfire",
                 PrepareSchemaIfNecessary = true,
                 QueuePollInterval = TimeSpan.FromSeconds(1),
-            }), new PostgreSqlStorageOptions { SchemaName = "hangfire", QueuePollInterval = TimeSpan.FromSeconds(1) })
-            : new InMemoryStorage();
-
-        // Our own storage instance, resolved through DI, so that two servers in one process (tests) never share one.
-        builder.Services.AddSingleton(storage);
+            };
+            return new PostgreSqlStorage(new NpgsqlConnectionFactory(database.ConnectionString!, options), options);
+        });
         builder.Services.AddHangfire((sp, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
 
-        var transcoding = builder.Configuration.GetSection(TranscodingOptions.Section).Get<TranscodingOptions>() ?? new TranscodingOptions();
-        builder.Services.AddHangfireServer((_, o) =>
+        builder.Services.AddHangfireServer((sp, o) =>
         {
             o.ServerName = $"{Environment.MachineName}:transcoding:{Guid.NewGuid():N}";
             o.Queues = [TranscodingQueue];
-            o.WorkerCount = Math.Max(1, transcoding.Concurrency);
+            o.WorkerCount = sp.GetRequiredService<IOptions<TranscodingOptions>>().Value.Concurrency;
             o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
         });
         builder.Services.AddHangfireServer((_, o) =>
