@@ -172,7 +172,13 @@ namespace PeerTube.Net.Bench
                     measurements.Add(Report(await MeasureSingleCommandAsync(runner, source, input, plan, profile, temp.FullName, run, ct), options.Runs));
                 }
 
+                // One more job, not counted: sample the server's children to see where its wall time goes.
+                Progress("extra (a) run with child-process sampling (not counted)");
+                var (traced, children) = await MeasureJobAsync(server, source, plan, options.Runs + 1, watch: true, ct);
+                Progress($"traced run: wall {traced.Wall.TotalSeconds:0.00} s, {children.Count} child processes");
+
                 Console.WriteLine(Markdown(options, capabilities, input, plan, measurements, idleCpuPerSecond));
+                Console.WriteLine(Timeline(traced, children));
                 return 0;
             }
             finally
@@ -187,15 +193,21 @@ namespace PeerTube.Net.Bench
             }
         }
 
-        private static async Task<Measurement> MeasureJobAsync(ServerUnderTest server, string source, TranscodePlan plan, int run, CancellationToken ct)
+        private static async Task<Measurement> MeasureJobAsync(ServerUnderTest server, string source, TranscodePlan plan, int run, CancellationToken ct) =>
+            (await MeasureJobAsync(server, source, plan, run, watch: false, ct)).Measurement;
+
+        private static async Task<(Measurement Measurement, IReadOnlyList<ChildSpan> Children)> MeasureJobAsync(
+            ServerUnderTest server, string source, TranscodePlan plan, int run, bool watch, CancellationToken ct)
         {
             var videoId = await server.UploadAsync(source, $"bench run {run}", ct);
             // Upload done: from here to "published".
             var wall = Stopwatch.StartNew();
             var cpuBefore = CpuClock.ProcessTreeCpu(server.Pid);
+            await using var watcher = watch ? ChildWatcher.Start(server.Pid, wall, TimeSpan.FromMilliseconds(20)) : null;
             var published = await server.WaitUntilPublishedAsync(videoId, PollInterval, ct);
             var cpu = CpuClock.ProcessTreeCpu(server.Pid) - cpuBefore;
             wall.Stop();
+            var children = watcher is null ? [] : await watcher.StopAsync();
 
             var planned = plan.Renditions.Select(r => r.Resolution).Order().ToList();
             var made = published.Resolutions.Order().ToList();
@@ -205,7 +217,7 @@ namespace PeerTube.Net.Bench
                     $"The server produced renditions [{string.Join(", ", made)}] but the plan is [{string.Join(", ", planned)}]: not comparable.");
             }
 
-            return new Measurement(Variant.Job, run, wall.Elapsed, cpu.Total, made.Count, published.TotalBytes, cpu.Self);
+            return (new Measurement(Variant.Job, run, wall.Elapsed, cpu.Total, made.Count, published.TotalBytes, cpu.Self), children);
         }
 
         private static async Task<Measurement> MeasurePerResolutionAsync(
@@ -414,6 +426,29 @@ namespace PeerTube.Net.Bench
                 w.WriteLine($"| {m.Run} | {Label(m.Variant)} | {m.Wall.TotalSeconds:0.00} | {m.Cpu.TotalSeconds:0.00} | {self} |");
             }
 
+            return w.ToString();
+        }
+
+        private static string Timeline(Measurement traced, IReadOnlyList<ChildSpan> children)
+        {
+            var w = new StringWriter(CultureInfo.InvariantCulture);
+            w.WriteLine($"Where the wall time of (a) goes (one extra, uncounted run: wall {traced.Wall.TotalSeconds:0.00} s, CPU {traced.Cpu.TotalSeconds:0.00} s; " +
+                        "the server's child processes sampled every 20 ms, so each duration is ±20 ms):");
+            w.WriteLine();
+            w.WriteLine("| Phase | Processes | Wall (s) |");
+            w.WriteLine("|---|---:|---:|");
+            var firstChild = children.Count == 0 ? traced.Wall : children.Min(c => c.FirstSeen);
+            w.WriteLine($"| upload answered → first child process starts (queue pickup, job start) | — | {firstChild.TotalSeconds:0.00} |");
+            foreach (var group in children.GroupBy(c => c.Kind!).OrderBy(g => g.Min(c => c.FirstSeen)))
+            {
+                var seconds = group.Sum(c => (c.LastSeen - c.FirstSeen).TotalSeconds);
+                w.WriteLine($"| {group.Key} | {group.Count()} | {seconds:0.00} |");
+            }
+
+            var inChildren = children.Sum(c => (c.LastSeen - c.FirstSeen).TotalSeconds);
+            var rest = traced.Wall.TotalSeconds - firstChild.TotalSeconds - inChildren;
+            w.WriteLine($"| no child running after the first one started (.NET work: hashing, playlists, DB, publish; plus ≤ {PollInterval.TotalMilliseconds:0} ms status polling) | — | {rest:0.00} |");
+            w.WriteLine($"| **total** | {children.Count} | {traced.Wall.TotalSeconds:0.00} |");
             return w.ToString();
         }
 

@@ -73,7 +73,9 @@ public sealed class VideoTranscoder(
         }
 
         var masterFilename = $"{Guid.NewGuid()}-master.m3u8";
-        await File.WriteAllTextAsync(Path.Combine(hlsDirectory, masterFilename), HlsPlaylists.BuildMaster(variants), ct);
+        // The audio-only rendition stays out of the master when there is video: players could pick it and show nothing.
+        var masterVariants = variants.Any(v => v.Width is not null) ? variants.Where(v => v.Width is not null).ToList() : variants;
+        await File.WriteAllTextAsync(Path.Combine(hlsDirectory, masterFilename), HlsPlaylists.BuildMaster(masterVariants), ct);
         var shaFilename = $"{Guid.NewGuid()}-segments-sha256.json";
         await File.WriteAllTextAsync(Path.Combine(hlsDirectory, shaFilename), SegmentHashes.ToJson(hashes), ct);
 
