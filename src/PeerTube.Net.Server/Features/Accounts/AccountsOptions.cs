@@ -2,12 +2,19 @@ using System.ComponentModel.DataAnnotations;
 
 namespace PeerTube.Net.Server.Features.Accounts;
 
-public sealed class RateLimitOptions
+public sealed class RateLimitOptions : IValidatableObject
 {
     public const string Section = "RateLimits";
 
     [Required]
     public WindowLimit Login { get; set; } = new();
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(Login, new ValidationContext(Login), results, validateAllProperties: true);
+        return results.Select(r => new ValidationResult($"RateLimits:Login: {r.ErrorMessage}", r.MemberNames.Select(m => $"Login.{m}")));
+    }
 
     public sealed class WindowLimit
     {

@@ -16,7 +16,8 @@ public sealed class InstanceOptions : IValidatableObject
     /// <summary>Identifies this process among the nodes sharing one database, for job leases.</summary>
     public string NodeId { get; set; } = Environment.MachineName;
 
-    public Uri BaseUri => new(PublicUrl.TrimEnd('/') + "/");
+    /// <summary>Never throws (the configuration binder reads it before validation has run).</summary>
+    public Uri BaseUri => Uri.TryCreate(PublicUrl.TrimEnd('/') + "/", UriKind.Absolute, out var uri) ? uri : new Uri("http://invalid/");
 
     /// <summary>"host" or "host:port", as PeerTube shows it in account and channel handles.</summary>
     public string Host => BaseUri.IsDefaultPort ? BaseUri.Host : $"{BaseUri.Host}:{BaseUri.Port}";

@@ -43,6 +43,8 @@ public static class DatabaseExtensions
     /// <summary>Applies the provider's migrations before anything else touches the database.</summary>
     public static async Task MigrateDatabaseAsync(this WebApplication app)
     {
+        // Start-up steps run before the host starts, so check every option first: a bad value fails here, clearly.
+        app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         if (db.Database.IsSqlite())
