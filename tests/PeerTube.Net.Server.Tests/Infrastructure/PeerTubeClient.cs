@@ -29,7 +29,7 @@ public sealed class PeerTubeClient(HttpClient http) : IDisposable
     public static HttpClient CreateHttpClient(ServerApplication server) =>
         server.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
-    /// <summary>PeerTube's login: fetch the local OAuth client, then the password grant.</summary>
+    /// <summary>PeerTube's login, with the very fields its CLI sends: the local OAuth client, then the password grant.</summary>
     public static async Task<HttpResponseMessage> RequestTokenAsync(HttpClient http, string username, string password)
     {
         var client = await http.GetFromJsonAsync<JsonElement>("/api/v1/oauth-clients/local");
@@ -39,6 +39,7 @@ public sealed class PeerTubeClient(HttpClient http) : IDisposable
             ["client_secret"] = client.GetProperty("client_secret").GetString()!,
             ["grant_type"] = "password",
             ["response_type"] = "code",
+            ["scope"] = "upload",
             ["username"] = username,
             ["password"] = password,
         }));

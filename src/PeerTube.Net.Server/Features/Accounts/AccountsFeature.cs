@@ -38,7 +38,8 @@ public static class AccountsFeature
                 // Opaque tokens, stored server-side: revocable, as PeerTube's are.
                 o.UseReferenceAccessTokens().UseReferenceRefreshTokens();
                 o.SetAccessTokenLifetime(AccessTokenLifetime).SetRefreshTokenLifetime(RefreshTokenLifetime);
-                o.DisableScopeValidation();
+                // PeerTube's clients send scopes ("upload", …) that PeerTube itself ignores; so do we.
+                o.DisableScopeValidation().IgnoreScopePermissions();
                 o.UseAspNetCore().EnableTokenEndpointPassthrough().DisableTransportSecurityRequirement();
                 o.AddEventHandler<OpenIddictServerEvents.ApplyTokenResponseContext>(h => h.UseInlineHandler(ShapeTokenResponse));
             })
