@@ -163,11 +163,16 @@ public sealed class VideoIntake(
         var target = Path.Combine(directory, name);
         try
         {
-            await prober.ProbeAsync(file, ct);
+            // Re-encoding is the check: ffprobe's video rules (a duration, …) do not fit still images.
             await runner.RunAsync(ImageCommands.BuildFrameGrab(file, target, TimeSpan.Zero, width, height), TimeSpan.Zero, null, null, ct);
+            if (!File.Exists(target) || new FileInfo(target).Length == 0)
+            {
+                throw new FfmpegFailedException(0, ["ffmpeg produced no image."]);
+            }
+
             return name;
         }
-        catch (Exception e) when (e is UnreadableMediaException or FfmpegFailedException)
+        catch (FfmpegFailedException)
         {
             TranscodeVideoJob.DeleteFile(target);
             throw new ApiProblemException(ApiProblem.InvalidParams(new Dictionary<string, string> { [field] = "This image cannot be read." }));
