@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.Server;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Media;
@@ -31,8 +32,10 @@ public sealed class TranscodeVideoJob(
     /// <summary>Lease owners read "&lt;node&gt;/&lt;boot&gt;/&lt;run&gt;": on start a node drops the leases of its earlier boots.</summary>
     public static readonly string BootId = Guid.NewGuid().ToString("N");
 
-    [AutomaticRetry(Attempts = 3)]
-    public async Task RunAsync(int videoId, CancellationToken ct)
+    public const int Retries = 3;
+
+    [AutomaticRetry(Attempts = Retries)]
+    public async Task RunAsync(int videoId, PerformContext? context, CancellationToken ct)
     {
         var video = await db.Videos.AsNoTracking().FirstOrDefaultAsync(v => v.Id == videoId, ct);
         if (video is null || video.State != VideoState.ToTranscode)
@@ -85,6 +88,12 @@ public sealed class TranscodeVideoJob(
 
             await heartbeatStop.CancelAsync();
             await PublishAsync(video, leaseOwner, result, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && context?.GetJobParameter<int>("RetryCount") >= Retries)
+        {
+            // Hangfire will not try again: say so on the video rather than leave it waiting forever.
+            await FailAsync(videoId, leaseOwner, $"Transcoding failed after {Retries + 1} attempts: {e.Message}", CancellationToken.None);
+            throw;
         }
         finally
         {

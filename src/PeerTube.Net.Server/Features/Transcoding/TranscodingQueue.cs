@@ -7,5 +7,5 @@ namespace PeerTube.Net.Server.Features.Transcoding;
 public sealed class TranscodingQueue(IBackgroundJobClient jobs)
 {
     public string Enqueue(int videoId) =>
-        jobs.Create<TranscodeVideoJob>(j => j.RunAsync(videoId, CancellationToken.None), new Hangfire.States.EnqueuedState(JobsExtensions.TranscodingQueue));
+        jobs.Create<TranscodeVideoJob>(j => j.RunAsync(videoId, null, CancellationToken.None), new Hangfire.States.EnqueuedState(JobsExtensions.TranscodingQueue));
 }

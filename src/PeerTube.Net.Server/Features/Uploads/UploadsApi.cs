@@ -188,25 +188,8 @@ internal static class ResumableUploads
             return ApiProblem.InvalidParams(new Dictionary<string, string> { ["X-Upload-Content-Length"] = "Should have a valid file size header." });
         }
 
-        VideoUploadMetadata metadata;
         var errors = new Dictionary<string, string>();
-        if (http.Request.HasFormContentType)
-        {
-            var form = await http.Request.ReadFormAsync(ct);
-            metadata = VideoUploadMetadata.FromForm(form.ToDictionary(f => f.Key, f => f.Value.Select(v => v ?? "").ToList()), errors);
-        }
-        else
-        {
-            try
-            {
-                metadata = await JsonSerializer.DeserializeAsync<VideoUploadMetadata>(http.Request.Body, VideoUploadMetadata.Json, ct) ?? new();
-            }
-            catch (JsonException e)
-            {
-                return ApiProblem.BadRequest($"The upload metadata is not valid JSON: {e.Message}", "invalid_json");
-            }
-        }
-
+        var metadata = await VideoUploadMetadata.ReadAsync(http.Request, errors, ct);
         if (string.IsNullOrWhiteSpace(metadata.Filename))
         {
             errors["filename"] = "Should have a valid filename.";

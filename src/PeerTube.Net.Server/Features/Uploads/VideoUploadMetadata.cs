@@ -33,6 +33,26 @@ public sealed class VideoUploadMetadata
         Converters = { new LenientBooleanConverter() },
     };
 
+    /// <summary>Reads the body as PeerTube clients send it: JSON, or a form (urlencoded or multipart).</summary>
+    public static async Task<VideoUploadMetadata> ReadAsync(HttpRequest request, Dictionary<string, string> errors, CancellationToken ct)
+    {
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync(ct);
+            return FromForm(form.ToDictionary(f => f.Key, f => f.Value.Select(v => v ?? "").ToList()), errors);
+        }
+
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<VideoUploadMetadata>(request.Body, Json, ct) ?? new();
+        }
+        catch (JsonException e)
+        {
+            throw new Infrastructure.Errors.ApiProblemException(
+                Infrastructure.Errors.ApiProblem.BadRequest($"The body is not valid JSON: {e.Message}", "invalid_json"));
+        }
+    }
+
     /// <summary>Multipart form fields as PeerTube clients send them ("tags[]", "tags[0]", booleans as "true"/"1").</summary>
     public static VideoUploadMetadata FromForm(IReadOnlyDictionary<string, List<string>> form, Dictionary<string, string> errors)
     {

@@ -174,24 +174,8 @@ internal static class VideosApi
             return ApiProblem.Forbidden("Cannot manage a video of another user.");
         }
 
-        VideoUploadMetadata changes;
         var errors = new Dictionary<string, string>();
-        if (http.Request.HasFormContentType)
-        {
-            var form = await http.Request.ReadFormAsync(ct);
-            changes = VideoUploadMetadata.FromForm(form.ToDictionary(f => f.Key, f => f.Value.Select(v => v ?? "").ToList()), errors);
-        }
-        else
-        {
-            try
-            {
-                changes = await JsonSerializer.DeserializeAsync<VideoUploadMetadata>(http.Request.Body, VideoUploadMetadata.Json, ct) ?? new();
-            }
-            catch (JsonException e)
-            {
-                return ApiProblem.BadRequest($"The body is not valid JSON: {e.Message}", "invalid_json");
-            }
-        }
+        var changes = await VideoUploadMetadata.ReadAsync(http.Request, errors, ct);
 
         var merged = new VideoUploadMetadata
         {
