@@ -1,7 +1,10 @@
 using PeerTube.Net.Server.Features.Accounts;
 using PeerTube.Net.Server.Features.Channels;
 using PeerTube.Net.Server.Features.Instance;
+using PeerTube.Net.Server.Features.Seeding;
 using PeerTube.Net.Server.Features.Streaming;
+using PeerTube.Net.Server.Features.Torrents;
+using PeerTube.Net.Server.Features.Tracker;
 using PeerTube.Net.Server.Features.Transcoding;
 using PeerTube.Net.Server.Features.Uploads;
 using PeerTube.Net.Server.Features.Videos;
@@ -32,6 +35,9 @@ builder.AddVideos();
 builder.AddUploads();
 builder.AddTranscoding();
 builder.AddStreaming();
+builder.AddTorrents();
+builder.AddTracker();
+builder.AddSeeding();
 
 var app = builder.Build();
 
@@ -52,6 +58,8 @@ app.MapChannelsApi();
 app.MapVideosApi();
 app.MapUploadsApi();
 app.MapStreaming();
+app.MapTorrents();
+app.MapTracker();
 
 app.Run();
 

@@ -11,7 +11,7 @@ public sealed class StoragePaths
     public StoragePaths(IOptions<StorageOptions> options)
     {
         Root = Path.GetFullPath(options.Value.Root);
-        foreach (var dir in new[] { HlsRoot, Thumbnails, Previews, Uploads, ResumableUploads, TranscodeWork, Keys, Sources, FfmpegLogs })
+        foreach (var dir in new[] { HlsRoot, Thumbnails, Previews, Uploads, ResumableUploads, TranscodeWork, Keys, Sources, FfmpegLogs, Torrents })
         {
             Directory.CreateDirectory(dir);
         }
@@ -22,6 +22,7 @@ public sealed class StoragePaths
     public string Thumbnails => Path.Combine(Root, "thumbnails");
     public string Previews => Path.Combine(Root, "previews");
     public string Sources => Path.Combine(Root, "sources");
+    public string Torrents => Path.Combine(Root, "torrents");
     public string Keys => Path.Combine(Root, "keys");
     public string FfmpegLogs => Path.Combine(Root, "logs", "ffmpeg");
     public string Tmp => Path.Combine(Root, "tmp");
