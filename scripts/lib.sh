@@ -9,6 +9,8 @@
 #   ensure_postgres_binaries         sets PG_BINDIR (initdb/pg_ctl/postgres), installing `postgresql` if missing
 #   pg_throwaway_start               starts a private cluster; sets PG_PORT, PG_TMP, PG_VERSION
 #   pg_throwaway_stop                stops it and deletes its directory (safe to call twice)
+#   ensure_torrent_clients           aria2c + transmission-cli, the independent BitTorrent clients the tests use
+#   ensure_peertube_cli              PeerTube's own CLI (npm @peertube/peertube-cli) under .tmp/tools; sets PEERTUBE_CLI
 
 # shellcheck disable=SC2034  # used by the scripts that source this file
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -174,4 +176,32 @@ pg_throwaway_stop() {
   rm -rf "$PG_TMP"
   log "stopped throwaway PostgreSQL and removed $PG_TMP"
   PG_TMP=""
+}
+
+ensure_torrent_clients() {
+  local missing=()
+  command -v aria2c >/dev/null 2>&1 || missing+=(aria2)
+  command -v transmission-cli >/dev/null 2>&1 || missing+=(transmission-cli)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "BitTorrent clients for the tests not found: installing ${missing[*]} (apt-get)"
+    apt_install "${missing[@]}"
+  fi
+}
+
+# PeerTube's CLI, pinned, installed from npm into .tmp/tools (ignored by git); node/npm from apt if missing.
+PEERTUBE_CLI_VERSION="1.0.3"
+ensure_peertube_cli() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    log "node/npm not found: installing nodejs and npm (apt-get)"
+    apt_install nodejs npm
+  fi
+  local dir="$REPO_ROOT/.tmp/tools/peertube-cli"
+  local cli="$dir/node_modules/@peertube/peertube-cli/dist/peertube.js"
+  if [ ! -f "$cli" ]; then
+    log "installing PeerTube's CLI (npm @peertube/peertube-cli@$PEERTUBE_CLI_VERSION) into .tmp/tools"
+    mkdir -p "$dir"
+    (cd "$dir" && npm install --no-audit --no-fund --silent "@peertube/peertube-cli@$PEERTUBE_CLI_VERSION" >/dev/null) \
+      || die "npm install @peertube/peertube-cli failed"
+  fi
+  export PEERTUBE_CLI="$cli"
 }

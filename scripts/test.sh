@@ -96,6 +96,9 @@ main() {
   command -v dotnet >/dev/null 2>&1 || die "dotnet (the .NET 10 SDK) is not on PATH"
   ensure_ffmpeg
   log "ffmpeg: $(command -v ffmpeg) ($(ffmpeg -hide_banner -version | head -n 1 | awk '{print $3}'))"
+  ensure_torrent_clients
+  ensure_peertube_cli
+  log "aria2c: $(aria2c --version | head -n 1); PeerTube CLI: $PEERTUBE_CLI"
 
   trap cleanup EXIT; trap 'exit 130' INT; trap 'exit 143' TERM
   if [ -n "${PEERTUBE_TEST_POSTGRES:-}" ]; then

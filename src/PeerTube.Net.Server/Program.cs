@@ -44,6 +44,7 @@ var app = builder.Build();
 await app.MigrateDatabaseAsync();
 await app.SeedAccountsAsync();
 await app.RecoverTranscodingAsync();
+await app.RecoverTorrentsAsync();
 
 app.UseApiErrors();
 app.UseRouting();

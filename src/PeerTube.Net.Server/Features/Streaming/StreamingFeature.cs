@@ -40,6 +40,10 @@ public static class StreamingFeature
         app.MapGet("/lazy-static/previews/{file}", (string file, StoragePaths paths) => ServeImage(paths.Previews, file));
         app.MapGet("/static/previews/{file}", (string file, StoragePaths paths) => ServeImage(paths.Previews, file));
         app.MapMethods("/download/streaming-playlists/hls/videos/{file}", GetOrHead, DownloadAsync);
+        app.MapMethods("/static/web-videos/private/{file}", GetOrHead, (string file, HttpContext http, AppDbContext db, StoragePaths paths,
+            VideoFileTokens tokens) => ServeSourceAsync(file, privatePath: true, http, db, paths, tokens));
+        app.MapMethods("/static/web-videos/{file}", GetOrHead, (string file, HttpContext http, AppDbContext db, StoragePaths paths,
+            VideoFileTokens tokens) => ServeSourceAsync(file, privatePath: false, http, db, paths, tokens));
         app.MapPost("/api/v1/videos/{id}/token", CreateTokenAsync).RequireAuthorization();
         return app;
     }
@@ -85,6 +89,34 @@ public static class StreamingFeature
         }
 
         return TypedResults.PhysicalFile(path, "image/jpeg", lastModified: File.GetLastWriteTimeUtc(path));
+    }
+
+    /// <summary>/static/web-videos/&lt;uuid&gt;-&lt;resolution&gt;.&lt;ext&gt;: the original upload, while it is waiting for its ladder.</summary>
+    private static async Task<IResult> ServeSourceAsync(string file, bool privatePath, HttpContext http, AppDbContext db, StoragePaths paths,
+        VideoFileTokens tokens)
+    {
+        if (file.Length < 36 || !Guid.TryParse(file[..36], out var uuid))
+        {
+            return ApiProblem.NotFound("File not found.");
+        }
+
+        var video = await db.Videos.AsNoTracking().Where(v => v.Uuid == uuid)
+            .Select(v => new { v.Id, v.Privacy, OwnerUserId = v.Channel!.Account!.UserId, v.DownloadEnabled, v.SourceFilename })
+            .FirstOrDefaultAsync(http.RequestAborted);
+        var path = video?.SourceFilename is null ? null : paths.SourceFile(video.SourceFilename);
+        if (video is null || path is null || !File.Exists(path)
+            || privatePath != VideoUrls.IsPrivateLike(new Video { Name = "", Privacy = video.Privacy }))
+        {
+            return ApiProblem.NotFound("File not found.");
+        }
+
+        if (privatePath && !MayWatch(new VideoGate(video.Id, video.Privacy, video.OwnerUserId, video.DownloadEnabled), uuid, http, tokens))
+        {
+            return ApiProblem.Forbidden("This file is private.");
+        }
+
+        http.Response.Headers.CacheControl = "no-cache";
+        return TypedResults.PhysicalFile(path, ContentType(path), enableRangeProcessing: true);
     }
 
     /// <summary>/download/streaming-playlists/hls/videos/&lt;uuid&gt;-&lt;resolution&gt;-fragmented.mp4, as an attachment.</summary>

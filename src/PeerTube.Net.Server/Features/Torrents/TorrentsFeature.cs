@@ -10,10 +10,48 @@ public static class TorrentsFeature
     public static WebApplicationBuilder AddTorrents(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ITorrentCatalog, TorrentCatalog>();
+        builder.Services.AddSingleton<VideoTorrents>();
+        builder.Services.AddSingleton<TorrentsCache>();
+        builder.Services.AddScoped<CreateTorrentsJob>();
+        builder.Services.AddScoped<TorrentsQueue>();
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapTorrents(this IEndpointRouteBuilder app) => app;
+    public static IEndpointRouteBuilder MapTorrents(this IEndpointRouteBuilder app)
+    {
+        string[] getOrHead = [HttpMethods.Get, HttpMethods.Head];
+        app.MapMethods("/lazy-static/torrents/{file}", getOrHead, (string file, StoragePaths paths) => Serve(paths, file, download: false));
+        app.MapMethods("/download/torrents/{file}", getOrHead, (string file, StoragePaths paths) => Serve(paths, file, download: true));
+        return app;
+    }
+
+    private static IResult Serve(StoragePaths paths, string file, bool download)
+    {
+        var path = file.EndsWith(".torrent", StringComparison.Ordinal) ? StoragePaths.SafeJoin(paths.Torrents, file) : null;
+        if (path is null || !File.Exists(path))
+        {
+            return Infrastructure.Errors.ApiProblem.NotFound("Torrent not found.");
+        }
+
+        return TypedResults.PhysicalFile(path, "application/x-bittorrent", fileDownloadName: download ? file : null,
+            lastModified: File.GetLastWriteTimeUtc(path));
+    }
+
+    /// <summary>On start: every published video whose torrents are missing gets them made again.</summary>
+    public static async Task RecoverTorrentsAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var paths = scope.ServiceProvider.GetRequiredService<StoragePaths>();
+        var files = await db.VideoFiles.Where(f => f.StreamingPlaylist!.Video!.State == VideoState.Published)
+            .Select(f => new { f.StreamingPlaylist!.VideoId, f.TorrentFilename }).ToListAsync();
+        var queue = scope.ServiceProvider.GetRequiredService<TorrentsQueue>();
+        foreach (var videoId in files.Where(f => f.TorrentFilename is null || !File.Exists(Path.Combine(paths.Torrents, f.TorrentFilename)))
+                     .Select(f => f.VideoId).Distinct())
+        {
+            queue.Enqueue(videoId);
+        }
+    }
 }
 
 /// <summary>Reads the catalog from the database: every published rendition that has a torrent.</summary>

@@ -20,6 +20,7 @@ public sealed class TranscodeVideoJob(
     AppDbContext db,
     StoragePaths paths,
     VideoTranscoder transcoder,
+    Torrents.VideoTorrents torrents,
     IServiceScopeFactory scopes,
     IOptions<InstanceOptions> instance,
     TimeProvider clock,
@@ -172,6 +173,24 @@ public sealed class TranscodeVideoJob(
             File.Move(result.PreviewPath, Path.Combine(paths.Previews, preview));
         }
 
+        // Torrents exist before the video is published, so torrentUrl is filled from the first moment it is visible.
+        var files = result.Renditions.Select(r => new VideoFile
+        {
+            Resolution = r.Resolution,
+            Width = r.Width,
+            Height = r.Height,
+            Fps = r.Fps,
+            Size = r.Size,
+            Filename = r.Filename,
+            PlaylistFilename = r.PlaylistFilename,
+            HasAudio = r.HasAudio,
+            HasVideo = r.HasVideo,
+        }).ToList();
+        foreach (var file in files)
+        {
+            (file.TorrentFilename, file.InfoHash) = await torrents.CreateAsync(snapshot, file, Path.Combine(finalDirectory, file.Filename), ct);
+        }
+
         var committed = false;
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
@@ -184,18 +203,7 @@ public sealed class TranscodeVideoJob(
                     VideoId = video.Id,
                     PlaylistFilename = result.MasterFilename,
                     SegmentsSha256Filename = result.SegmentsSha256Filename,
-                    Files = result.Renditions.Select(r => new VideoFile
-                    {
-                        Resolution = r.Resolution,
-                        Width = r.Width,
-                        Height = r.Height,
-                        Fps = r.Fps,
-                        Size = r.Size,
-                        Filename = r.Filename,
-                        PlaylistFilename = r.PlaylistFilename,
-                        HasAudio = r.HasAudio,
-                        HasVideo = r.HasVideo,
-                    }).ToList(),
+                    Files = files,
                 });
                 video.State = VideoState.Published;
                 video.TranscodingProgress = 100;
@@ -222,6 +230,11 @@ public sealed class TranscodeVideoJob(
             DeleteDirectory(finalDirectory);
             DeleteFile(thumbnail is null ? null : Path.Combine(paths.Thumbnails, thumbnail));
             DeleteFile(preview is null ? null : Path.Combine(paths.Previews, preview));
+            foreach (var file in files)
+            {
+                DeleteFile(file.TorrentFilename is null ? null : Path.Combine(paths.Torrents, file.TorrentFilename));
+            }
+
             return;
         }
 

@@ -86,9 +86,10 @@ public sealed class VideoIntake(
             throw new ApiProblemException(new ApiProblem(422, "The video file is empty.", "video_file_empty"));
         }
 
+        MediaInfo probe;
         try
         {
-            await prober.ProbeAsync(uploadedFile, ct);
+            probe = await prober.ProbeAsync(uploadedFile, ct);
         }
         catch (UnreadableMediaException e)
         {
@@ -125,6 +126,10 @@ public sealed class VideoIntake(
             TranscodingProgress = 0,
             SourceFilename = sourceFilename,
             SourceSize = size,
+            SourceResolution = probe.Video is { } v ? Math.Min(v.Width, v.Height) : 0,
+            SourceWidth = probe.Video?.Width,
+            SourceHeight = probe.Video?.Height,
+            SourceFps = probe.Video?.Fps,
             OriginalFilename = Path.GetFileName(originalFilename),
             ThumbnailFilename = thumbnail,
             PreviewFilename = preview,

@@ -54,6 +54,12 @@ public sealed class Video
     /// <summary>The uploaded original under Storage:Root/sources, kept until the ladder is published.</summary>
     public string? SourceFilename { get; set; }
     public long SourceSize { get; set; }
+
+    /// <summary>What ffprobe saw in the upload; the original is listed as a web-video file until the ladder is published.</summary>
+    public int? SourceResolution { get; set; }
+    public int? SourceWidth { get; set; }
+    public int? SourceHeight { get; set; }
+    public double? SourceFps { get; set; }
     public string? OriginalFilename { get; set; }
 
     public string? ThumbnailFilename { get; set; }

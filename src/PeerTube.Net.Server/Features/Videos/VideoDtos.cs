@@ -52,7 +52,7 @@ public static class VideoDtos
         };
     }
 
-    public static Dictionary<string, object?> Details(Video v, InstanceOptions instance, VideoUrls urls)
+    public static Dictionary<string, object?> Details(Video v, InstanceOptions instance, VideoUrls urls, Torrents.VideoTorrents torrents)
     {
         var d = Summary(v, instance, urls);
         d["description"] = v.Description;
@@ -63,13 +63,14 @@ public static class VideoDtos
         d["commentsPolicy"] = Constant(VideoConstants.CommentsPolicies, v.CommentsPolicy);
         d["downloadEnabled"] = v.DownloadEnabled;
         d["channel"] = AccountDtos.Channel(v.Channel!, instance);
-        d["trackerUrls"] = Array.Empty<string>();
+        d["trackerUrls"] = new[] { torrents.HttpTrackerUrl, torrents.WebSocketTrackerUrl };
         d["inputFileUpdatedAt"] = null;
 
         var playlist = v.StreamingPlaylist;
-        var files = playlist?.Files.OrderByDescending(f => f.Resolution).Select(f => File(v, f, urls)).ToList() ?? [];
-        // PeerTube lists web-video files here; we only make HLS files, and they are what clients download.
-        d["files"] = files;
+        var files = playlist?.Files.OrderByDescending(f => f.Resolution).Select(f => File(v, f, urls, torrents)).ToList() ?? [];
+        // PeerTube lists web-video files here. We make only HLS files, and they are what clients download; until the
+        // ladder exists, the original upload is the one file there is (as on PeerTube, whose CLI waits on files[0]).
+        d["files"] = files.Count > 0 ? files : SourceFile(v, urls) is { } source ? [source] : files;
         d["streamingPlaylists"] = playlist is null
             ? Array.Empty<object>()
             : new object[]
@@ -87,7 +88,36 @@ public static class VideoDtos
         return d;
     }
 
-    private static Dictionary<string, object?> File(Video v, VideoFile f, VideoUrls urls) => new()
+    private static Dictionary<string, object?>? SourceFile(Video v, VideoUrls urls)
+    {
+        if (v.SourceFilename is null || v.State != VideoState.ToTranscode)
+        {
+            return null;
+        }
+
+        var resolution = v.SourceResolution ?? 0;
+        return new Dictionary<string, object?>
+        {
+            ["id"] = 0,
+            ["resolution"] = new IdLabel<int>(resolution, resolution == 0 ? "Audio only" : $"{resolution}p"),
+            ["size"] = v.SourceSize,
+            ["fps"] = v.SourceFps ?? 0,
+            ["width"] = v.SourceWidth,
+            ["height"] = v.SourceHeight,
+            ["hasAudio"] = null,
+            ["hasVideo"] = v.SourceWidth is not null,
+            ["fileUrl"] = urls.WebVideo(v),
+            ["fileDownloadUrl"] = urls.WebVideo(v),
+            ["playlistUrl"] = null,
+            ["torrentUrl"] = null,
+            ["torrentDownloadUrl"] = null,
+            ["magnetUri"] = null,
+            ["infoHash"] = null,
+            ["metadataUrl"] = null,
+        };
+    }
+
+    private static Dictionary<string, object?> File(Video v, VideoFile f, VideoUrls urls, Torrents.VideoTorrents torrents) => new()
     {
         ["id"] = f.Id,
         ["resolution"] = new IdLabel<int>(f.Resolution, f.Resolution == 0 ? "Audio only" : $"{f.Resolution}p"),
@@ -102,7 +132,7 @@ public static class VideoDtos
         ["playlistUrl"] = urls.Hls(v, f.PlaylistFilename),
         ["torrentUrl"] = f.TorrentFilename is null ? null : urls.Torrent(f.TorrentFilename),
         ["torrentDownloadUrl"] = f.TorrentFilename is null ? null : urls.TorrentDownload(f.TorrentFilename),
-        ["magnetUri"] = null,
+        ["magnetUri"] = f.TorrentFilename is null ? null : torrents.MagnetUri(v, f),
         ["infoHash"] = f.InfoHash,
         ["metadataUrl"] = null,
     };
@@ -123,6 +153,11 @@ public sealed class VideoUrls(InstanceOptions instance)
 
     public string Download(Video v, VideoFile f) =>
         instance.Absolute($"/download/streaming-playlists/hls/videos/{v.Uuid}-{f.Resolution}-fragmented.mp4");
+
+    /// <summary>The original upload, served while the ladder is being made (PeerTube's web-videos path).</summary>
+    public string WebVideo(Video v) =>
+        instance.Absolute((IsPrivateLike(v) ? "/static/web-videos/private/" : "/static/web-videos/")
+                          + $"{v.Uuid}-{v.SourceResolution ?? 0}{Path.GetExtension(v.SourceFilename)}");
 
     public string Torrent(string torrentFilename) => instance.Absolute($"/lazy-static/torrents/{torrentFilename}");
     public string TorrentDownload(string torrentFilename) => instance.Absolute($"/download/torrents/{torrentFilename}");

@@ -28,5 +28,9 @@ public sealed class VideoRemoval(AppDbContext db, StoragePaths paths)
         TranscodeVideoJob.DeleteFile(video.ThumbnailFilename is null ? null : Path.Combine(paths.Thumbnails, video.ThumbnailFilename));
         TranscodeVideoJob.DeleteFile(video.PreviewFilename is null ? null : Path.Combine(paths.Previews, video.PreviewFilename));
         TranscodeVideoJob.DeleteFile(paths.FfmpegLog(video.Uuid));
+        foreach (var file in video.StreamingPlaylist?.Files ?? [])
+        {
+            TranscodeVideoJob.DeleteFile(file.TorrentFilename is null ? null : Path.Combine(paths.Torrents, file.TorrentFilename));
+        }
     }
 }

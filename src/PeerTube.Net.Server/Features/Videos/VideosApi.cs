@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Accounts;
 using PeerTube.Net.Server.Features.Instance;
+using PeerTube.Net.Server.Features.Torrents;
 using PeerTube.Net.Server.Features.Uploads;
 using PeerTube.Net.Server.Infrastructure.Data;
 using PeerTube.Net.Server.Infrastructure.Errors;
@@ -132,7 +133,7 @@ internal static class VideosApi
     }
 
     private static async Task<IResult> GetAsync(string id, ClaimsPrincipal principal, AppDbContext db, IOptions<InstanceOptions> instance,
-        VideoUrls urls, CancellationToken ct)
+        VideoUrls urls, VideoTorrents torrents, CancellationToken ct)
     {
         var video = await VideoAccess.FindAsync(db, id, ct);
         if (video is null)
@@ -147,7 +148,7 @@ internal static class VideosApi
                 : ApiProblem.Forbidden("Cannot get this private video of another user.");
         }
 
-        return TypedResults.Ok(VideoDtos.Details(video, instance.Value, urls));
+        return TypedResults.Ok(VideoDtos.Details(video, instance.Value, urls, torrents));
     }
 
     private static async Task<IResult> GetDescriptionAsync(string id, ClaimsPrincipal principal, AppDbContext db, CancellationToken ct)
@@ -160,7 +161,7 @@ internal static class VideosApi
 
     /// <summary>PeerTube's update: JSON or multipart, only the fields given change. Owner or admin only.</summary>
     private static async Task<IResult> UpdateAsync(string id, HttpContext http, ClaimsPrincipal principal, AppDbContext db, VideoIntake intake,
-        TimeProvider clock, CancellationToken ct)
+        TorrentsQueue torrentsQueue, TimeProvider clock, CancellationToken ct)
     {
         var video = await VideoAccess.FindAsync(db, id, ct);
         if (video is null)
@@ -205,6 +206,7 @@ internal static class VideosApi
             await intake.CheckMetadataAsync(merged, ownerId ?? -1, null, ct);
         }
 
+        var privacyChanged = video.Privacy != (VideoPrivacy)merged.Privacy!.Value;
         video.Name = merged.Name!.Trim();
         video.ChannelId = merged.ChannelId!.Value;
         video.Privacy = (VideoPrivacy)merged.Privacy!.Value;
@@ -220,6 +222,12 @@ internal static class VideosApi
         video.CommentsPolicy = merged.CommentsPolicy ?? 1;
         video.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(ct);
+        if (privacyChanged)
+        {
+            // Web seeds are only for videos anyone may fetch: the torrents follow the privacy.
+            torrentsQueue.Enqueue(video.Id);
+        }
+
         return TypedResults.NoContent();
     }
 

@@ -474,8 +474,20 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.Property<string>("SourceFilename")
                         .HasColumnType("text");
 
+                    b.Property<double?>("SourceFps")
+                        .HasColumnType("double precision");
+
+                    b.Property<int?>("SourceHeight")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("SourceResolution")
+                        .HasColumnType("integer");
+
                     b.Property<long>("SourceSize")
                         .HasColumnType("bigint");
+
+                    b.Property<int?>("SourceWidth")
+                        .HasColumnType("integer");
 
                     b.Property<int>("State")
                         .HasColumnType("integer");

@@ -460,7 +460,19 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Property<string>("SourceFilename")
                         .HasColumnType("TEXT");
 
+                    b.Property<double?>("SourceFps")
+                        .HasColumnType("REAL");
+
+                    b.Property<int?>("SourceHeight")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("SourceResolution")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("SourceSize")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("SourceWidth")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("State")

@@ -1,0 +1,57 @@
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using PeerTube.Net.Server.Features.Transcoding;
+using PeerTube.Net.Server.Features.Videos;
+using PeerTube.Net.Server.Infrastructure.Data;
+using PeerTube.Net.Server.Infrastructure.Jobs;
+using PeerTube.Net.Server.Infrastructure.Storage;
+
+namespace PeerTube.Net.Server.Features.Torrents;
+
+/// <summary>
+/// Makes every rendition of a published video have a current torrent: missing ones are created, stale ones (the
+/// privacy changed, so the web seeds did) are replaced. Safe to run any number of times.
+/// </summary>
+public sealed class CreateTorrentsJob(AppDbContext db, VideoTorrents torrents, StoragePaths paths, ILogger<CreateTorrentsJob> log)
+{
+    [AutomaticRetry(Attempts = 3)]
+    public async Task RunAsync(int videoId, CancellationToken ct)
+    {
+        var video = await db.Videos.Include(v => v.StreamingPlaylist!).ThenInclude(p => p.Files)
+            .FirstOrDefaultAsync(v => v.Id == videoId, ct);
+        if (video is not { State: VideoState.Published, StreamingPlaylist: { } playlist })
+        {
+            return;
+        }
+
+        var replaced = new List<string>();
+        foreach (var file in playlist.Files.Where(f => !torrents.IsCurrent(video, f)))
+        {
+            var media = Path.Combine(paths.HlsDirectory(video.Uuid), file.Filename);
+            if (!File.Exists(media))
+            {
+                log.LogWarning("Cannot make a torrent for {File}: the media file is missing", media);
+                continue;
+            }
+
+            if (file.TorrentFilename is not null)
+            {
+                replaced.Add(file.TorrentFilename);
+            }
+
+            (file.TorrentFilename, file.InfoHash) = await torrents.CreateAsync(video, file, media, ct);
+        }
+
+        await db.SaveChangesAsync(ct);
+        foreach (var old in replaced)
+        {
+            TranscodeVideoJob.DeleteFile(Path.Combine(paths.Torrents, old));
+        }
+    }
+}
+
+public sealed class TorrentsQueue(IBackgroundJobClient jobs)
+{
+    public string Enqueue(int videoId) =>
+        jobs.Create<CreateTorrentsJob>(j => j.RunAsync(videoId, CancellationToken.None), new Hangfire.States.EnqueuedState(JobsExtensions.DefaultQueue));
+}
