@@ -5,17 +5,22 @@ namespace PeerTube.Net.Bench;
 
 /// <summary>
 /// Samples the child processes of a process (from /proc/&lt;pid&gt;/task/*/children) to tell where a job's wall
-/// time goes: which ffmpeg/ffprobe ran, and for how long. Sampling costs CPU, so it is only used on an extra,
-/// unmeasured run.
+/// time goes: which ffmpeg/ffprobe ran, and for how long. The sampling runs in this benchmark process (its CPU is
+/// not counted as the server's) and is cheap at 100 ms: one small read per server thread.
 /// </summary>
 internal sealed class ChildWatcher : IAsyncDisposable
 {
+    public const string LadderKind = "ffmpeg HLS ladder";
+    public const string ProbeKind = "ffprobe";
+    public const string ImageKind = "ffmpeg thumbnail/preview";
+
     private readonly int _parentPid;
     private readonly Stopwatch _clock;
     private readonly TimeSpan _interval;
     private readonly Dictionary<int, ChildSpan> _children = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private bool _disposed;
 
     private ChildWatcher(int parentPid, Stopwatch clock, TimeSpan interval)
     {
@@ -27,22 +32,22 @@ internal sealed class ChildWatcher : IAsyncDisposable
 
     public static ChildWatcher Start(int parentPid, Stopwatch clock, TimeSpan interval) => new(parentPid, clock, interval);
 
-    /// <summary>Stops sampling and returns what was seen, in order of appearance.</summary>
-    public async Task<IReadOnlyList<ChildSpan>> StopAsync()
-    {
-        await _stop.CancelAsync();
-        await _loop;
-        return _children.Values.Where(c => c.Kind is not null).OrderBy(c => c.FirstSeen).ToList();
-    }
+    /// <summary>What was seen, in order of appearance; complete once the watcher is disposed.</summary>
+    public IReadOnlyList<ChildSpan> Children { get; private set; } = [];
 
+    /// <summary>Stops sampling and fills <see cref="Children"/>.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (!_stop.IsCancellationRequested)
+        if (_disposed)
         {
-            await StopAsync();
+            return;
         }
 
+        _disposed = true;
+        await _stop.CancelAsync();
+        await _loop;
         _stop.Dispose();
+        Children = _children.Values.Where(c => c.Kind is not null).OrderBy(c => c.FirstSeen).ToList();
     }
 
     private async Task LoopAsync()
@@ -97,7 +102,7 @@ internal sealed class ChildWatcher : IAsyncDisposable
                 var pid = int.Parse(token, CultureInfo.InvariantCulture);
                 if (!_children.TryGetValue(pid, out var span))
                 {
-                    span = new ChildSpan(pid, now);
+                    span = new ChildSpan(pid, now, _interval);
                     _children[pid] = span;
                 }
 
@@ -127,9 +132,9 @@ internal sealed class ChildWatcher : IAsyncDisposable
 
         return Path.GetFileName(argv[0]) switch
         {
-            "ffprobe" => "ffprobe",
-            "ffmpeg" when argv.Contains("-hls_time") => "ffmpeg HLS ladder",
-            "ffmpeg" when argv.Any(a => a.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase)) => "ffmpeg thumbnail/preview",
+            "ffprobe" => ProbeKind,
+            "ffmpeg" when argv.Contains("-hls_time") => LadderKind,
+            "ffmpeg" when argv.Any(a => a.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase)) => ImageKind,
             "ffmpeg" => "ffmpeg (other)",
             "dotnet" or "PeerTube.Net.Server" => null,
             var other => other,
@@ -138,8 +143,14 @@ internal sealed class ChildWatcher : IAsyncDisposable
 }
 
 /// <summary>One child process as sampled: it ran at least from <see cref="FirstSeen"/> to <see cref="LastSeen"/>.</summary>
-internal sealed class ChildSpan(int pid, TimeSpan firstSeen)
+internal sealed class ChildSpan(int pid, TimeSpan firstSeen, TimeSpan interval)
 {
+    /// <summary>
+    /// Estimated run time: it started within one interval before it was first seen and ended within one interval
+    /// after it was last seen, so on average half an interval is missing at each end.
+    /// </summary>
+    public TimeSpan Duration => LastSeen - FirstSeen + interval;
+
     public int Pid { get; } = pid;
 
     public TimeSpan FirstSeen { get; } = firstSeen;

@@ -3,9 +3,10 @@ using System.Runtime.InteropServices;
 
 namespace PeerTube.Net.Bench;
 
-/// <summary>CPU time (user + sys) of finished children of this process, and of another process with its children.</summary>
+/// <summary>CPU time (user + sys): of this process and its finished children, of another process and its children, of the whole machine.</summary>
 internal static partial class CpuClock
 {
+    private const int RusageSelf = 0;
     private const int RusageChildren = -1;
     private const int ScClkTck = 2;
 
@@ -14,9 +15,32 @@ internal static partial class CpuClock
     /// children). .NET reaps a <see cref="System.Diagnostics.Process"/> as soon as it exits, so a finished ffmpeg
     /// is counted by the time its exit has been observed.
     /// </summary>
-    public static TimeSpan ChildrenCpu()
+    public static TimeSpan ChildrenCpu() => UsageOf(RusageChildren);
+
+    /// <summary>getrusage(RUSAGE_SELF): this benchmark process (HTTP polling, output pumping, child sampling).</summary>
+    public static TimeSpan SelfCpu() => UsageOf(RusageSelf);
+
+    /// <summary>
+    /// CPU time the whole machine spent busy (all CPUs, from the first line of /proc/stat): user, nice, system,
+    /// irq, softirq and steal. Minus what a run measured, it shows how much else was running during the run.
+    /// </summary>
+    public static TimeSpan MachineBusy()
     {
-        if (GetRusage(RusageChildren, out var usage) != 0)
+        var line = File.ReadLines("/proc/stat").First(l => l.StartsWith("cpu ", StringComparison.Ordinal));
+        var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        // user nice system idle iowait irq softirq steal (guest time is already counted in user).
+        var busy = f[0] + f[1] + f[2] + f[5] + f[6] + (f.Length > 7 ? f[7] : 0);
+        return TimeSpan.FromSeconds((double)busy / ClockTicksPerSecond);
+    }
+
+    /// <summary>The 1-minute load average.</summary>
+    public static double LoadAverage() =>
+        double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
+
+    private static TimeSpan UsageOf(int who)
+    {
+        if (GetRusage(who, out var usage) != 0)
         {
             throw new InvalidOperationException($"getrusage failed (errno {Marshal.GetLastPInvokeError()}).");
         }

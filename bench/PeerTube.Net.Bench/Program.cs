@@ -8,7 +8,6 @@
 
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using PeerTube.Net.Bench;
 using PeerTube.Net.Media;
 using PeerTube.Net.Media.Probing;
@@ -49,6 +48,11 @@ catch (BenchmarkFailedException e)
 catch (FfmpegFailedException e)
 {
     Console.Error.WriteLine($"BENCHMARK FAILED: ffmpeg failed: {e.Message}");
+    return 1;
+}
+catch (FfmpegNotFoundException e)
+{
+    Console.Error.WriteLine($"BENCHMARK FAILED: {e.Message}");
     return 1;
 }
 
@@ -104,13 +108,47 @@ namespace PeerTube.Net.Bench
         SingleCommand,
     }
 
-    /// <param name="ServerSelfCpu">(a) only: the part of <paramref name="Cpu"/> spent in the server process itself, not in its children.</param>
-    internal sealed record Measurement(Variant Variant, int Run, TimeSpan Wall, TimeSpan Cpu, int Renditions, long OutputBytes, TimeSpan? ServerSelfCpu = null);
+    /// <param name="Cpu">User + sys of the processes that did the work: the server and its children for (a), ffmpeg for (b) and (c).</param>
+    /// <param name="OthersCpu">Busy CPU of the whole machine during the run minus <paramref name="Cpu"/> and minus this benchmark process: other load.</param>
+    /// <param name="LoadAverage">1-minute load average when the run started.</param>
+    internal sealed record Measurement(
+        Variant Variant, int Run, TimeSpan Wall, TimeSpan Cpu, int Renditions, long OutputBytes, TimeSpan OthersCpu, double LoadAverage)
+    {
+        /// <summary>(a) only: the part of <see cref="Cpu"/> spent in the server process itself rather than in its children.</summary>
+        public TimeSpan? ServerSelfCpu { get; init; }
+
+        /// <summary>CPU this benchmark process used during the run (polling, sampling, pumping ffmpeg's output).</summary>
+        public TimeSpan BenchCpu { get; init; }
+
+        /// <summary>(a) only: the server's child processes, as sampled.</summary>
+        public IReadOnlyList<ChildSpan> Children { get; init; } = [];
+
+        /// <summary>(a) only: how long the job's one ffmpeg ladder process ran, as sampled.</summary>
+        public TimeSpan? LadderWall =>
+            Children.Any(c => c.Kind == ChildWatcher.LadderKind)
+                ? TimeSpan.FromTicks(Children.Where(c => c.Kind == ChildWatcher.LadderKind).Sum(c => c.Duration.Ticks))
+                : null;
+    }
+
+    /// <summary>Machine-wide and benchmark-process CPU at the start of a run, to tell what else ran meanwhile.</summary>
+    internal readonly record struct Background(TimeSpan MachineBusy, TimeSpan BenchSelf, double LoadAverage)
+    {
+        public static Background Now() => new(CpuClock.MachineBusy(), CpuClock.SelfCpu(), CpuClock.LoadAverage());
+
+        /// <summary>Other load since the start: machine busy time minus the measured processes and this benchmark.</summary>
+        public (TimeSpan Others, TimeSpan Bench) Since(TimeSpan measuredCpu)
+        {
+            var bench = CpuClock.SelfCpu() - BenchSelf;
+            var others = CpuClock.MachineBusy() - MachineBusy - bench - measuredCpu;
+            return (others < TimeSpan.Zero ? TimeSpan.Zero : others, bench); // Tick rounding can make an idle machine look negative.
+        }
+    }
 
     internal static class Bench
     {
-        private const int Threads = 0; // Transcoding:Threads default: let ffmpeg decide, as the server does.
-        private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+        public const int Threads = 0; // Transcoding:Threads default: let ffmpeg decide, as the server does.
+        public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+        public static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(50);
 
         public static async Task<int> RunAsync(BenchOptions options, CancellationToken ct)
         {
@@ -118,8 +156,7 @@ namespace PeerTube.Net.Bench
             var tools = new FfmpegTools();
             var capabilities = await FfmpegTools.DetectAsync(tools, ct);
             var runner = new FfmpegRunner(tools);
-            var profilePath = Path.Combine(repo, "ffmpeg-profiles", "default.json");
-            var profile = TranscodingProfile.Load(profilePath);
+            var profile = TranscodingProfile.Load(Path.Combine(repo, "ffmpeg-profiles", "default.json"));
 
             var temp = Directory.CreateTempSubdirectory("ptnet-bench-");
             Progress($"work directory {temp.FullName}");
@@ -130,14 +167,14 @@ namespace PeerTube.Net.Bench
                 var source = Path.Combine(temp.FullName, "source.mp4");
                 Progress($"generating a {options.SourceWidth}x{options.SourceHeight} {options.SourceSeconds} s source");
                 await runner.RunAsync(SourceCommand(source, options.SourceWidth, options.SourceHeight, options.SourceSeconds), TimeSpan.Zero, null, null, ct);
-                var warmUpSource = Path.Combine(temp.FullName, "warm-up.mp4");
-                await runner.RunAsync(SourceCommand(warmUpSource, 426, 240, 2), TimeSpan.Zero, null, null, ct);
 
                 var input = await new MediaProber(tools).ProbeAsync(source, ct);
                 var plan = LadderPlanner.Plan(input, profile);
-                Progress($"plan: {string.Join(", ", plan.Renditions.Select(Describe))}");
+                Progress($"plan: {string.Join(", ", plan.Renditions.Select(Report.Describe))}");
 
                 var serverDll = Path.Combine(repo, "src", "PeerTube.Net.Server", "bin", "Release", "net10.0", "PeerTube.Net.Server.dll");
+                // Others may be editing the tree: say what was built.
+                var codeState = await CodeStateAsync(repo, ct);
                 if (options.Build)
                 {
                     await BuildServerAsync(repo, ct);
@@ -148,15 +185,17 @@ namespace PeerTube.Net.Bench
                 }
 
                 var storage = Directory.CreateDirectory(Path.Combine(temp.FullName, "server-storage")).FullName;
-                var serverLog = Path.Combine(temp.FullName, "server.log");
                 Progress("starting the server");
-                server = await ServerUnderTest.StartAsync(serverDll, storage, serverLog, ct);
+                server = await ServerUnderTest.StartAsync(serverDll, storage, Path.Combine(temp.FullName, "server.log"), ct);
 
-                // One unmeasured job on a tiny clip: the upload/transcode/publish code is JIT-compiled and its caches
-                // are warm, as on a server that has been running. Then let it settle and see what the idle server costs.
-                Progress("warm-up upload (426x240, 2 s; not measured)");
-                await server.WaitUntilPublishedAsync(await server.UploadAsync(warmUpSource, "bench warm-up", ct), PollInterval, ct);
-                // Tiered JIT keeps recompiling hot methods for a few seconds after the warm-up: let it finish.
+                // One uncounted job on the same source, so that the measured runs see a warm server, as one that has
+                // been running for a while: the first big job after start-up pays several seconds of tiered/PGO JIT
+                // (a tiny clip does not trigger it). Its figures are reported separately.
+                Progress("warm-up job on the same source (reported, not counted)");
+                var warmUp = Log(await MeasureJobAsync(server, source, plan, 0, ct), options.Runs);
+
+                // Tiered JIT keeps recompiling hot methods for a few seconds after the warm-up: let it finish, then
+                // see what the idle server costs.
                 await Task.Delay(TimeSpan.FromSeconds(10), ct);
                 var idleWindow = TimeSpan.FromSeconds(10);
                 var idleBefore = CpuClock.ProcessTreeCpu(server.Pid);
@@ -167,18 +206,12 @@ namespace PeerTube.Net.Bench
                 var measurements = new List<Measurement>();
                 for (var run = 1; run <= options.Runs; run++)
                 {
-                    measurements.Add(Report(await MeasureJobAsync(server, source, plan, run, ct), options.Runs));
-                    measurements.Add(Report(await MeasurePerResolutionAsync(runner, source, input, plan, profile, temp.FullName, run, ct), options.Runs));
-                    measurements.Add(Report(await MeasureSingleCommandAsync(runner, source, input, plan, profile, temp.FullName, run, ct), options.Runs));
+                    measurements.Add(Log(await MeasureJobAsync(server, source, plan, run, ct), options.Runs));
+                    measurements.Add(Log(await MeasurePerResolutionAsync(runner, source, input, plan, profile, temp.FullName, run, ct), options.Runs));
+                    measurements.Add(Log(await MeasureSingleCommandAsync(runner, source, input, plan, profile, temp.FullName, run, ct), options.Runs));
                 }
 
-                // One more job, not counted: sample the server's children to see where its wall time goes.
-                Progress("extra (a) run with child-process sampling (not counted)");
-                var (traced, children) = await MeasureJobAsync(server, source, plan, options.Runs + 1, watch: true, ct);
-                Progress($"traced run: wall {traced.Wall.TotalSeconds:0.00} s, {children.Count} child processes");
-
-                Console.WriteLine(Markdown(options, capabilities, input, plan, measurements, idleCpuPerSecond));
-                Console.WriteLine(Timeline(traced, children));
+                Console.WriteLine(Report.Markdown(new ReportContext(options, capabilities, input, plan, measurements, warmUp, idleCpuPerSecond, codeState)));
                 return 0;
             }
             finally
@@ -193,21 +226,27 @@ namespace PeerTube.Net.Bench
             }
         }
 
-        private static async Task<Measurement> MeasureJobAsync(ServerUnderTest server, string source, TranscodePlan plan, int run, CancellationToken ct) =>
-            (await MeasureJobAsync(server, source, plan, run, watch: false, ct)).Measurement;
-
-        private static async Task<(Measurement Measurement, IReadOnlyList<ChildSpan> Children)> MeasureJobAsync(
-            ServerUnderTest server, string source, TranscodePlan plan, int run, bool watch, CancellationToken ct)
+        private static async Task<Measurement> MeasureJobAsync(ServerUnderTest server, string source, TranscodePlan plan, int run, CancellationToken ct)
         {
             var videoId = await server.UploadAsync(source, $"bench run {run}", ct);
             // Upload done: from here to "published".
             var wall = Stopwatch.StartNew();
+            var background = Background.Now();
             var cpuBefore = CpuClock.ProcessTreeCpu(server.Pid);
-            await using var watcher = watch ? ChildWatcher.Start(server.Pid, wall, TimeSpan.FromMilliseconds(20)) : null;
-            var published = await server.WaitUntilPublishedAsync(videoId, PollInterval, ct);
+            var watcher = ChildWatcher.Start(server.Pid, wall, SampleInterval);
+            PublishedVideo published;
+            try
+            {
+                published = await server.WaitUntilPublishedAsync(videoId, PollInterval, ct);
+            }
+            finally
+            {
+                await watcher.DisposeAsync();
+            }
+
             var cpu = CpuClock.ProcessTreeCpu(server.Pid) - cpuBefore;
             wall.Stop();
-            var children = watcher is null ? [] : await watcher.StopAsync();
+            var (others, benchCpu) = background.Since(cpu.Total);
 
             var planned = plan.Renditions.Select(r => r.Resolution).Order().ToList();
             var made = published.Resolutions.Order().ToList();
@@ -217,13 +256,19 @@ namespace PeerTube.Net.Bench
                     $"The server produced renditions [{string.Join(", ", made)}] but the plan is [{string.Join(", ", planned)}]: not comparable.");
             }
 
-            return (new Measurement(Variant.Job, run, wall.Elapsed, cpu.Total, made.Count, published.TotalBytes, cpu.Self), children);
+            return new Measurement(Variant.Job, run, wall.Elapsed, cpu.Total, made.Count, published.TotalBytes, others, background.LoadAverage)
+            {
+                ServerSelfCpu = cpu.Self,
+                Children = watcher.Children,
+                BenchCpu = benchCpu,
+            };
         }
 
         private static async Task<Measurement> MeasurePerResolutionAsync(
             FfmpegRunner runner, string source, MediaInfo input, TranscodePlan plan, TranscodingProfile profile, string temp, int run, CancellationToken ct)
         {
             var outputs = Outputs(plan, Path.Combine(temp, $"b-run{run}"));
+            var background = Background.Now();
             var cpuBefore = CpuClock.ChildrenCpu();
             var wall = Stopwatch.StartNew();
             foreach (var output in outputs)
@@ -233,7 +278,11 @@ namespace PeerTube.Net.Bench
 
             wall.Stop();
             var cpu = CpuClock.ChildrenCpu() - cpuBefore;
-            return new Measurement(Variant.PerResolution, run, wall.Elapsed, cpu, outputs.Count, CollectAndDelete(outputs));
+            var (others, benchCpu) = background.Since(cpu);
+            return new Measurement(Variant.PerResolution, run, wall.Elapsed, cpu, outputs.Count, CollectAndDelete(outputs), others, background.LoadAverage)
+            {
+                BenchCpu = benchCpu,
+            };
         }
 
         private static async Task<Measurement> MeasureSingleCommandAsync(
@@ -241,12 +290,17 @@ namespace PeerTube.Net.Bench
         {
             var outputs = Outputs(plan, Path.Combine(temp, $"c-run{run}"));
             var arguments = HlsLadderCommand.Build(source, outputs, profile, Threads);
+            var background = Background.Now();
             var cpuBefore = CpuClock.ChildrenCpu();
             var wall = Stopwatch.StartNew();
             await runner.RunAsync(arguments, input.Duration, null, null, ct);
             wall.Stop();
             var cpu = CpuClock.ChildrenCpu() - cpuBefore;
-            return new Measurement(Variant.SingleCommand, run, wall.Elapsed, cpu, outputs.Count, CollectAndDelete(outputs));
+            var (others, benchCpu) = background.Since(cpu);
+            return new Measurement(Variant.SingleCommand, run, wall.Elapsed, cpu, outputs.Count, CollectAndDelete(outputs), others, background.LoadAverage)
+            {
+                BenchCpu = benchCpu,
+            };
         }
 
         private static List<RenditionOutput> Outputs(TranscodePlan plan, string directory)
@@ -305,6 +359,36 @@ namespace PeerTube.Net.Bench
             }
         }
 
+        private static async Task<string> CodeStateAsync(string repo, CancellationToken ct)
+        {
+            try
+            {
+                var head = (await GitAsync(repo, ["rev-parse", "--short", "HEAD"], ct)).Trim();
+                var dirty = (await GitAsync(repo, ["status", "--porcelain", "--", "src"], ct))
+                    .Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+                return dirty == 0 ? $"commit {head}, src/ clean" : $"commit {head} + {dirty} uncommitted change(s) under src/";
+            }
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                return "unknown (git not available)";
+            }
+        }
+
+        private static async Task<string> GitAsync(string repo, string[] args, CancellationToken ct)
+        {
+            var start = new ProcessStartInfo("git") { WorkingDirectory = repo, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var arg in args)
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            using var process = Process.Start(start) ?? throw new InvalidOperationException("git did not start.");
+            var output = process.StandardOutput.ReadToEndAsync(ct);
+            _ = process.StandardError.ReadToEndAsync(ct);
+            await process.WaitForExitAsync(ct);
+            return process.ExitCode == 0 ? await output : throw new InvalidOperationException($"git exited with {process.ExitCode}.");
+        }
+
         private static string FindRepoRoot()
         {
             foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
@@ -321,148 +405,16 @@ namespace PeerTube.Net.Bench
             throw new BenchmarkFailedException("Cannot find the repository root (PeerTube.Net.sln).");
         }
 
-        private static Measurement Report(Measurement m, int runs)
+        private static Measurement Log(Measurement m, int runs)
         {
-            var self = m.ServerSelfCpu is { } s ? $" (server itself {s.TotalSeconds:0.00} s)" : "";
-            Progress($"run {m.Run}/{runs} {Label(m.Variant)}: wall {m.Wall.TotalSeconds:0.00} s, CPU {m.Cpu.TotalSeconds:0.00} s{self}, " +
-                     $"{m.Renditions} renditions, {m.OutputBytes / 1e6:0.0} MB");
+            var which = m.Run == 0 ? "warm-up" : $"run {m.Run}/{runs}";
+            var self = m.ServerSelfCpu is { } s ? $" (server itself {s.TotalSeconds:0.00} s, ladder ffmpeg {m.LadderWall?.TotalSeconds:0.00} s wall)" : "";
+            Progress($"{which} {Report.Label(m.Variant)}: wall {m.Wall.TotalSeconds:0.00} s, CPU {m.Cpu.TotalSeconds:0.00} s{self}, " +
+                     $"{m.Renditions} renditions, {m.OutputBytes / 1e6:0.0} MB; other load {m.OthersCpu.TotalSeconds:0.0} s CPU, load avg {m.LoadAverage:0.0}");
             return m;
         }
 
-        private static void Progress(string message) =>
+        public static void Progress(string message) =>
             Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
-
-        private static string Label(Variant v) => v switch
-        {
-            Variant.Job => "(a) our job, upload done → published",
-            Variant.PerResolution => "(b) PeerTube-style, one ffmpeg per rendition, sequential",
-            Variant.SingleCommand => "(c) our bare ffmpeg command, one decode",
-            _ => v.ToString(),
-        };
-
-        private static string Describe(Rendition r)
-        {
-            if (r.AudioOnly)
-            {
-                return $"audio-only ({(r.CopyAudio ? "copy" : "aac")})";
-            }
-
-            var video = r.CopyVideo ? "copy" : $"x264 {r.VideoBitrate / 1000} kb/s max";
-            var audio = !r.HasAudio ? "no audio" : r.CopyAudio ? "audio copy" : "aac";
-            return $"{r.Resolution}p {r.Width}x{r.Height}@{r.Fps:0.##} ({video}, {audio})";
-        }
-
-        private static double Median(IEnumerable<double> values)
-        {
-            var sorted = values.Order().ToList();
-            var mid = sorted.Count / 2;
-            return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-        }
-
-        private static string Markdown(
-            BenchOptions options, FfmpegCapabilities capabilities, MediaInfo input, TranscodePlan plan, List<Measurement> measurements, double idleCpuPerSecond)
-        {
-            var w = new StringWriter(CultureInfo.InvariantCulture);
-            var medians = Enum.GetValues<Variant>().ToDictionary(v => v, v =>
-            {
-                var ms = measurements.Where(m => m.Variant == v).ToList();
-                return (Wall: Median(ms.Select(m => m.Wall.TotalSeconds)), Cpu: Median(ms.Select(m => m.Cpu.TotalSeconds)),
-                    Renditions: ms[0].Renditions, Mb: Median(ms.Select(m => m.OutputBytes / 1e6)));
-            });
-
-            w.WriteLine($"### Transcoding benchmark ({(options.Quick ? "quick" : "full")} mode, {options.Runs} run(s) per variant, interleaved a,b,c; medians)");
-            w.WriteLine();
-            w.WriteLine($"- Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
-            w.WriteLine($"- Machine: {Environment.ProcessorCount} CPUs ({CpuModel()}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
-            w.WriteLine($"- ffmpeg {capabilities.Version}; encoder threads: ffmpeg's choice (Transcoding:Threads = 0) in all variants; server Transcoding:Concurrency = 1");
-            var v = input.Video;
-            w.WriteLine($"- Source: {v?.Width}x{v?.Height} {v?.Codec} {v?.Fps:0.##} fps + {input.Audio?.Codec} {input.Audio?.Channels} ch, " +
-                        $"{input.Duration.TotalSeconds:0.#} s, {input.BitRate / 1000} kb/s (lavfi testsrc2 + sine, libx264 veryfast)");
-            w.WriteLine($"- Plan (ffmpeg-profiles/default.json), used by all three variants: {string.Join("; ", plan.Renditions.Select(Describe))}");
-            var top = plan.Renditions.FirstOrDefault(r => !r.AudioOnly);
-            if (top is not null)
-            {
-                w.WriteLine($"- Quick transcode of the {top.Resolution}p rendition: {(top.CopyVideo ? "yes, video stream-copied" : "no, re-encoded")}");
-            }
-
-            w.WriteLine();
-            w.WriteLine("| Variant | Wall (s) | CPU user+sys (s) | CPU / wall | Renditions | Output (MB) |");
-            w.WriteLine("|---|---:|---:|---:|---:|---:|");
-            foreach (var (variant, m) in medians)
-            {
-                w.WriteLine($"| {Label(variant)} | {m.Wall:0.00} | {m.Cpu:0.00} | {m.Cpu / m.Wall:0.00} | {m.Renditions} | {m.Mb:0.0} |");
-            }
-
-            var a = medians[Variant.Job];
-            var b = medians[Variant.PerResolution];
-            var c = medians[Variant.SingleCommand];
-            var cpuRatio = a.Cpu / b.Cpu;
-            var wallRatio = a.Wall / c.Wall;
-            w.WriteLine();
-            w.WriteLine("| Ratio | Value | Goal | Met |");
-            w.WriteLine("|---|---:|---:|---|");
-            w.WriteLine($"| CPU(a) / CPU(b) | {cpuRatio:0.000} | ≤ 0.75 | {(cpuRatio <= 0.75 ? "yes" : "**no**")} |");
-            w.WriteLine($"| wall(a) / wall(c) | {wallRatio:0.000} | ≤ 1.10 | {(wallRatio <= 1.10 ? "yes" : "**no**")} |");
-            w.WriteLine($"| CPU(c) / CPU(b) (ffmpeg alone) | {c.Cpu / b.Cpu:0.000} | — | — |");
-            w.WriteLine($"| wall(a) / wall(b) | {a.Wall / b.Wall:0.000} | — | — |");
-            w.WriteLine($"| CPU(a) / CPU(c) (job overhead) | {a.Cpu / c.Cpu:0.000} | — | — |");
-            w.WriteLine();
-            var selfMedian = Median(measurements.Where(m => m.ServerSelfCpu is not null).Select(m => m.ServerSelfCpu!.Value.TotalSeconds));
-            w.WriteLine($"Of CPU(a), the server process itself (.NET: job, HTTP, database, hashing) used {selfMedian:0.00} s and its children " +
-                        $"(ffmpeg, ffprobe) {a.Cpu - selfMedian:0.00} s (medians).");
-            w.WriteLine();
-            w.WriteLine($"Idle server CPU (measured over 10 s before the first upload): {idleCpuPerSecond * 1000:0.#} ms per second, " +
-                        $"i.e. about {idleCpuPerSecond * a.Wall:0.00} s of CPU(a); it is included, not subtracted. " +
-                        $"The server ran one unmeasured warm-up job (426x240, 2 s) first. " +
-                        $"(a) also includes the job's probes, segment hashing, thumbnail/preview grabs and {PollInterval.TotalMilliseconds:0} ms status polling.");
-            w.WriteLine();
-            w.WriteLine("Every run:");
-            w.WriteLine();
-            w.WriteLine("| Run | Variant | Wall (s) | CPU (s) | of which the server process itself (s) |");
-            w.WriteLine("|---:|---|---:|---:|---:|");
-            foreach (var m in measurements)
-            {
-                var self = m.ServerSelfCpu is { } s ? s.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) : "—";
-                w.WriteLine($"| {m.Run} | {Label(m.Variant)} | {m.Wall.TotalSeconds:0.00} | {m.Cpu.TotalSeconds:0.00} | {self} |");
-            }
-
-            return w.ToString();
-        }
-
-        private static string Timeline(Measurement traced, IReadOnlyList<ChildSpan> children)
-        {
-            var w = new StringWriter(CultureInfo.InvariantCulture);
-            w.WriteLine($"Where the wall time of (a) goes (one extra, uncounted run: wall {traced.Wall.TotalSeconds:0.00} s, CPU {traced.Cpu.TotalSeconds:0.00} s; " +
-                        "the server's child processes sampled every 20 ms, so each duration is ±20 ms):");
-            w.WriteLine();
-            w.WriteLine("| Phase | Processes | Wall (s) |");
-            w.WriteLine("|---|---:|---:|");
-            var firstChild = children.Count == 0 ? traced.Wall : children.Min(c => c.FirstSeen);
-            w.WriteLine($"| upload answered → first child process starts (queue pickup, job start) | — | {firstChild.TotalSeconds:0.00} |");
-            foreach (var group in children.GroupBy(c => c.Kind!).OrderBy(g => g.Min(c => c.FirstSeen)))
-            {
-                var seconds = group.Sum(c => (c.LastSeen - c.FirstSeen).TotalSeconds);
-                w.WriteLine($"| {group.Key} | {group.Count()} | {seconds:0.00} |");
-            }
-
-            var inChildren = children.Sum(c => (c.LastSeen - c.FirstSeen).TotalSeconds);
-            var rest = traced.Wall.TotalSeconds - firstChild.TotalSeconds - inChildren;
-            w.WriteLine($"| no child running after the first one started (.NET work: hashing, playlists, DB, publish; plus ≤ {PollInterval.TotalMilliseconds:0} ms status polling) | — | {rest:0.00} |");
-            w.WriteLine($"| **total** | {children.Count} | {traced.Wall.TotalSeconds:0.00} |");
-            return w.ToString();
-        }
-
-        private static string CpuModel()
-        {
-            try
-            {
-                return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
-                    ?? "unknown CPU";
-            }
-            catch (IOException)
-            {
-                return "unknown CPU";
-            }
-        }
     }
 }

@@ -53,6 +53,8 @@ public sealed class TorrentClientTests : IAsyncDisposable
         Assert.Null(stripped["url-list"]);
         var torrentPath = await SaveAsync(Bencode.Encode(stripped), "tracker-only.torrent");
 
+        // Our seeder announces itself to our tracker; a client arriving before that would find nobody.
+        await WaitForSeederInTrackerAsync(file.GetProperty("infoHash").GetString()!);
         await RunAria2Async(torrentPath);
 
         await ShouldMatchAsync(file);
@@ -77,6 +79,24 @@ public sealed class TorrentClientTests : IAsyncDisposable
         var download = await root.Http.GetAsync(file.GetProperty("torrentDownloadUrl").GetString());
         await download.ShouldHaveStatusAsync(HttpStatusCode.OK);
         return (file, await torrentResponse.Content.ReadAsByteArrayAsync());
+    }
+
+    private async Task WaitForSeederInTrackerAsync(string infoHashHex)
+    {
+        var encoded = string.Concat(Convert.FromHexString(infoHashHex).Select(b => $"%{b:X2}"));
+        using var http = new HttpClient { BaseAddress = new Uri(_server.BaseUrl) };
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        while (true)
+        {
+            var scrape = (BDictionary)Bencode.Decode(await http.GetByteArrayAsync($"/tracker/scrape?info_hash={encoded}", timeout.Token));
+            if (scrape["files"] is BDictionary files && files.Entries.Values.FirstOrDefault() is BDictionary stats
+                && stats["complete"] is BInteger { Value: > 0 })
+            {
+                return;
+            }
+
+            await Task.Delay(250, timeout.Token);
+        }
     }
 
     private async Task<string> SaveAsync(byte[] torrent, string name)
