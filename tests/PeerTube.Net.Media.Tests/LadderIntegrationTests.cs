@@ -141,6 +141,39 @@ public sealed class LadderIntegrationTests(GeneratedMedia media)
         Assert.Contains("#EXT-X-BYTERANGE:", await File.ReadAllTextAsync(output.PlaylistPath, ct));
     }
 
+    [Fact]
+    public async Task Thumbnail_and_preview_come_from_the_ladders_own_decode()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var source = await media.Landscape360;
+        var prober = new MediaProber(_tools);
+        var input = await prober.ProbeAsync(source, ct);
+        var plan = LadderPlanner.Plan(input, TestProfiles.Default);
+        using var dir = new TempDirectory();
+        var outputs = Outputs(plan, dir);
+        var middle = TimeSpan.FromSeconds(input.Duration.TotalSeconds / 2);
+        var frames = new[]
+        {
+            new Images.FrameGrabOutput(Path.Combine(dir.Path, "thumbnail.jpg"), middle, 280, 157),
+            new Images.FrameGrabOutput(Path.Combine(dir.Path, "preview.jpg"), middle, 850, 480),
+        };
+        var args = HlsLadderCommand.Build(source, outputs, TestProfiles.Default, threads: 1, frames);
+        using var log = new StringWriter();
+
+        await new FfmpegRunner(_tools).RunAsync(args, input.Duration, null, log, ct);
+
+        // One process: the 2 encoded renditions and the 2 stills share one split of one decode.
+        Assert.Contains("split=4", log.ToString().Split('\n')[0]);
+        Assert.Single(args, a => a == "-i");
+        foreach (var frame in frames)
+        {
+            var still = await prober.ProbeAsync(frame.Path, ct);
+            Assert.Equal((frame.Width, frame.Height), (still.Video!.Width, still.Video.Height));
+        }
+
+        Assert.All(outputs, o => Assert.True(new FileInfo(o.FragmentedFilePath).Length > 0));
+    }
+
     private static List<RenditionOutput> Outputs(TranscodePlan plan, TempDirectory dir) =>
         plan.Renditions
             .Select(r => new RenditionOutput(r, dir.File($"{r.Resolution}.m3u8"), dir.File($"{r.Resolution}-fragmented.mp4")))

@@ -27,8 +27,6 @@ public static class ImageCommands
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(at, TimeSpan.Zero);
 
-        var w = width.ToString(CultureInfo.InvariantCulture);
-        var h = height.ToString(CultureInfo.InvariantCulture);
         return
         [
             "-hide_banner", "-nostdin", "-y",
@@ -36,13 +34,30 @@ public static class ImageCommands
             "-ss", at.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture),
             "-i", inputPath,
             "-map", "0:V:0",
-            "-an", "-sn",
-            // Quotes protect the commas inside min() from the filter-graph parser.
-            "-vf", $"crop=w='min(iw,ih*{w}/{h})':h='min(ih,iw*{h}/{w})',scale=w={w}:h={h},setsar=1",
-            "-frames:v", "1",
-            "-q:v", "2",
-            "-update", "1",
-            outputJpgPath,
+            "-vf", CoverChain(width, height),
+            .. FrameOutputArgs(outputJpgPath),
         ];
     }
+
+    /// <summary>
+    /// The filter chain for a still taken from a running decode (a branch of the ladder's split): frames before
+    /// <see cref="FrameGrabOutput.At"/> are dropped, the first one at or after it is cropped and scaled.
+    /// </summary>
+    public static string FrameChain(FrameGrabOutput frame) =>
+        $"select='gte(t,{frame.At.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)})',{CoverChain(frame.Width, frame.Height)}";
+
+    /// <summary>One JPEG frame, good quality, overwritten in place.</summary>
+    public static IReadOnlyList<string> FrameOutputArgs(string outputJpgPath) =>
+        ["-an", "-sn", "-frames:v", "1", "-q:v", "2", "-update", "1", outputJpgPath];
+
+    // Quotes protect the commas inside min() from the filter-graph parser.
+    private static string CoverChain(int width, int height)
+    {
+        var w = width.ToString(CultureInfo.InvariantCulture);
+        var h = height.ToString(CultureInfo.InvariantCulture);
+        return $"crop=w='min(iw,ih*{w}/{h})':h='min(ih,iw*{h}/{w})',scale=w={w}:h={h},setsar=1";
+    }
 }
+
+/// <summary>A still image to take from the ladder's decode.</summary>
+public sealed record FrameGrabOutput(string Path, TimeSpan At, int Width, int Height);

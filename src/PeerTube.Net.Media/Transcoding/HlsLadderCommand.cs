@@ -1,4 +1,5 @@
 using System.Globalization;
+using PeerTube.Net.Media.Images;
 using PeerTube.Net.Media.Profiles;
 
 namespace PeerTube.Net.Media.Transcoding;
@@ -15,7 +16,9 @@ public static class HlsLadderCommand
 
     /// <summary>One ffmpeg process, one decode, one <c>split</c> feeding a scaler per encoded rendition.</summary>
     /// <param name="threads">Encoder threads per output; 0 lets ffmpeg decide.</param>
-    public static IReadOnlyList<string> Build(string inputPath, IReadOnlyList<RenditionOutput> outputs, TranscodingProfile profile, int threads)
+    /// <param name="frames">Still images (thumbnail, preview) taken from the same decode: more branches of the split.</param>
+    public static IReadOnlyList<string> Build(string inputPath, IReadOnlyList<RenditionOutput> outputs, TranscodingProfile profile, int threads,
+        IReadOnlyList<FrameGrabOutput>? frames = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(inputPath);
         ArgumentNullException.ThrowIfNull(outputs);
@@ -35,24 +38,26 @@ public static class HlsLadderCommand
         AddInput(args, inputPath);
 
         var encoded = outputs.Where(NeedsScaler).ToList();
+        frames ??= [];
         var labels = new Dictionary<RenditionOutput, string>(ReferenceEqualityComparer.Instance);
-        if (encoded.Count > 0)
+        var chains = encoded.Select(o => ScaleChain(o.Rendition)).Concat(frames.Select(ImageCommands.FrameChain)).ToList();
+        if (chains.Count > 0)
         {
             var graph = new List<string>();
-            if (encoded.Count == 1)
+            if (chains.Count == 1)
             {
-                labels[encoded[0]] = "v0";
-                graph.Add($"[{SourceVideo}]{ScaleChain(encoded[0].Rendition)}[v0]");
+                graph.Add($"[{SourceVideo}]{chains[0]}[v0]");
             }
             else
             {
-                var branches = string.Concat(Enumerable.Range(0, encoded.Count).Select(i => $"[s{i}]"));
-                graph.Add($"[{SourceVideo}]split={encoded.Count.ToString(CultureInfo.InvariantCulture)}{branches}");
-                for (var i = 0; i < encoded.Count; i++)
-                {
-                    labels[encoded[i]] = $"v{i}";
-                    graph.Add($"[s{i}]{ScaleChain(encoded[i].Rendition)}[v{i}]");
-                }
+                var branches = string.Concat(Enumerable.Range(0, chains.Count).Select(i => $"[s{i}]"));
+                graph.Add($"[{SourceVideo}]split={chains.Count.ToString(CultureInfo.InvariantCulture)}{branches}");
+                graph.AddRange(chains.Select((chain, i) => $"[s{i}]{chain}[v{i}]"));
+            }
+
+            for (var i = 0; i < encoded.Count; i++)
+            {
+                labels[encoded[i]] = $"v{i}";
             }
 
             args.Add("-filter_complex");
@@ -68,6 +73,12 @@ public static class HlsLadderCommand
                 _ => $"[{labels[output]}]",
             };
             AddOutput(args, output, profile, threads, videoMap, videoFilter: null);
+        }
+
+        for (var i = 0; i < frames.Count; i++)
+        {
+            args.AddRange(["-map", $"[v{(encoded.Count + i).ToString(CultureInfo.InvariantCulture)}]"]);
+            args.AddRange(ImageCommands.FrameOutputArgs(frames[i].Path));
         }
 
         return args;

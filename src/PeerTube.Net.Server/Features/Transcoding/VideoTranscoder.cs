@@ -44,7 +44,19 @@ public sealed class VideoTranscoder(
                 Path.Combine(hlsDirectory, $"{id}-{res}-fragmented.mp4"));
         }).ToList();
 
-        var arguments = HlsLadderCommand.Build(sourcePath, outputs, profile, options.Value.Threads);
+        // Thumbnail and preview come from the same decode as the ladder: two more branches of its split.
+        string? thumbnail = null, preview = null;
+        var frames = new List<FrameGrabOutput>();
+        var at = TimeSpan.FromSeconds(input.Duration.TotalSeconds / 2);
+        if (makeImages && input.Video is not null)
+        {
+            thumbnail = Path.Combine(workDirectory, "thumbnail.jpg");
+            preview = Path.Combine(workDirectory, "preview.jpg");
+            frames.Add(new FrameGrabOutput(thumbnail, at, ThumbnailWidth, ThumbnailHeight));
+            frames.Add(new FrameGrabOutput(preview, at, PreviewWidth, PreviewHeight));
+        }
+
+        var arguments = HlsLadderCommand.Build(sourcePath, outputs, profile, options.Value.Threads, frames);
         await runner.RunAsync(arguments, input.Duration, progress, ffmpegLog, ct);
 
         log.LogInformation("Transcoded {Source} into {Count} renditions", Path.GetFileName(sourcePath), outputs.Count);
@@ -79,14 +91,11 @@ public sealed class VideoTranscoder(
         var shaFilename = $"{Guid.NewGuid()}-segments-sha256.json";
         await File.WriteAllTextAsync(Path.Combine(hlsDirectory, shaFilename), SegmentHashes.ToJson(hashes), ct);
 
-        string? thumbnail = null, preview = null;
-        if (makeImages && input.Video is not null)
+        foreach (var frame in frames.Where(f => !File.Exists(f.Path)))
         {
-            var at = TimeSpan.FromSeconds(input.Duration.TotalSeconds / 2);
-            thumbnail = Path.Combine(workDirectory, "thumbnail.jpg");
-            preview = Path.Combine(workDirectory, "preview.jpg");
-            await runner.RunAsync(ImageCommands.BuildFrameGrab(sourcePath, thumbnail, at, ThumbnailWidth, ThumbnailHeight), TimeSpan.Zero, null, ffmpegLog, ct);
-            await runner.RunAsync(ImageCommands.BuildFrameGrab(sourcePath, preview, at, PreviewWidth, PreviewHeight), TimeSpan.Zero, null, ffmpegLog, ct);
+            // A source whose timestamps end before its announced duration gives no frame at "at": grab one on its own.
+            await runner.RunAsync(ImageCommands.BuildFrameGrab(sourcePath, frame.Path, TimeSpan.Zero, frame.Width, frame.Height),
+                TimeSpan.Zero, null, ffmpegLog, ct);
         }
 
         double? aspect = input.Video is { Height: > 0 } v ? Math.Round((double)v.Width / v.Height, 4) : null;
