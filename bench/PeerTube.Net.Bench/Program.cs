@@ -1,3 +1,4 @@
+using PeerTube.Net.Media.Images;
 // Transcoding benchmark: our whole job, end to end, against PeerTube's one-ffmpeg-per-resolution way and against
 // the bare one-process ffmpeg command our job runs. Whole processes are measured (wall clock + user/sys CPU of
 // the processes that did the work), so this is a plain program rather than a BenchmarkDotNet suite.
@@ -276,6 +277,12 @@ namespace PeerTube.Net.Bench
                 await runner.RunAsync(HlsLadderCommand.BuildSingleRendition(source, output, profile, Threads), input.Duration, null, null, ct);
             }
 
+            // PeerTube grabs the thumbnail and the preview with ffmpeg runs of their own.
+            foreach (var frame in Frames(input, Path.Combine(temp, $"b-run{run}")))
+            {
+                await runner.RunAsync(ImageCommands.BuildFrameGrab(source, frame.Path, frame.At, frame.Width, frame.Height), TimeSpan.Zero, null, null, ct);
+            }
+
             wall.Stop();
             var cpu = CpuClock.ChildrenCpu() - cpuBefore;
             var (others, benchCpu) = background.Since(cpu);
@@ -289,7 +296,8 @@ namespace PeerTube.Net.Bench
             FfmpegRunner runner, string source, MediaInfo input, TranscodePlan plan, TranscodingProfile profile, string temp, int run, CancellationToken ct)
         {
             var outputs = Outputs(plan, Path.Combine(temp, $"c-run{run}"));
-            var arguments = HlsLadderCommand.Build(source, outputs, profile, Threads);
+            // Exactly what our job runs: the ladder plus the thumbnail and preview from the same decode.
+            var arguments = HlsLadderCommand.Build(source, outputs, profile, Threads, Frames(input, Path.Combine(temp, $"c-run{run}")));
             var background = Background.Now();
             var cpuBefore = CpuClock.ChildrenCpu();
             var wall = Stopwatch.StartNew();
@@ -301,6 +309,16 @@ namespace PeerTube.Net.Bench
             {
                 BenchCpu = benchCpu,
             };
+        }
+
+        private static FrameGrabOutput[] Frames(MediaInfo input, string directory)
+        {
+            var middle = TimeSpan.FromSeconds(input.Duration.TotalSeconds / 2);
+            return
+            [
+                new FrameGrabOutput(Path.Combine(directory, "thumbnail.jpg"), middle, ImageCommands.ThumbnailWidth, ImageCommands.ThumbnailHeight),
+                new FrameGrabOutput(Path.Combine(directory, "preview.jpg"), middle, ImageCommands.PreviewWidth, ImageCommands.PreviewHeight),
+            ];
         }
 
         private static List<RenditionOutput> Outputs(TranscodePlan plan, string directory)
