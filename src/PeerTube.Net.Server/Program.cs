@@ -61,6 +61,7 @@ app.MapUploadsApi();
 app.MapStreaming();
 app.MapTorrents();
 app.MapTracker();
+app.MapSeeding();
 
 app.Run();
 

@@ -12,7 +12,8 @@ namespace PeerTube.Net.Server.Features.Torrents;
 /// Makes every rendition of a published video have a current torrent: missing ones are created, stale ones (the
 /// privacy changed, so the web seeds did) are replaced. Safe to run any number of times.
 /// </summary>
-public sealed class CreateTorrentsJob(AppDbContext db, VideoTorrents torrents, StoragePaths paths, ILogger<CreateTorrentsJob> log)
+public sealed class CreateTorrentsJob(AppDbContext db, VideoTorrents torrents, StoragePaths paths, Seeding.SeederCatalogSignal seeder,
+    ILogger<CreateTorrentsJob> log)
 {
     [AutomaticRetry(Attempts = 3)]
     public async Task RunAsync(int videoId, CancellationToken ct)
@@ -43,6 +44,7 @@ public sealed class CreateTorrentsJob(AppDbContext db, VideoTorrents torrents, S
         }
 
         await db.SaveChangesAsync(ct);
+        seeder.CatalogChanged();
         foreach (var old in replaced)
         {
             TranscodeVideoJob.DeleteFile(Path.Combine(paths.Torrents, old));

@@ -21,6 +21,7 @@ public sealed class TranscodeVideoJob(
     StoragePaths paths,
     VideoTranscoder transcoder,
     Torrents.VideoTorrents torrents,
+    Seeding.SeederCatalogSignal seeder,
     IServiceScopeFactory scopes,
     IOptions<InstanceOptions> instance,
     TimeProvider clock,
@@ -237,6 +238,9 @@ public sealed class TranscodeVideoJob(
 
             return;
         }
+
+        // New torrents to seed: now, not at the seeder's next catalog poll.
+        seeder.CatalogChanged();
 
         // The source is no longer referenced; if we crash before this line, the start-up sweep removes it.
         DeleteFile(snapshot.SourceFilename is null ? null : paths.SourceFile(snapshot.SourceFilename));

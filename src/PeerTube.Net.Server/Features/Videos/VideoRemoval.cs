@@ -17,12 +17,13 @@ public static class VideosFeature
 }
 
 /// <summary>Deletes a video's row first, then its files: a crash in between leaves only unreferenced files.</summary>
-public sealed class VideoRemoval(AppDbContext db, StoragePaths paths)
+public sealed class VideoRemoval(AppDbContext db, StoragePaths paths, Seeding.SeederCatalogSignal seeder)
 {
     public async Task RemoveAsync(Video video, CancellationToken ct)
     {
         db.Videos.Remove(video);
         await db.SaveChangesAsync(ct);
+        seeder.CatalogChanged();
         TranscodeVideoJob.DeleteDirectory(paths.HlsDirectory(video.Uuid));
         TranscodeVideoJob.DeleteFile(video.SourceFilename is null ? null : paths.SourceFile(video.SourceFilename));
         TranscodeVideoJob.DeleteFile(video.ThumbnailFilename is null ? null : Path.Combine(paths.Thumbnails, video.ThumbnailFilename));
