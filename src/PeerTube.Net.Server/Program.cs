@@ -46,6 +46,7 @@ await app.SeedAccountsAsync();
 await app.RecoverTranscodingAsync();
 await app.RecoverTorrentsAsync();
 
+app.UseForwardedHeaders();
 app.UseApiErrors();
 app.UseRouting();
 app.UseCors();

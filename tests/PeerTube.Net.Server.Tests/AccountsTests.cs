@@ -125,3 +125,35 @@ public sealed class AccountsTests : IAsyncLifetime
         await limited.ShouldBeErrorAsync(HttpStatusCode.TooManyRequests, "too_many_requests");
     }
 }
+
+/// <summary>Behind a reverse proxy on the same host (the usual nginx set-up), limits apply per real client.</summary>
+public sealed class BehindAProxyTests : IAsyncDisposable
+{
+    private readonly ServerProcess _server = new(new Dictionary<string, string>
+    {
+        ["RateLimits:Login:PermitLimit"] = "2",
+        ["Seeding:Enabled"] = "false",
+    });
+
+    [Fact]
+    public async Task Login_rate_limits_count_each_forwarded_client_not_the_proxy()
+    {
+        await _server.StartAsync();
+        using var proxy = new HttpClient { BaseAddress = new Uri(_server.BaseUrl) };
+
+        async Task<HttpStatusCode> LoginAsync(string client)
+        {
+            proxy.DefaultRequestHeaders.Remove("X-Forwarded-For");
+            proxy.DefaultRequestHeaders.Add("X-Forwarded-For", client);
+            return (await PeerTubeClient.RequestTokenAsync(proxy, "root", "wrong-password")).StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.BadRequest, await LoginAsync("203.0.113.1"));
+        Assert.Equal(HttpStatusCode.BadRequest, await LoginAsync("203.0.113.1"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await LoginAsync("203.0.113.1"));
+        // Another client behind the same proxy is not punished for the first one.
+        Assert.Equal(HttpStatusCode.BadRequest, await LoginAsync("203.0.113.2"));
+    }
+
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
+}

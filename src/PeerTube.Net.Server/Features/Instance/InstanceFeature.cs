@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Infrastructure.Storage;
 
@@ -9,6 +10,18 @@ public static class InstanceFeature
     {
         builder.Services.AddOptions<InstanceOptions>().BindConfiguration(InstanceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<InstanceOptions>>((o, instance) =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            o.ForwardLimit = 1;
+            foreach (var proxy in instance.Value.TrustedProxies)
+            {
+                if (System.Net.IPAddress.TryParse(proxy, out var address))
+                {
+                    o.KnownProxies.Add(address);
+                }
+            }
+        });
         // Embeds and players on other sites read our API and media: PeerTube allows any origin.
         builder.Services.AddCors(o => o.AddDefaultPolicy(p => p.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod()
             .WithExposedHeaders("Content-Range", "Content-Length", "Accept-Ranges", "Location", "Range")));

@@ -16,6 +16,12 @@ public sealed class InstanceOptions : IValidatableObject
     /// <summary>Identifies this process among the nodes sharing one database, for job leases.</summary>
     public string NodeId { get; set; } = Environment.MachineName;
 
+    /// <summary>
+    /// Reverse proxies whose X-Forwarded-For/-Proto we believe, besides loopback (trusted by default, as for nginx on
+    /// the same host). Without this, every client behind a proxy looks like the proxy to rate limits and the tracker.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
     /// <summary>Never throws (the configuration binder reads it before validation has run).</summary>
     public Uri BaseUri => Uri.TryCreate(PublicUrl.TrimEnd('/') + "/", UriKind.Absolute, out var uri) ? uri : new Uri("http://invalid/");
 
@@ -26,6 +32,11 @@ public sealed class InstanceOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var proxy in TrustedProxies.Where(p => !System.Net.IPAddress.TryParse(p, out _)))
+        {
+            yield return new ValidationResult($"Instance:TrustedProxies: '{proxy}' is not an IP address.", [nameof(TrustedProxies)]);
+        }
+
         if (!Uri.TryCreate(PublicUrl, UriKind.Absolute, out var uri)
             || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
             || uri.PathAndQuery != "/" && uri.PathAndQuery.Length > 0 && uri.AbsolutePath.Trim('/').Length > 0)
