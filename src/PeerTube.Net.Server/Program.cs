@@ -42,6 +42,7 @@ builder.AddSeeding();
 var app = builder.Build();
 
 await app.MigrateDatabaseAsync();
+await app.CheckFfmpegAsync();
 await app.SeedAccountsAsync();
 await app.RecoverTranscodingAsync();
 await app.RecoverTorrentsAsync();

@@ -13,6 +13,8 @@ public sealed class StartupTests
     [InlineData("Transcoding:Profile", "no-such-profile.json", "Transcoding:Profile")]
     [InlineData("Transcoding:Concurrency", "0", "Concurrency")]
     [InlineData("RateLimits:Login:PermitLimit", "0", "PermitLimit")]
+    [InlineData("Transcoding:FfmpegPath", "/nonexistent/ffmpeg", "ffmpeg")]
+    [InlineData("Instance:TrustedProxies:0", "not-an-ip", "TrustedProxies")]
     public async Task A_bad_setting_stops_the_boot_with_a_message_naming_it(string key, string value, string named)
     {
         var error = await Record.ExceptionAsync(async () =>

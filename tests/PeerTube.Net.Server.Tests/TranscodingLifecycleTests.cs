@@ -13,9 +13,16 @@ public sealed class TranscodingLifecycleTests
     [Fact]
     public async Task When_ffmpeg_fails_the_video_is_marked_failed_with_a_reason_and_the_server_goes_on()
     {
-        // ffprobe works, so the upload is accepted; the encoder then fails every time.
+        // ffprobe works, so the upload is accepted; this ffmpeg answers the start-up checks, then fails every transcode.
+        var brokenFfmpeg = Path.Combine(Path.GetTempPath(), $"broken-ffmpeg-{Guid.NewGuid():N}.sh");
+        await File.WriteAllTextAsync(brokenFfmpeg,
+            "#!/bin/sh\ncase \"$*\" in *-version*|*-encoders*) exec ffmpeg \"$@\" ;; esac\necho 'Conversion failed!' >&2\nexit 1\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(brokenFfmpeg, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         await using var server = await ServerApplication.StartAsync(DatabaseKind.Sqlite,
-            new Dictionary<string, string?> { ["Transcoding:FfmpegPath"] = "/bin/false" });
+            new Dictionary<string, string?> { ["Transcoding:FfmpegPath"] = brokenFfmpeg });
         using var root = await PeerTubeClient.LoginAsRootAsync(server);
 
         var created = await root.UploadVideoAsync(await TestMedia.VideoAsync(), "Doomed");
@@ -24,6 +31,7 @@ public sealed class TranscodingLifecycleTests
         Assert.Equal(7, video.GetProperty("state").GetProperty("id").GetInt32());
         Assert.Equal("Transcoding failed", video.GetProperty("state").GetProperty("label").GetString());
         Assert.StartsWith("Transcoding failed", video.GetProperty("transcodingError").GetString());
+        Assert.Contains("Conversion failed!", video.GetProperty("transcodingError").GetString());
         Assert.Empty(video.GetProperty("files").EnumerateArray());
         Assert.Empty(Directory.EnumerateFileSystemEntries(server.StoragePath("tmp", "transcode")));
 

@@ -24,4 +24,35 @@ public static class TranscodingFeature
         services.AddScoped<TranscodingQueue>();
         return builder;
     }
+
+    /// <summary>
+    /// Asks ffmpeg for its version and encoders before anything is queued: a missing ffmpeg, or a profile that needs
+    /// an encoder this ffmpeg lacks, stops the start with a message, rather than failing every upload later.
+    /// </summary>
+    public static async Task CheckFfmpegAsync(this WebApplication app)
+    {
+        var tools = app.Services.GetRequiredService<FfmpegTools>();
+        var profile = app.Services.GetRequiredService<TranscodingProfile>();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PeerTube.Net.Transcoding");
+        FfmpegCapabilities capabilities;
+        try
+        {
+            capabilities = await FfmpegTools.DetectAsync(tools, CancellationToken.None);
+        }
+        catch (FfmpegFailedException e)
+        {
+            throw new InvalidOperationException(
+                $"Transcoding:FfmpegPath '{tools.FfmpegPath}' did not answer -version/-encoders: {e.Message}", e);
+        }
+
+        var missing = profile.MissingEncoders(capabilities);
+        if (missing.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"The transcoding profile needs encoder(s) {string.Join(", ", missing)}, which ffmpeg {capabilities.Version} at "
+                + $"'{tools.FfmpegPath}' does not have. Install an ffmpeg build with them, or choose another Transcoding:Profile.");
+        }
+
+        log.LogInformation("ffmpeg {Version} at {Path}; the profile's encoders are available", capabilities.Version, tools.FfmpegPath);
+    }
 }
