@@ -5,6 +5,11 @@ using PeerTube.Net.Media.Images;
 //
 //   dotnet run -c Release --project bench/PeerTube.Net.Bench -- [--runs N] [--quick] [--no-build]
 //
+// BitTorrent benchmark (--torrent): our seeder's throughput to one local aria2c, against the same file fetched over
+// our HTTP web seed (aria2c with the web seed alone, and a plain curl GET). See TorrentBench.cs.
+//
+//   dotnet run -c Release --project bench/PeerTube.Net.Bench -- --torrent [--runs N] [--seconds S] [--seeder-max-requests N] [--no-build]
+//
 // Markdown goes to stdout, progress to stderr.
 
 using System.Diagnostics;
@@ -27,6 +32,7 @@ catch (ArgumentException e)
 {
     Console.Error.WriteLine(e.Message);
     Console.Error.WriteLine("usage: dotnet run -c Release --project bench/PeerTube.Net.Bench -- [--runs N] [--quick] [--no-build]");
+    Console.Error.WriteLine("       dotnet run -c Release --project bench/PeerTube.Net.Bench -- --torrent [--runs N] [--seconds S] [--seeder-max-requests N] [--no-build]");
     return 2;
 }
 
@@ -39,7 +45,7 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    return await Bench.RunAsync(options, cts.Token);
+    return options.Torrent ? await TorrentBench.RunAsync(options, cts.Token) : await Bench.RunAsync(options, cts.Token);
 }
 catch (BenchmarkFailedException e)
 {
@@ -59,17 +65,26 @@ catch (FfmpegNotFoundException e)
 
 namespace PeerTube.Net.Bench
 {
-    internal sealed record BenchOptions(int Runs, bool Quick, bool Build)
+    /// <param name="Torrent">The BitTorrent benchmark (seeder vs web seed) instead of the transcoding one.</param>
+    /// <param name="Seconds">--seconds: the source's length (BitTorrent mode only).</param>
+    /// <param name="SeederMaxRequests">--seeder-max-requests: Seeding:MaxRequestsPerSecond for the server (BitTorrent mode only; default: the server's).</param>
+    internal sealed record BenchOptions(int Runs, bool Quick, bool Build, bool Torrent = false, int? Seconds = null, int? SeederMaxRequests = null)
     {
+        /// <summary>BitTorrent mode: a 120 s 1080p source makes a top rendition of about 80 MB (stream-copied from the source).</summary>
+        public const int DefaultTorrentSeconds = 120;
+
         public int SourceWidth => Quick ? 640 : 1920;
         public int SourceHeight => Quick ? 360 : 1080;
-        public int SourceSeconds => Quick ? 6 : 30;
+        public int SourceSeconds => Seconds ?? (Torrent ? DefaultTorrentSeconds : Quick ? 6 : 30);
 
         public static BenchOptions Parse(string[] args)
         {
             int? runs = null;
+            int? seconds = null;
+            int? seederMaxRequests = null;
             var quick = false;
             var build = true;
+            var torrent = false;
             for (var i = 0; i < args.Length; i++)
             {
                 switch (args[i])
@@ -88,12 +103,41 @@ namespace PeerTube.Net.Bench
                     case "--no-build":
                         build = false;
                         break;
+                    case "--torrent":
+                        torrent = true;
+                        break;
+                    case "--seconds" when i + 1 < args.Length:
+                        if (!int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var s) || s < 1 || s > 3600)
+                        {
+                            throw new ArgumentException("--seconds needs an integer from 1 to 3600.");
+                        }
+
+                        seconds = s;
+                        break;
+                    case "--seeder-max-requests" when i + 1 < args.Length:
+                        if (!int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var m) || m < 1 || m > 1_000_000)
+                        {
+                            throw new ArgumentException("--seeder-max-requests needs an integer from 1 to 1000000.");
+                        }
+
+                        seederMaxRequests = m;
+                        break;
                     default:
                         throw new ArgumentException($"Unknown argument '{args[i]}'.");
                 }
             }
 
-            return new BenchOptions(runs ?? (quick ? 1 : 2), quick, build);
+            if ((seconds is not null || seederMaxRequests is not null) && !torrent)
+            {
+                throw new ArgumentException("--seconds and --seeder-max-requests only apply to --torrent.");
+            }
+
+            if (quick && torrent)
+            {
+                throw new ArgumentException("--quick does not apply to --torrent (use --seconds).");
+            }
+
+            return new BenchOptions(runs ?? (torrent ? 3 : quick ? 1 : 2), quick, build, torrent, seconds, seederMaxRequests);
         }
     }
 
@@ -339,7 +383,7 @@ namespace PeerTube.Net.Bench
             return bytes;
         }
 
-        private static List<string> SourceCommand(string path, int width, int height, int seconds) =>
+        internal static List<string> SourceCommand(string path, int width, int height, int seconds) =>
         [
             "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
             "-f", "lavfi", "-i", string.Create(CultureInfo.InvariantCulture, $"testsrc2=size={width}x{height}:rate=30"),
@@ -350,7 +394,7 @@ namespace PeerTube.Net.Bench
             path,
         ];
 
-        private static async Task BuildServerAsync(string repo, CancellationToken ct)
+        internal static async Task BuildServerAsync(string repo, CancellationToken ct)
         {
             Progress("building the server (dotnet build src/PeerTube.Net.Server -c Release)");
             var start = new ProcessStartInfo("dotnet")
@@ -377,7 +421,7 @@ namespace PeerTube.Net.Bench
             }
         }
 
-        private static async Task<string> CodeStateAsync(string repo, CancellationToken ct)
+        internal static async Task<string> CodeStateAsync(string repo, CancellationToken ct)
         {
             try
             {
@@ -407,7 +451,7 @@ namespace PeerTube.Net.Bench
             return process.ExitCode == 0 ? await output : throw new InvalidOperationException($"git exited with {process.ExitCode}.");
         }
 
-        private static string FindRepoRoot()
+        internal static string FindRepoRoot()
         {
             foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
             {

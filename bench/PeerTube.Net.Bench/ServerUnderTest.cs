@@ -31,7 +31,9 @@ internal sealed class ServerUnderTest : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static async Task<ServerUnderTest> StartAsync(string serverDll, string storageRoot, string logPath, CancellationToken ct)
+    /// <param name="environment">More settings for the server (for example Seeding__Port), as environment variables.</param>
+    public static async Task<ServerUnderTest> StartAsync(string serverDll, string storageRoot, string logPath, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = FreePort();
         var url = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
@@ -55,6 +57,10 @@ internal sealed class ServerUnderTest : IAsyncDisposable
         start.Environment["Transcoding__Concurrency"] = "1";
         start.Environment["Transcoding__Threads"] = "0";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("The server process did not start.");
         var log = new StreamWriter(logPath) { AutoFlush = true };
@@ -122,6 +128,27 @@ internal sealed class ServerUnderTest : IAsyncDisposable
             await Task.Delay(pollInterval, ct);
         }
     }
+
+    /// <summary>GET /api/v1/videos/{id}, as JSON.</summary>
+    public async Task<JsonDocument> GetVideoAsync(int videoId, CancellationToken ct)
+    {
+        using var response = await _http.GetAsync($"/api/v1/videos/{videoId.ToString(CultureInfo.InvariantCulture)}", ct);
+        return await ExpectJsonAsync(response, "video", ct);
+    }
+
+    /// <summary>GET of any URL on the server (absolute or relative), as bytes; anything but 200 fails the benchmark.</summary>
+    public async Task<byte[]> GetBytesAsync(string url, CancellationToken ct)
+    {
+        using var response = await _http.GetAsync(url, ct);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new BenchmarkFailedException($"GET {url}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+        }
+
+        return await response.Content.ReadAsByteArrayAsync(ct);
+    }
+
+    public bool HasExited => _process.HasExited;
 
     public async ValueTask DisposeAsync()
     {
