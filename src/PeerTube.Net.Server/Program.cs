@@ -8,6 +8,7 @@ using PeerTube.Net.Server.Features.Tracker;
 using PeerTube.Net.Server.Features.Transcoding;
 using PeerTube.Net.Server.Features.Uploads;
 using PeerTube.Net.Server.Features.Videos;
+using PeerTube.Net.Server.Features.Web;
 using PeerTube.Net.Server.Infrastructure.Data;
 using PeerTube.Net.Server.Infrastructure.Errors;
 using PeerTube.Net.Server.Infrastructure.Jobs;
@@ -38,6 +39,7 @@ builder.AddStreaming();
 builder.AddTorrents();
 builder.AddTracker();
 builder.AddSeeding();
+builder.AddWeb();
 
 var app = builder.Build();
 
@@ -52,6 +54,7 @@ app.UseApiErrors();
 app.UseRouting();
 app.UseCors();
 app.UseRateLimiter();
+app.UseWebSession();
 app.UseAuthentication();
 app.UseAuthorization();
 
@@ -64,6 +67,8 @@ app.MapStreaming();
 app.MapTorrents();
 app.MapTracker();
 app.MapSeeding();
+app.MapTranscodingProgress();
+app.MapWeb();
 
 app.Run();
 
