@@ -174,6 +174,27 @@ public abstract partial class VideoPipelineTests(DatabaseKind database) : IAsync
     }
 
     [Fact]
+    public async Task A_status_query_after_every_byte_arrived_finishes_the_upload_instead_of_asking_for_nothing()
+    {
+        using var root = await PeerTubeClient.LoginAsRootAsync(_server);
+        var bytes = await File.ReadAllBytesAsync(await TestMedia.VideoAsync(160, 90, seconds: 2));
+        var start = await root.StartResumableUploadAsync("clip.mp4", bytes.Length, "Answer lost");
+        await start.ShouldHaveStatusAsync(HttpStatusCode.Created);
+        var location = start.Headers.Location!.ToString();
+
+        // The server stored the last chunk, then the request died before the video was created (its answer never
+        // reached the client). The bytes are all there; the client only knows it must ask.
+        var uploadId = Regex.Match(location, "upload_id=([^&]+)").Groups[1].Value;
+        await File.WriteAllBytesAsync(Path.Combine(_server.StoragePath("tmp", "resumable-uploads"), uploadId), bytes, TestContext.Current.CancellationToken);
+
+        var status = await root.QueryUploadAsync(location, bytes.Length);
+        await status.ShouldHaveStatusAsync(HttpStatusCode.OK);
+        var created = (await status.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("video");
+        var video = await root.WaitForTranscodingAsync(created.GetProperty("id").GetInt32());
+        Assert.Equal(1, video.GetProperty("state").GetProperty("id").GetInt32());
+    }
+
+    [Fact]
     public async Task Videos_are_listed_with_PeerTubes_paging_and_found_by_id_uuid_or_short_uuid()
     {
         using var root = await PeerTubeClient.LoginAsRootAsync(_server);

@@ -9,6 +9,11 @@ public sealed record AccountSummaryDto(int Id, string Name, string DisplayName, 
 
 public sealed record ChannelSummaryDto(int Id, string Name, string DisplayName, string Url, string Host, object[] Avatars);
 
+/// <summary>PeerTube's Account (an actor): what GET /api/v1/accounts/{name} answers.</summary>
+public sealed record AccountDto(
+    int Id, string Name, string DisplayName, string? Description, string Url, string Host, bool IsLocal, int? UserId,
+    int FollowersCount, int FollowingCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, object[] Avatars, object[] Banners);
+
 public sealed record ChannelDto(
     int Id, string Name, string DisplayName, string? Description, string? Support, string Url, string Host, bool IsLocal,
     int FollowersCount, int FollowingCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, AccountSummaryDto OwnerAccount,
@@ -28,6 +33,46 @@ public static class AccountDtos
 
     public static ChannelSummaryDto Summary(VideoChannel c, InstanceOptions instance) =>
         new(c.Id, c.Name, c.DisplayName, instance.Absolute($"/video-channels/{c.Name}"), instance.Host, []);
+
+    public static AccountDto Account(Account a, InstanceOptions instance) =>
+        new(a.Id, a.Name, a.DisplayName, a.Description, instance.Absolute($"/accounts/{a.Name}"), instance.Host, true, a.UserId,
+            0, 0, a.CreatedAt, a.CreatedAt, [], []);
+
+    /// <summary>
+    /// PeerTube's User, as its admin API and /users/me answer. The admin list leaves the channels out (PeerTube does
+    /// the same); they must be loaded, with their account, when asked for.
+    /// </summary>
+    public static Dictionary<string, object?> User(User user, long videoQuotaUsed, InstanceOptions instance, bool withChannels)
+    {
+        var account = user.Account!;
+        var json = new Dictionary<string, object?>
+        {
+            ["id"] = user.Id,
+            ["username"] = user.Username,
+            ["email"] = user.Email,
+            ["emailVerified"] = true,
+            ["nsfwPolicy"] = "display",
+            ["adminFlags"] = 0,
+            ["role"] = new IdLabel<int>((int)user.Role, RoleLabel(user.Role)),
+            ["videoQuota"] = user.VideoQuota,
+            ["videoQuotaDaily"] = user.VideoQuotaDaily,
+            ["videoQuotaUsed"] = videoQuotaUsed,
+            ["videoQuotaUsedDaily"] = videoQuotaUsed,
+            ["blocked"] = user.Blocked,
+            ["blockedReason"] = null,
+            ["createdAt"] = user.CreatedAt,
+            ["lastLoginDate"] = null,
+            ["pluginAuth"] = null,
+            ["twoFactorEnabled"] = false,
+            ["account"] = Account(account, instance),
+        };
+        if (withChannels)
+        {
+            json["videoChannels"] = account.Channels.OrderBy(c => c.Id).Select(c => Channel(c, instance)).ToList();
+        }
+
+        return json;
+    }
 
     public static ChannelDto Channel(VideoChannel c, InstanceOptions instance) =>
         new(c.Id, c.Name, c.DisplayName, c.Description, c.Support, instance.Absolute($"/video-channels/{c.Name}"), instance.Host, true,

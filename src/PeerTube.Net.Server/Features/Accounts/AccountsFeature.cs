@@ -90,6 +90,12 @@ public static class AccountsFeature
         api.MapGet("/users/me", UsersApi.GetMe).RequireAuthorization();
         api.MapGet("/users/me/video-quota-used", UsersApi.GetMyQuotaUsed).RequireAuthorization();
         api.MapPost("/users", UsersApi.CreateUser).RequireAuthorization();
+        api.MapGet("/users", UsersApi.ListUsers).RequireAuthorization();
+        api.MapGet("/users/{id:int}", UsersApi.GetUser).RequireAuthorization();
+        api.MapPut("/users/{id:int}", UsersApi.UpdateUser).RequireAuthorization();
+        api.MapDelete("/users/{id:int}", UsersApi.DeleteUser).RequireAuthorization();
+        api.MapGet("/accounts/{name}", AccountsApi.GetAccount);
+        api.MapGet("/accounts/{name}/video-channels", AccountsApi.ListChannels);
         return app;
     }
 

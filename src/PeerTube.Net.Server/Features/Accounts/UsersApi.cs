@@ -1,9 +1,15 @@
+using System.Globalization;
 using System.Security.Claims;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using OpenIddict.Abstractions;
 using PeerTube.Net.Server.Features.Instance;
+using PeerTube.Net.Server.Features.Uploads;
+using PeerTube.Net.Server.Features.Videos;
 using PeerTube.Net.Server.Infrastructure.Data;
 using PeerTube.Net.Server.Infrastructure.Errors;
+using PeerTube.Net.Server.Infrastructure.Storage;
 
 namespace PeerTube.Net.Server.Features.Accounts;
 
@@ -11,6 +17,11 @@ internal static class UsersApi
 {
     public sealed record CreateUserRequest(
         string? Username, string? Password, string? Email, int? Role, long? VideoQuota, long? VideoQuotaDaily, string? ChannelName);
+
+    /// <summary>PeerTube's UserUpdate: only the fields given change.</summary>
+    public sealed record UpdateUserRequest(string? Email, long? VideoQuota, long? VideoQuotaDaily, int? Role, string? Password);
+
+    private static readonly HashSet<string> UserSortColumns = ["id", "username", "videoQuotaUsed", "createdAt", "lastLoginDate", "role"];
 
     public static async Task<IResult> GetMe(ClaimsPrincipal principal, AppDbContext db, UserService users, IOptions<InstanceOptions> instance, CancellationToken ct)
     {
@@ -21,23 +32,7 @@ internal static class UsersApi
             return ApiProblem.Unauthorized("The token does not match a user.");
         }
 
-        var i = instance.Value;
-        return TypedResults.Ok(new
-        {
-            id = user.Id,
-            username = user.Username,
-            email = user.Email,
-            emailVerified = true,
-            nsfwPolicy = "display",
-            role = new IdLabel<int>((int)user.Role, AccountDtos.RoleLabel(user.Role)),
-            videoQuota = user.VideoQuota,
-            videoQuotaDaily = user.VideoQuotaDaily,
-            videoQuotaUsed = await users.QuotaUsedAsync(user.Id, ct),
-            blocked = user.Blocked,
-            createdAt = user.CreatedAt,
-            account = AccountDtos.Summary(user.Account, i),
-            videoChannels = user.Account.Channels.OrderBy(c => c.Id).Select(c => AccountDtos.Channel(c, i)).ToList(),
-        });
+        return TypedResults.Ok(AccountDtos.User(user, await users.QuotaUsedAsync(user.Id, ct), instance.Value, withChannels: true));
     }
 
     public static async Task<IResult> GetMyQuotaUsed(ClaimsPrincipal principal, UserService users, CancellationToken ct)
@@ -68,5 +63,222 @@ internal static class UsersApi
         var user = await users.CreateAsync(body.Username ?? "", body.Email ?? "", body.Password ?? "", role,
             body.VideoQuota ?? -1, body.VideoQuotaDaily ?? -1, body.ChannelName, ct);
         return TypedResults.Ok(new { user = new { id = user.Id, account = new { id = user.Account!.Id } } });
+    }
+
+    /// <summary>GET /api/v1/users: admins and moderators (PeerTube's MANAGE_USERS right). ?search matches username or email.</summary>
+    public static async Task<IResult> ListUsers(HttpRequest request, ClaimsPrincipal principal, AppDbContext db, IOptions<InstanceOptions> instance,
+        CancellationToken ct)
+    {
+        if (!principal.IsModeratorOrAdmin())
+        {
+            return ApiProblem.Forbidden("User does not have the right to list users.");
+        }
+
+        var list = ListQuery.Read(request, UserSortColumns, "-createdAt");
+        var query = db.Users.AsNoTracking();
+        if (request.Query["search"].ToString().Trim() is { Length: > 0 } search)
+        {
+            // Usernames and emails are stored lower-case, so this is case-insensitive on SQLite and PostgreSQL alike.
+            var term = search.ToLowerInvariant();
+            query = query.Where(u => u.Username.Contains(term) || u.Email.Contains(term));
+        }
+
+        if (request.Query["blocked"].ToString() is { Length: > 0 } blockedText)
+        {
+            if (!bool.TryParse(blockedText, out var blocked))
+            {
+                return ApiProblem.InvalidParams(new Dictionary<string, string> { ["blocked"] = "Should have a valid blocked boolean." });
+            }
+
+            query = query.Where(u => u.Blocked == blocked);
+        }
+
+        var total = await query.CountAsync(ct);
+        var rows = query.Select(u => new
+        {
+            User = u,
+            u.Account,
+            Used = db.Videos.Where(v => v.Channel!.Account!.UserId == u.Id).Sum(v => (long?)v.SourceSize) ?? 0,
+        });
+        var d = list.Descending;
+        var ordered = list.Column switch
+        {
+            "username" => d ? rows.OrderByDescending(r => r.User.Username) : rows.OrderBy(r => r.User.Username),
+            "videoQuotaUsed" => d ? rows.OrderByDescending(r => r.Used) : rows.OrderBy(r => r.Used),
+            "createdAt" => d ? rows.OrderByDescending(r => r.User.CreatedAt) : rows.OrderBy(r => r.User.CreatedAt),
+            "role" => d ? rows.OrderByDescending(r => r.User.Role) : rows.OrderBy(r => r.User.Role),
+            // No login dates are kept: "lastLoginDate" sorts as "id".
+            _ => d ? rows.OrderByDescending(r => r.User.Id) : rows.OrderBy(r => r.User.Id),
+        };
+        var page = await ordered.ThenBy(r => r.User.Id).Skip(list.Start).Take(list.Count).ToListAsync(ct);
+        var i = instance.Value;
+        return TypedResults.Ok(new
+        {
+            total,
+            data = page.Select(r =>
+            {
+                r.User.Account = r.Account;
+                return AccountDtos.User(r.User, r.Used, i, withChannels: false);
+            }).ToList(),
+        });
+    }
+
+    /// <summary>GET /api/v1/users/{id}: admins and moderators.</summary>
+    public static async Task<IResult> GetUser(int id, ClaimsPrincipal principal, AppDbContext db, UserService users, IOptions<InstanceOptions> instance,
+        CancellationToken ct)
+    {
+        if (!principal.IsModeratorOrAdmin())
+        {
+            return ApiProblem.Forbidden("User does not have the right to see users.");
+        }
+
+        var user = await db.Users.Include(u => u.Account!).ThenInclude(a => a.Channels).FirstOrDefaultAsync(u => u.Id == id, ct);
+        return user?.Account is null
+            ? ApiProblem.NotFound("User not found.")
+            : TypedResults.Ok(AccountDtos.User(user, await users.QuotaUsedAsync(user.Id, ct), instance.Value, withChannels: true));
+    }
+
+    /// <summary>
+    /// PUT /api/v1/users/{id}. Admins change anyone; moderators change plain users only, and never a role (PeerTube's rules).
+    /// A new role or password takes effect at once: the user's tokens, which carry the old role, are revoked.
+    /// </summary>
+    public static async Task<IResult> UpdateUser(int id, UpdateUserRequest body, ClaimsPrincipal principal, AppDbContext db,
+        IPasswordHasher<User> hasher, IOpenIddictTokenManager tokens, CancellationToken ct)
+    {
+        if (!principal.IsModeratorOrAdmin())
+        {
+            return ApiProblem.Forbidden("User does not have the right to manage users.");
+        }
+
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id, ct);
+        if (user is null)
+        {
+            return ApiProblem.NotFound("User not found.");
+        }
+
+        var isAdmin = principal.IsAdmin();
+        if (!isAdmin && user.Role != UserRole.User)
+        {
+            return ApiProblem.Forbidden("A moderator can only manage users.");
+        }
+
+        var errors = new Dictionary<string, string>();
+        var role = body.Role is { } r ? (UserRole)r : user.Role;
+        if (!Enum.IsDefined(role))
+        {
+            errors["role"] = "Should have a valid role (0, 1 or 2).";
+        }
+
+        if (body.Email is { } email && (!email.Contains('@') || email.Length > 400))
+        {
+            errors["email"] = "Should have a valid email.";
+        }
+
+        if (body.VideoQuota < -1)
+        {
+            errors["videoQuota"] = "Should have a valid video quota (-1 for unlimited).";
+        }
+
+        if (body.VideoQuotaDaily < -1)
+        {
+            errors["videoQuotaDaily"] = "Should have a valid daily video quota (-1 for unlimited).";
+        }
+
+        if (body.Password is { Length: < 6 or > 255 })
+        {
+            errors["password"] = "Should have a valid password: 6 to 255 characters.";
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiProblem.InvalidParams(errors);
+        }
+
+        var roleChanged = role != user.Role;
+        if (roleChanged && !isAdmin)
+        {
+            return ApiProblem.Forbidden("Only an administrator can change a role.");
+        }
+
+        if (roleChanged && user.Username == "root")
+        {
+            return ApiProblem.BadRequest("Cannot change root role.");
+        }
+
+        if (body.Email is { } newEmail)
+        {
+            var lower = newEmail.Trim().ToLowerInvariant();
+            if (lower != user.Email && await db.Users.AnyAsync(u => u.Email == lower && u.Id != user.Id, ct))
+            {
+                return new ApiProblem(409, "User with this email already exists.");
+            }
+
+            user.Email = lower;
+        }
+
+        user.Role = role;
+        user.VideoQuota = body.VideoQuota ?? user.VideoQuota;
+        user.VideoQuotaDaily = body.VideoQuotaDaily ?? user.VideoQuotaDaily;
+        if (body.Password is { } password)
+        {
+            user.PasswordHash = hasher.HashPassword(user, password);
+        }
+
+        await db.SaveChangesAsync(ct);
+        if (roleChanged || body.Password is not null)
+        {
+            await tokens.RevokeBySubjectAsync(user.Id.ToString(CultureInfo.InvariantCulture), ct);
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// DELETE /api/v1/users/{id}: administrators only; never root nor oneself. The user's tokens go first, so nothing
+    /// new arrives; then each video through the videos' own removal (row, then files), then unfinished uploads; the
+    /// account and its channels go with the user row.
+    /// </summary>
+    public static async Task<IResult> DeleteUser(int id, ClaimsPrincipal principal, AppDbContext db, VideoRemoval removal,
+        IOpenIddictTokenManager tokens, StoragePaths paths, CancellationToken ct)
+    {
+        if (!principal.IsAdmin())
+        {
+            return ApiProblem.Forbidden("Only an administrator can delete users.");
+        }
+
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id, ct);
+        if (user is null)
+        {
+            return ApiProblem.NotFound("User not found.");
+        }
+
+        if (user.Username == "root")
+        {
+            return ApiProblem.BadRequest("Cannot remove the root user.");
+        }
+
+        if (user.Id == principal.UserId())
+        {
+            return ApiProblem.BadRequest("Cannot remove yourself.");
+        }
+
+        await tokens.RevokeBySubjectAsync(user.Id.ToString(CultureInfo.InvariantCulture), ct);
+
+        var videos = await db.Videos.WithDetails().Where(v => v.Channel!.Account!.UserId == user.Id).ToListAsync(ct);
+        foreach (var video in videos)
+        {
+            await removal.RemoveAsync(video, ct);
+        }
+
+        var uploads = await db.ResumableUploads.Where(u => u.UserId == user.Id).ToListAsync(ct);
+        db.ResumableUploads.RemoveRange(uploads);
+        db.Users.Remove(user);
+        await db.SaveChangesAsync(ct);
+        foreach (var upload in uploads)
+        {
+            Transcoding.TranscodeVideoJob.DeleteFile(Path.Combine(paths.ResumableUploads, upload.Id));
+        }
+
+        return TypedResults.NoContent();
     }
 }

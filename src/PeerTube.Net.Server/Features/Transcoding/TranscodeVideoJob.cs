@@ -23,6 +23,7 @@ public sealed class TranscodeVideoJob(
     Torrents.VideoTorrents torrents,
     Seeding.SeederCatalogSignal seeder,
     IServiceScopeFactory scopes,
+    ITranscodingProgressNotifier progressNotifier,
     IOptions<InstanceOptions> instance,
     TimeProvider clock,
     ILogger<TranscodeVideoJob> log)
@@ -52,10 +53,12 @@ public sealed class TranscodeVideoJob(
             return;
         }
 
+        await progressNotifier.NotifyAsync(TranscodingUpdate.Of(video.Uuid, VideoState.ToTranscode, 0, null), ct);
+
         var workDirectory = Path.Combine(paths.TranscodeWorkDirectory(video.Uuid), Guid.NewGuid().ToString("N"));
         using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var reporter = new ProgressReporter();
-        var heartbeat = HeartbeatAsync(videoId, leaseOwner, reporter, heartbeatStop.Token);
+        var heartbeat = HeartbeatAsync(video, leaseOwner, reporter, heartbeatStop.Token);
         try
         {
             // Leftovers of an earlier, interrupted run of this video are useless: start clean.
@@ -65,7 +68,7 @@ public sealed class TranscodeVideoJob(
             var source = video.SourceFilename is null ? null : paths.SourceFile(video.SourceFilename);
             if (source is null || !File.Exists(source))
             {
-                await FailAsync(videoId, leaseOwner, "The uploaded file is missing; please upload the video again.", ct);
+                await FailAsync(video, leaseOwner, "The uploaded file is missing; please upload the video again.", ct);
                 return;
             }
 
@@ -78,13 +81,13 @@ public sealed class TranscodeVideoJob(
             }
             catch (UnreadableMediaException e)
             {
-                await FailAsync(videoId, leaseOwner, $"The video file cannot be read: {e.Message}", ct);
+                await FailAsync(video, leaseOwner, $"The video file cannot be read: {e.Message}", ct);
                 return;
             }
             catch (FfmpegFailedException e)
             {
                 log.LogWarning(e, "ffmpeg failed for video {VideoId}", videoId);
-                await FailAsync(videoId, leaseOwner, $"Transcoding failed: {e.Message}", ct);
+                await FailAsync(video, leaseOwner, $"Transcoding failed: {e.Message}", ct);
                 return;
             }
 
@@ -94,7 +97,7 @@ public sealed class TranscodeVideoJob(
         catch (Exception e) when (e is not OperationCanceledException && context?.GetJobParameter<int>("RetryCount") >= Retries)
         {
             // Hangfire will not try again: say so on the video rather than leave it waiting forever.
-            await FailAsync(videoId, leaseOwner, $"Transcoding failed after {Retries + 1} attempts: {e.Message}", CancellationToken.None);
+            await FailAsync(video, leaseOwner, $"Transcoding failed after {Retries + 1} attempts: {e.Message}", CancellationToken.None);
             throw;
         }
         finally
@@ -115,17 +118,25 @@ public sealed class TranscodeVideoJob(
         var until = now + LeaseDuration;
         var taken = await db.Videos
             .Where(v => v.Id == videoId && v.State == VideoState.ToTranscode && (v.LeaseOwner == null || v.LeaseExpiresAt < now))
-            .ExecuteUpdateAsync(s => s.SetProperty(v => v.LeaseOwner, owner).SetProperty(v => v.LeaseExpiresAt, until), ct);
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(v => v.LeaseOwner, owner)
+                .SetProperty(v => v.LeaseExpiresAt, until)
+                .SetProperty(v => v.TranscodingProgress, 0), ct);
         return taken == 1;
     }
 
-    /// <summary>Keeps the lease alive and writes progress, from its own scope (the job's context is busy elsewhere).</summary>
-    private async Task HeartbeatAsync(int videoId, string owner, ProgressReporter reporter, CancellationToken ct)
+    /// <summary>
+    /// Keeps the lease alive and writes progress, from its own scope (the job's context is busy elsewhere). Progress is
+    /// written, and pushed to subscribers, only when its whole percentage changes, at most once per tick.
+    /// </summary>
+    private async Task HeartbeatAsync(Video video, string owner, ProgressReporter reporter, CancellationToken ct)
     {
+        var videoId = video.Id;
         await using var scope = scopes.CreateAsyncScope();
         var heartbeatDb = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var lastRenewal = clock.GetUtcNow();
-        int? lastProgress = null;
+        // The lease was taken with progress 0.
+        int? lastProgress = 0;
         try
         {
             while (!ct.IsCancellationRequested)
@@ -135,9 +146,13 @@ public sealed class TranscodeVideoJob(
                 var progress = reporter.Percent;
                 if (progress != lastProgress)
                 {
-                    await heartbeatDb.Videos.Where(v => v.Id == videoId && v.LeaseOwner == owner)
+                    var written = await heartbeatDb.Videos.Where(v => v.Id == videoId && v.LeaseOwner == owner)
                         .ExecuteUpdateAsync(s => s.SetProperty(v => v.TranscodingProgress, progress), ct);
                     lastProgress = progress;
+                    if (written == 1)
+                    {
+                        await progressNotifier.NotifyAsync(TranscodingUpdate.Of(video.Uuid, VideoState.ToTranscode, progress, null), ct);
+                    }
                 }
 
                 if (now - lastRenewal >= HeartbeatInterval)
@@ -241,22 +256,28 @@ public sealed class TranscodeVideoJob(
 
         // New torrents to seed: now, not at the seeder's next catalog poll.
         seeder.CatalogChanged();
+        await progressNotifier.NotifyAsync(TranscodingUpdate.Of(snapshot.Uuid, VideoState.Published, 100, null), CancellationToken.None);
 
         // The source is no longer referenced; if we crash before this line, the start-up sweep removes it.
         DeleteFile(snapshot.SourceFilename is null ? null : paths.SourceFile(snapshot.SourceFilename));
         log.LogInformation("Video {VideoId} published with {Count} renditions", snapshot.Id, result.Renditions.Count);
     }
 
-    private async Task FailAsync(int videoId, string leaseOwner, string reason, CancellationToken ct)
+    private async Task FailAsync(Video video, string leaseOwner, string reason, CancellationToken ct)
     {
+        var videoId = video.Id;
         log.LogWarning("Video {VideoId} failed to transcode: {Reason}", videoId, reason);
-        await db.Videos.Where(v => v.Id == videoId && v.LeaseOwner == leaseOwner)
+        var failed = await db.Videos.Where(v => v.Id == videoId && v.LeaseOwner == leaseOwner)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(v => v.State, VideoState.TranscodingFailed)
                 .SetProperty(v => v.FailureReason, reason)
                 .SetProperty(v => v.TranscodingProgress, (int?)null)
                 .SetProperty(v => v.LeaseOwner, (string?)null)
                 .SetProperty(v => v.LeaseExpiresAt, (DateTimeOffset?)null), ct);
+        if (failed == 1)
+        {
+            await progressNotifier.NotifyAsync(TranscodingUpdate.Of(video.Uuid, VideoState.TranscodingFailed, null, reason), ct);
+        }
     }
 
     internal static void DeleteDirectory(string? path)

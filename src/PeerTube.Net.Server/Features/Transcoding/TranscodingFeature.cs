@@ -22,6 +22,7 @@ public static class TranscodingFeature
         services.AddScoped<VideoTranscoder>();
         services.AddScoped<TranscodeVideoJob>();
         services.AddScoped<TranscodingQueue>();
+        services.AddTranscodingProgress();
         return builder;
     }
 

@@ -268,24 +268,31 @@ internal static class ResumableUploads
             received = target.Length;
             if (range.IsStatusQuery)
             {
-                return Incomplete(http, received);
-            }
-
-            if (range.Start != received)
-            {
-                Incomplete(http, received);
-                return new ApiProblem(409, $"This chunk starts at byte {range.Start} but the server has {received} bytes. Resume from byte {received}.",
-                    "upload_range_mismatch");
-            }
-
-            target.Seek(0, SeekOrigin.End);
-            await UploadsApi.CopyLimitedAsync(http.Request.Body, target, received, total =>
-            {
-                if (total > range.End + 1)
+                // A status query on a complete file finishes the upload: a client whose last chunk was stored but
+                // whose answer was lost has nothing left to send, and would otherwise get 308 for ever.
+                if (received < upload.ContentLength)
                 {
-                    throw new ApiProblemException(new ApiProblem(400, "The chunk is longer than its Content-Range.", "invalid_content_range"));
+                    return Incomplete(http, received);
                 }
-            }, ct);
+            }
+            else
+            {
+                if (range.Start != received)
+                {
+                    Incomplete(http, received);
+                    return new ApiProblem(409, $"This chunk starts at byte {range.Start} but the server has {received} bytes. Resume from byte {received}.",
+                        "upload_range_mismatch");
+                }
+
+                target.Seek(0, SeekOrigin.End);
+                await UploadsApi.CopyLimitedAsync(http.Request.Body, target, received, total =>
+                {
+                    if (total > range.End + 1)
+                    {
+                        throw new ApiProblemException(new ApiProblem(400, "The chunk is longer than its Content-Range.", "invalid_content_range"));
+                    }
+                }, ct);
+            }
         }
 
         received = new FileInfo(path).Length;

@@ -12,6 +12,7 @@ public static class VideosFeature
     {
         builder.Services.AddSingleton(sp => new VideoUrls(sp.GetRequiredService<IOptions<InstanceOptions>>().Value));
         builder.Services.AddScoped<VideoRemoval>();
+        builder.Services.AddSingleton<RecentViewers>();
         return builder;
     }
 }

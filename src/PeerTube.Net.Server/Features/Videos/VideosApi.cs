@@ -32,6 +32,7 @@ internal static class VideosApi
         api.MapGet("/videos/{id}/description", GetDescriptionAsync);
         api.MapPut("/videos/{id}", UpdateAsync).RequireAuthorization().DisableAntiforgery();
         api.MapDelete("/videos/{id}", DeleteAsync).RequireAuthorization();
+        api.MapPost("/videos/{id}/views", VideoViewsApi.AddViewAsync).DisableAntiforgery();
         api.MapGet("/users/me/videos", ListMineAsync).RequireAuthorization();
         api.MapGet("/video-channels/{handle}/videos", ListChannelAsync);
         api.MapGet("/accounts/{name}/videos", ListAccountAsync);

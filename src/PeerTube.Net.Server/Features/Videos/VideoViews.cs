@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using PeerTube.Net.Server.Features.Accounts;
+using PeerTube.Net.Server.Infrastructure.Data;
+using PeerTube.Net.Server.Infrastructure.Errors;
+
+namespace PeerTube.Net.Server.Features.Videos;
+
+/// <summary>
+/// Which (video, IP) pairs were counted in the last <see cref="Window"/>. PeerTube keeps this in Redis, shared by its
+/// nodes; here it lives in memory, per node, bounded: the worst a restart or a second node does is count a viewer twice.
+/// </summary>
+public sealed class RecentViewers(TimeProvider clock)
+{
+    public static readonly TimeSpan Window = TimeSpan.FromHours(1);
+    public const int Capacity = 100_000;
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<(int VideoId, string Ip), DateTimeOffset> _until = [];
+
+    /// <summary>True when this viewer was not counted for this video within the window (and is now).</summary>
+    public bool TryCount(int videoId, string ip)
+    {
+        var now = clock.GetUtcNow();
+        var key = (videoId, ip);
+        lock (_gate)
+        {
+            if (_until.TryGetValue(key, out var until) && until > now)
+            {
+                return false;
+            }
+
+            if (_until.Count >= Capacity)
+            {
+                Evict(now);
+            }
+
+            _until[key] = now + Window;
+            return true;
+        }
+    }
+
+    /// <summary>Drops what has expired; when that is not enough (a flood of addresses), the oldest quarter too.</summary>
+    private void Evict(DateTimeOffset now)
+    {
+        foreach (var (key, until) in _until.Where(e => e.Value <= now).ToList())
+        {
+            _until.Remove(key);
+        }
+
+        if (_until.Count >= Capacity)
+        {
+            foreach (var (key, _) in _until.OrderBy(e => e.Value).Take(Capacity / 4).ToList())
+            {
+                _until.Remove(key);
+            }
+        }
+    }
+}
+
+internal static class VideoViewsApi
+{
+    /// <summary>
+    /// POST /api/v1/videos/{id}/views, body { currentTime } (optional): 204. One view per IP per video per hour, added with
+    /// one UPDATE so that concurrent viewers never lose a count.
+    /// </summary>
+    public static async Task<IResult> AddViewAsync(string id, HttpContext http, ClaimsPrincipal principal, AppDbContext db, RecentViewers viewers,
+        CancellationToken ct)
+    {
+        // A view is a few bytes; anything big is not one.
+        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = 16 * 1024;
+        }
+
+        var errors = new Dictionary<string, string>();
+        await ReadCurrentTimeAsync(http.Request, errors, ct);
+        if (errors.Count > 0)
+        {
+            return ApiProblem.InvalidParams(errors);
+        }
+
+        var video = await db.Videos.AsNoTracking().ById(id)
+            .Select(v => new { v.Id, v.Privacy, OwnerId = v.Channel!.Account!.UserId })
+            .FirstOrDefaultAsync(ct);
+        if (video is null)
+        {
+            return ApiProblem.NotFound("Video not found.");
+        }
+
+        if (!VideoAccess.CanView(video.Privacy, video.OwnerId, principal))
+        {
+            return principal.UserId() is null
+                ? ApiProblem.Unauthorized("Authentication is required to see this video.")
+                : ApiProblem.Forbidden("Cannot get this private video of another user.");
+        }
+
+        var ip = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (viewers.TryCount(video.Id, ip))
+        {
+            await db.Videos.Where(v => v.Id == video.Id).ExecuteUpdateAsync(s => s.SetProperty(v => v.Views, v => v.Views + 1), ct);
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// The body is optional and read leniently (JSON of any content type, as navigator.sendBeacon sends text/plain, or a
+    /// form); only a currentTime that is there and is not a number of seconds, 0 or more, is an error.
+    /// </summary>
+    private static async Task<double?> ReadCurrentTimeAsync(HttpRequest request, Dictionary<string, string> errors, CancellationToken ct)
+    {
+        string? raw;
+        if (request.HasFormContentType)
+        {
+            raw = (await request.ReadFormAsync(ct))["currentTime"].ToString();
+        }
+        else
+        {
+            using var reader = new StreamReader(request.Body);
+            var body = await reader.ReadToEndAsync(ct);
+            if (string.IsNullOrWhiteSpace(body))
+            {
+                return null;
+            }
+
+            try
+            {
+                using var json = JsonDocument.Parse(body);
+                if (json.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    errors["body"] = "Should be a JSON object.";
+                    return null;
+                }
+
+                if (!json.RootElement.TryGetProperty("currentTime", out var value) || value.ValueKind == JsonValueKind.Null)
+                {
+                    return null;
+                }
+
+                raw = value.ValueKind == JsonValueKind.Number ? value.GetRawText() : value.ValueKind == JsonValueKind.String ? value.GetString() : "x";
+            }
+            catch (JsonException)
+            {
+                errors["body"] = "Should be valid JSON.";
+                return null;
+            }
+        }
+
+        if (string.IsNullOrEmpty(raw))
+        {
+            return null;
+        }
+
+        if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && double.IsFinite(seconds))
+        {
+            return seconds;
+        }
+
+        errors["currentTime"] = "Should have a valid current time.";
+        return null;
+    }
+}

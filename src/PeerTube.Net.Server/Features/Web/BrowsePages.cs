@@ -1,0 +1,120 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using PeerTube.Net.Server.Features.Instance;
+using PeerTube.Net.Server.Features.Videos;
+using PeerTube.Net.Server.Features.Web.Pages;
+using PeerTube.Net.Server.Infrastructure.Data;
+
+namespace PeerTube.Net.Server.Features.Web;
+
+/// <summary>The pages that list videos: home (recent and trending), a channel's, an account's.</summary>
+public static class BrowsePages
+{
+    public const int PageSize = 12;
+
+    public static RouteGroupBuilder MapBrowsePages(this RouteGroupBuilder pages)
+    {
+        pages.MapPage("/", HomeAsync);
+        pages.MapPage("/c/{handle}", ChannelAsync);
+        pages.MapPage("/c/{handle}/videos", ChannelAsync);
+        pages.MapPage("/a/{handle}", AccountAsync);
+        pages.MapPage("/a/{handle}/videos", AccountAsync);
+        // The URLs our API hands out for channels and accounts (PeerTube's ActivityPub ids), opened in a browser.
+        pages.MapPage("/video-channels/{handle}", (string handle) => TypedResults.Redirect($"/c/{Uri.EscapeDataString(handle)}"));
+        pages.MapPage("/accounts/{handle}", (string handle) => TypedResults.Redirect($"/a/{Uri.EscapeDataString(handle)}"));
+        return pages;
+    }
+
+    private static async Task<IResult> HomeAsync(HttpContext http, AppDbContext db, CancellationToken ct)
+    {
+        var page = Display.PageNumber(http.Request.Query["page"]);
+        // A watch page's tag links land here (PeerTube's search parameter).
+        var tag = http.Request.Query["tagsOneOf"].ToString().Trim() is { Length: > 0 and <= 100 } t ? t : null;
+        var videos = tag is null ? Published(db) : Published(db).Where(v => v.Tags.Contains(tag));
+        var recent = await CardsAsync(videos.OrderByDescending(v => v.PublishedAt).ThenByDescending(v => v.Id), page, ct);
+        var trending = await CardsAsync(videos.OrderByDescending(v => v.Views).ThenByDescending(v => v.PublishedAt).ThenByDescending(v => v.Id),
+            page, ct);
+        return Page.Of<Home>(new Dictionary<string, object?>
+        {
+            [nameof(Home.Frame)] = Page.Frame(http),
+            [nameof(Home.Recent)] = recent,
+            [nameof(Home.Trending)] = trending,
+            [nameof(Home.PageNumber)] = page,
+            [nameof(Home.Tag)] = tag,
+        });
+    }
+
+    private static async Task<IResult> ChannelAsync(string handle, HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance,
+        CancellationToken ct)
+    {
+        var name = LocalName(handle, instance.Value);
+        var channel = name is null ? null : await db.VideoChannels.AsNoTracking().Include(c => c.Account).FirstOrDefaultAsync(c => c.Name == name, ct);
+        if (channel is null)
+        {
+            return Page.NotFound(http);
+        }
+
+        var page = Display.PageNumber(http.Request.Query["page"]);
+        var cards = await CardsAsync(Published(db).Where(v => v.ChannelId == channel.Id).OrderByDescending(v => v.PublishedAt).ThenByDescending(v => v.Id),
+            page, ct);
+        return Page.Of<VideoListPage>(new Dictionary<string, object?>
+        {
+            [nameof(VideoListPage.Frame)] = Page.Frame(http),
+            [nameof(VideoListPage.HeadingId)] = "channel-name",
+            [nameof(VideoListPage.Heading)] = channel.DisplayName,
+            [nameof(VideoListPage.Handle)] = $"{channel.Name}@{instance.Value.Host}",
+            [nameof(VideoListPage.Description)] = channel.Description,
+            [nameof(VideoListPage.RelatedLink)] = ($"/a/{channel.Account!.Name}", $"Owned by {channel.Account.DisplayName}"),
+            [nameof(VideoListPage.Videos)] = cards,
+            [nameof(VideoListPage.PageNumber)] = page,
+        });
+    }
+
+    private static async Task<IResult> AccountAsync(string handle, HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance,
+        CancellationToken ct)
+    {
+        var name = LocalName(handle, instance.Value);
+        var account = name is null ? null : await db.Accounts.AsNoTracking().FirstOrDefaultAsync(a => a.Name == name, ct);
+        if (account is null)
+        {
+            return Page.NotFound(http);
+        }
+
+        var page = Display.PageNumber(http.Request.Query["page"]);
+        var cards = await CardsAsync(Published(db).Where(v => v.Channel!.AccountId == account.Id)
+            .OrderByDescending(v => v.PublishedAt).ThenByDescending(v => v.Id), page, ct);
+        return Page.Of<VideoListPage>(new Dictionary<string, object?>
+        {
+            [nameof(VideoListPage.Frame)] = Page.Frame(http),
+            [nameof(VideoListPage.HeadingId)] = "account-name",
+            [nameof(VideoListPage.Heading)] = account.DisplayName,
+            [nameof(VideoListPage.Handle)] = $"{account.Name}@{instance.Value.Host}",
+            [nameof(VideoListPage.Description)] = account.Description,
+            [nameof(VideoListPage.Videos)] = cards,
+            [nameof(VideoListPage.PageNumber)] = page,
+        });
+    }
+
+    /// <summary>What the lists show: public videos whose ladder is ready.</summary>
+    private static IQueryable<Video> Published(AppDbContext db) =>
+        db.Videos.AsNoTracking().Where(v => v.Privacy == VideoPrivacy.Public && v.State == VideoState.Published);
+
+    private static async Task<CardPage> CardsAsync(IOrderedQueryable<Video> ordered, int page, CancellationToken ct)
+    {
+        // One more than a page tells whether there is a next one.
+        var videos = await ordered.Skip((page - 1) * PageSize).Take(PageSize + 1).Include(v => v.Channel).ToListAsync(ct);
+        return new CardPage(videos.Take(PageSize).Select(VideoCard.From).ToList(), videos.Count > PageSize);
+    }
+
+    /// <summary>"name" or "name@our-host"; null for a handle on another instance (we federate nothing yet).</summary>
+    private static string? LocalName(string handle, InstanceOptions instance)
+    {
+        var at = handle.IndexOf('@', StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return handle;
+        }
+
+        return string.Equals(handle[(at + 1)..], instance.Host, StringComparison.OrdinalIgnoreCase) ? handle[..at] : null;
+    }
+}

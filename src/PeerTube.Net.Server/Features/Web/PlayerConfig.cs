@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using PeerTube.Net.Server.Features.Instance;
+using PeerTube.Net.Server.Features.Videos;
+
+namespace PeerTube.Net.Server.Features.Web;
+
+/// <summary>The player's options from PeerTube's embed query string (?start=1m30s&amp;autoplay=1&amp;…), with PeerTube's defaults.</summary>
+public sealed partial record PlayerOptions(
+    int? Start = null, int? Stop = null, bool Autoplay = false, bool Muted = false, bool Loop = false, bool Title = true,
+    bool WarningTitle = true, bool Controls = true, bool P2p = true, bool PeertubeLink = true, bool Api = false)
+{
+    public static PlayerOptions FromQuery(IQueryCollection query) => new(
+        Time(query["start"]), Time(query["stop"]),
+        Toggle(query["autoplay"], false), Toggle(query["muted"], false), Toggle(query["loop"], false), Toggle(query["title"], true),
+        Toggle(query["warningTitle"], true), Toggle(query["controls"], true), Toggle(query["p2p"], true), Toggle(query["peertubeLink"], true),
+        Toggle(query["api"], false));
+
+    private static bool Toggle(string? value, bool fallback) => value switch
+    {
+        "1" or "true" => true,
+        "0" or "false" => false,
+        _ => fallback,
+    };
+
+    /// <summary>PeerTube's timeToInt: "90", "1m30s", "1h2m3s" (and "1:30", which PeerTube reads as hours and seconds).</summary>
+    public static int? Time(string? value)
+    {
+        if (string.IsNullOrEmpty(value) || value.Length > 32)
+        {
+            return null;
+        }
+
+        var match = TimePattern().Match(value);
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        long Part(int group) => match.Groups[group].Success
+            ? long.Parse(match.Groups[group].Value, NumberStyles.None, CultureInfo.InvariantCulture)
+            : 0;
+
+        var seconds = Part(2) * 3600 + Part(4) * 60 + Part(6);
+        return seconds <= int.MaxValue ? (int)seconds : null;
+    }
+
+    [GeneratedRegex(@"^((\d{1,9})[h:])?((\d{1,9})[m:])?((\d{1,9})s?)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex TimePattern();
+}
+
+/// <summary>What the player mount's data-config holds (docs/web-contract.md, "Player mount").</summary>
+public sealed record PlayerConfig(
+    string Uuid, string ShortUuid, string Name, int Duration, string? HlsUrl, string? SegmentsSha256Url, string? PosterUrl,
+    string? VideoFileToken, string WatchUrl, string ViewsUrl, bool Embed, int State, IReadOnlyList<PlayerResolution> Resolutions,
+    PlayerOptions Options)
+{
+    /// <param name="videoFileToken">For a private or internal video: minted for the viewer who may watch it.</param>
+    public static PlayerConfig For(Video video, InstanceOptions instance, VideoUrls urls, string? videoFileToken, bool embed, PlayerOptions options)
+    {
+        var playlist = video.StreamingPlaylist;
+        var shortUuid = Videos.ShortUuid.FromGuid(video.Uuid);
+        return new PlayerConfig(
+            video.Uuid.ToString(), shortUuid, video.Name, video.Duration,
+            playlist is null ? null : PathOf(urls.Hls(video, playlist.PlaylistFilename)),
+            playlist is null ? null : PathOf(urls.Hls(video, playlist.SegmentsSha256Filename)),
+            video.PreviewFilename is null ? null : $"/lazy-static/previews/{video.PreviewFilename}",
+            videoFileToken,
+            instance.Absolute($"/w/{shortUuid}"),
+            $"/api/v1/videos/{video.Uuid}/views",
+            embed,
+            (int)video.State,
+            playlist?.Files.OrderByDescending(f => f.Resolution)
+                .Select(f => new PlayerResolution(f.Resolution, f.Resolution == 0 ? "Audio only" : $"{f.Resolution}p")).ToList() ?? [],
+            options);
+    }
+
+    /// <summary>The player fetches from the page's own origin, whatever name the browser reached us by.</summary>
+    public static string PathOf(string absoluteUrl) =>
+        Uri.TryCreate(absoluteUrl, UriKind.Absolute, out var uri) ? uri.PathAndQuery : absoluteUrl;
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
+}
+
+public sealed record PlayerResolution(int Height, string Label);

@@ -1,0 +1,104 @@
+using Microsoft.Extensions.Options;
+using PeerTube.Net.Server.Features.Accounts;
+using PeerTube.Net.Server.Features.Instance;
+using PeerTube.Net.Server.Features.Streaming;
+using PeerTube.Net.Server.Features.Videos;
+using PeerTube.Net.Server.Features.Web.Pages;
+using PeerTube.Net.Server.Infrastructure.Data;
+
+namespace PeerTube.Net.Server.Features.Web;
+
+/// <summary>The watch page and the embed player, for a numeric id, a UUID or a shortUUID in either path (as PeerTube).</summary>
+public static class WatchPages
+{
+    public static RouteGroupBuilder MapWatchPages(this RouteGroupBuilder pages)
+    {
+        pages.MapPage("/w/{id}", WatchAsync);
+        pages.MapPage("/videos/watch/{id}", WatchAsync);
+        pages.MapPage("/videos/embed/{id}", EmbedAsync);
+        return pages;
+    }
+
+    private static async Task<IResult> WatchAsync(string id, HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance, VideoUrls urls,
+        VideoFileTokens tokens, Markdown markdown, CancellationToken ct)
+    {
+        var video = await VideoAccess.FindAsync(db, id, ct);
+        if (Refusal(video, http, embeddable: false) is { } refusal)
+        {
+            return refusal;
+        }
+
+        var token = FileToken(video!, tokens);
+        return Page.Of<Watch>(new Dictionary<string, object?>
+        {
+            [nameof(Watch.Frame)] = Page.Frame(http),
+            [nameof(Watch.Model)] = new WatchModel(
+                video!,
+                ShortUuid.FromGuid(video!.Uuid),
+                PlayerConfig.For(video, instance.Value, urls, token, embed: false, PlayerOptions.FromQuery(http.Request.Query)).ToJson(),
+                WatchHead.For(video, instance.Value),
+                markdown.ToHtml(video.Description),
+                Downloads(video, urls, token)),
+        });
+    }
+
+    private static async Task<IResult> EmbedAsync(string id, HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance, VideoUrls urls,
+        VideoFileTokens tokens, CancellationToken ct)
+    {
+        var video = await VideoAccess.FindAsync(db, id, ct);
+        if (Refusal(video, http, embeddable: true) is { } refusal)
+        {
+            return refusal;
+        }
+
+        var config = PlayerConfig.For(video!, instance.Value, urls, FileToken(video!, tokens), embed: true, PlayerOptions.FromQuery(http.Request.Query));
+        return Page.Embeddable<Embed>(new Dictionary<string, object?>
+        {
+            [nameof(Embed.Title)] = $"{video!.Name} - {instance.Value.Name}",
+            [nameof(Embed.ConfigJson)] = config.ToJson(),
+        });
+    }
+
+    /// <summary>404 for no such video; for one the viewer may not see, 401 (anonymous) or 403, and never its name.</summary>
+    private static Page? Refusal(Video? video, HttpContext http, bool embeddable)
+    {
+        if (video is null)
+        {
+            return Page.NotFound(http, embeddable);
+        }
+
+        if (VideoAccess.CanView(video.Privacy, video.Channel!.Account!.UserId, http.User))
+        {
+            return null;
+        }
+
+        return http.User.UserId() is null ? Page.SignInRequired(http, embeddable) : Page.Forbidden(http, embeddable);
+    }
+
+    /// <summary>The files of a private or internal video need a token; the viewer has just been allowed to watch, so they get one.</summary>
+    private static string? FileToken(Video video, VideoFileTokens tokens) =>
+        VideoUrls.IsPrivateLike(video) ? tokens.Create(video.Uuid).Token : null;
+
+    private static IReadOnlyList<DownloadLink> Downloads(Video video, VideoUrls urls, string? token)
+    {
+        if (video.StreamingPlaylist is null || !video.DownloadEnabled)
+        {
+            return [];
+        }
+
+        var query = token is null ? "" : "?videoFileToken=" + Uri.EscapeDataString(token);
+        return video.StreamingPlaylist.Files.OrderByDescending(f => f.Resolution)
+            .Select(f => new DownloadLink(
+                f.Resolution == 0 ? "Audio only" : $"{f.Resolution}p",
+                f.Size,
+                PlayerConfig.PathOf(urls.Download(video, f)) + query,
+                f.TorrentFilename is null ? null : PlayerConfig.PathOf(urls.TorrentDownload(f.TorrentFilename))))
+            .ToList();
+    }
+}
+
+public sealed record DownloadLink(string Label, long Size, string FileUrl, string? TorrentUrl);
+
+/// <summary>Everything the watch page shows.</summary>
+public sealed record WatchModel(Video Video, string ShortUuid, string PlayerConfigJson, WatchHead Head, string DescriptionHtml,
+    IReadOnlyList<DownloadLink> Downloads);

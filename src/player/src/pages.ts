@@ -1,0 +1,241 @@
+// Loaded by every page (docs/web-contract.md): keeps the session fresh and in step with what the server rendered,
+// and gives the forms found by id their behaviour: sign in, log out, delete and edit a video, set a user's quota.
+import { apiFetch, clearSession, getAccessToken, getSession, problemMessage, SessionError, signIn, signOut } from './session'
+
+const REFRESH_MARGIN_MS = 5 * 60 * 1000
+const RELOAD_GUARD_KEY = 'pt-auth-reloaded'
+
+function byId<T extends HTMLElement> (id: string): T | null {
+  return document.getElementById(id) as T | null
+}
+
+function showMessage (element: HTMLElement | null, message: string | null): void {
+  if (!element) return
+  element.textContent = message ?? ''
+  element.hidden = message === null
+}
+
+/** Where ?redirect= may send the viewer after signing in: a path on this site, never another origin. */
+export function safeRedirect (value: string | null): string {
+  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/'
+  try {
+    const url = new URL(value, window.location.origin)
+    if (url.origin !== window.location.origin || url.pathname === '/login') return '/'
+    return url.pathname + url.search + url.hash
+  } catch {
+    return '/'
+  }
+}
+
+// Session upkeep
+
+/** Refreshes the token when due, then again shortly before each expiry, for as long as the page is open. */
+async function keepSessionFresh (): Promise<void> {
+  await getAccessToken()
+  const session = getSession()
+  if (!session) return
+  const delay = Math.min(Math.max(session.expiresAt - Date.now() - REFRESH_MARGIN_MS + 1000, 30_000), 2 ** 31 - 1)
+  window.setTimeout(() => { void keepSessionFresh() }, delay)
+}
+
+/**
+ * The server drew the page from the cookie. When the cookie was missing or stale but the stored session is good
+ * (or the other way round), the page shows the wrong viewer: once the cookie is right, draw it again, at most once.
+ */
+async function reconcileWithServer (): Promise<void> {
+  const serverSawViewer = byId('user-menu') !== null
+  const serverSawNobody = byId('login-link') !== null
+  // The embed has no header; the sign-in page goes on by itself.
+  if ((!serverSawViewer && !serverSawNobody) || byId('login-form')) return
+
+  let signedIn = getSession() !== null
+  if (signedIn && serverSawNobody) {
+    // The server did not accept the cookie: ask whether the session itself still works (a refresh may follow).
+    try {
+      await apiFetch('/api/v1/users/me')
+    } catch {
+      return // offline: nothing to learn
+    }
+    signedIn = getSession() !== null
+  }
+
+  if (signedIn === serverSawViewer) {
+    sessionStorage.removeItem(RELOAD_GUARD_KEY)
+    return
+  }
+
+  if (!signedIn) clearSession() // a cookie without a session cannot make API calls: drop it
+  const lastReload = Number(sessionStorage.getItem(RELOAD_GUARD_KEY) ?? '0')
+  if (Date.now() - lastReload < 30_000) return
+  sessionStorage.setItem(RELOAD_GUARD_KEY, String(Date.now()))
+  window.location.reload()
+}
+
+// Sign in and out
+
+function initLogin (): void {
+  const form = byId<HTMLFormElement>('login-form')
+  if (!form) return
+  const username = byId<HTMLInputElement>('login-username')
+  const password = byId<HTMLInputElement>('login-password')
+  const submit = byId<HTMLButtonElement>('login-submit')
+  const error = byId<HTMLElement>('login-error')
+  const params = new URLSearchParams(window.location.search)
+
+  // Sent here by a page that needs a user, while already signed in (the cookie had expired): go straight back.
+  if (params.has('redirect') && getSession()) {
+    void getAccessToken().then(token => {
+      if (token) window.location.replace(safeRedirect(params.get('redirect')))
+    })
+  }
+
+  form.addEventListener('submit', event => {
+    event.preventDefault()
+    if (!username || !password) return
+    if (!username.value.trim() || !password.value) {
+      showMessage(error, 'Enter your username and your password.')
+      return
+    }
+
+    showMessage(error, null)
+    if (submit) submit.disabled = true
+    signIn(username.value.trim(), password.value)
+      .then(() => { window.location.assign(safeRedirect(params.get('redirect'))) })
+      .catch((e: unknown) => {
+        showMessage(error, e instanceof SessionError ? e.message : 'Signing in failed unexpectedly.')
+        if (submit) submit.disabled = false
+        password.focus()
+      })
+  })
+}
+
+function initLogout (): void {
+  const button = byId<HTMLButtonElement>('logout')
+  if (!button) return
+  button.addEventListener('click', () => {
+    button.disabled = true
+    void signOut().then(() => { window.location.assign('/') })
+  })
+}
+
+// My videos: delete
+
+function initMyVideos (): void {
+  const error = byId<HTMLElement>('my-videos-error')
+  document.addEventListener('click', event => {
+    const button = (event.target as Element | null)?.closest<HTMLButtonElement>('button.my-video-delete')
+    const row = button?.closest<HTMLElement>('.my-video')
+    if (!button || !row?.dataset.id) return
+
+    const name = button.dataset.name ?? 'this video'
+    if (!window.confirm(`Delete “${name}”? This cannot be undone.`)) return
+
+    button.disabled = true
+    showMessage(error, null)
+    apiFetch(`/api/v1/videos/${encodeURIComponent(row.dataset.id)}`, { method: 'DELETE' })
+      .then(async response => {
+        if (response.ok || response.status === 404) {
+          row.remove()
+          return
+        }
+        showMessage(error, await problemMessage(response))
+        button.disabled = false
+      })
+      .catch(() => {
+        showMessage(error, 'The server cannot be reached. Check your connection and try again.')
+        button.disabled = false
+      })
+  })
+}
+
+// Edit a video
+
+function initEdit (): void {
+  const form = byId<HTMLFormElement>('edit-form')
+  if (!form?.dataset.id) return
+  const id = form.dataset.id
+  const name = byId<HTMLInputElement>('edit-name')
+  const privacy = byId<HTMLSelectElement>('edit-privacy')
+  const description = byId<HTMLTextAreaElement>('edit-description')
+  const tags = byId<HTMLInputElement>('edit-tags')
+  const submit = byId<HTMLButtonElement>('edit-submit')
+  const saved = byId<HTMLElement>('edit-saved')
+  const error = byId<HTMLElement>('edit-error')
+
+  form.addEventListener('input', () => { if (saved) saved.hidden = true })
+  form.addEventListener('submit', event => {
+    event.preventDefault()
+    if (!name || !privacy) return
+    const body = {
+      name: name.value.trim(),
+      privacy: Number(privacy.value),
+      description: description?.value ?? '',
+      tags: (tags?.value ?? '').split(',').map(t => t.trim()).filter(t => t.length > 0)
+    }
+
+    if (saved) saved.hidden = true
+    showMessage(error, null)
+    if (submit) submit.disabled = true
+    apiFetch(`/api/v1/videos/${encodeURIComponent(id)}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body)
+    })
+      .then(async response => {
+        if (response.ok) {
+          if (saved) saved.hidden = false
+        } else {
+          showMessage(error, await problemMessage(response))
+        }
+      })
+      .catch(() => { showMessage(error, 'The server cannot be reached. Check your connection and try again.') })
+      .finally(() => { if (submit) submit.disabled = false })
+  })
+}
+
+// Administration: quotas
+
+function initAdmin (): void {
+  document.addEventListener('click', event => {
+    const button = (event.target as Element | null)?.closest<HTMLButtonElement>('button.admin-user-save')
+    const row = button?.closest<HTMLElement>('tr.admin-user')
+    const input = row?.querySelector<HTMLInputElement>('input.admin-user-quota')
+    const status = row?.querySelector<HTMLElement>('.admin-user-status') ?? null
+    if (!button || !row?.dataset.id || !input) return
+
+    const quota = Number(input.value)
+    if (!Number.isInteger(quota) || quota < -1) {
+      if (status) status.textContent = 'The quota is a number of bytes, or -1 for unlimited.'
+      input.focus()
+      return
+    }
+
+    button.disabled = true
+    if (status) status.textContent = 'Saving…'
+    apiFetch(`/api/v1/users/${encodeURIComponent(row.dataset.id)}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ videoQuota: quota })
+    })
+      .then(async response => {
+        if (status) status.textContent = response.ok ? 'Saved' : await problemMessage(response)
+      })
+      .catch(() => { if (status) status.textContent = 'The server cannot be reached.' })
+      .finally(() => { button.disabled = false })
+  })
+}
+
+function init (): void {
+  initLogin()
+  initLogout()
+  initMyVideos()
+  initEdit()
+  initAdmin()
+  void keepSessionFresh().then(reconcileWithServer)
+}
+
+if (document.readyState === 'loading') {
+  document.addEventListener('DOMContentLoaded', init)
+} else {
+  init()
+}

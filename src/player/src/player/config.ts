@@ -1,0 +1,163 @@
+// The player's input: the JSON in #pt-player's data-config, written by the server
+// (docs/web-contract.md, "Player mount"). Parsing is defensive: a missing or malformed field
+// falls back to PeerTube's embed defaults rather than breaking the page.
+
+export interface EmbedOptions {
+  /** Seconds to start at; null = from the beginning (or the saved resume position). */
+  start: number | null
+  /** Seconds at which to pause once. */
+  stop: number | null
+  autoplay: boolean
+  muted: boolean
+  loop: boolean
+  /** Show the video name over the embed. */
+  title: boolean
+  warningTitle: boolean
+  controls: boolean
+  /** Kept for the P2P loader (not implemented yet). */
+  p2p: boolean
+  peertubeLink: boolean
+  /** Speak the Embed API (jschannel) to window.parent. */
+  api: boolean
+}
+
+export interface ResolutionInfo {
+  height: number
+  label: string
+}
+
+export interface PlayerConfig {
+  uuid: string
+  shortUuid: string
+  name: string
+  duration: number
+  hlsUrl: string
+  segmentsSha256Url: string | null
+  posterUrl: string | null
+  videoFileToken: string | null
+  watchUrl: string
+  viewsUrl: string | null
+  embed: boolean
+  /** PeerTube VideoState: 1 = published. */
+  state: number
+  resolutions: ResolutionInfo[]
+  options: EmbedOptions
+}
+
+export const PUBLISHED_STATE = 1
+
+/**
+ * What to show instead of the video when it is not published, by PeerTube's VideoState id
+ * (2 TO_TRANSCODE, 3 TO_IMPORT, 4 WAITING_FOR_LIVE, 5 LIVE_ENDED, 7 TRANSCODING_FAILED,
+ * 8 / 11 moving to object storage / file system failed; 6, 9, 10 are other processing steps).
+ */
+export function stateMessage (state: number): { text: string, failed: boolean } {
+  switch (state) {
+    case 2: return { text: 'This video is being transcoded', failed: false }
+    case 3: return { text: 'This video is being imported', failed: false }
+    case 4: return { text: 'This live has not started yet', failed: false }
+    case 5: return { text: 'This live has ended', failed: false }
+    case 7: return { text: 'Transcoding failed', failed: true }
+    case 8:
+    case 11: return { text: 'Processing this video failed', failed: true }
+    default: return { text: 'This video is being processed', failed: false }
+  }
+}
+
+const DEFAULT_OPTIONS: EmbedOptions = {
+  start: null,
+  stop: null,
+  autoplay: false,
+  muted: false,
+  loop: false,
+  title: true,
+  warningTitle: true,
+  controls: true,
+  p2p: true,
+  peertubeLink: true,
+  api: false
+}
+
+type Json = Record<string, unknown>
+
+function str (v: unknown, fallback: string): string {
+  return typeof v === 'string' ? v : fallback
+}
+
+function strOrNull (v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v : null
+}
+
+function num (v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : fallback
+}
+
+function numOrNull (v: unknown): number | null {
+  if (typeof v === 'number' && Number.isFinite(v)) return v
+  // The server may pass the raw query value through ("30", "1m30s" is not supported here).
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v)
+  return null
+}
+
+function bool (v: unknown, fallback: boolean): boolean {
+  if (typeof v === 'boolean') return v
+  if (v === 1 || v === '1' || v === 'true') return true
+  if (v === 0 || v === '0' || v === 'false') return false
+  return fallback
+}
+
+function parseOptions (raw: unknown): EmbedOptions {
+  const o = (raw && typeof raw === 'object' ? raw : {}) as Json
+  const d = DEFAULT_OPTIONS
+  return {
+    start: numOrNull(o.start),
+    stop: numOrNull(o.stop),
+    autoplay: bool(o.autoplay, d.autoplay),
+    muted: bool(o.muted, d.muted),
+    loop: bool(o.loop, d.loop),
+    title: bool(o.title, d.title),
+    warningTitle: bool(o.warningTitle, d.warningTitle),
+    controls: bool(o.controls, d.controls),
+    p2p: bool(o.p2p, d.p2p),
+    peertubeLink: bool(o.peertubeLink, d.peertubeLink),
+    api: bool(o.api, d.api)
+  }
+}
+
+/** Throws when data-config is missing or not JSON: the caller shows that as a player error. */
+export function readConfig (mount: HTMLElement): PlayerConfig {
+  const text = mount.dataset.config
+  if (!text) throw new Error('The player has no configuration (data-config is missing).')
+  const c = JSON.parse(text) as Json
+  const resolutions = Array.isArray(c.resolutions)
+    ? (c.resolutions as Json[]).map(r => ({ height: num(r?.height, 0), label: str(r?.label, '') }))
+    : []
+  return {
+    uuid: str(c.uuid, ''),
+    shortUuid: str(c.shortUuid, ''),
+    name: str(c.name, ''),
+    duration: num(c.duration, 0),
+    hlsUrl: str(c.hlsUrl, ''),
+    segmentsSha256Url: strOrNull(c.segmentsSha256Url),
+    posterUrl: strOrNull(c.posterUrl),
+    videoFileToken: strOrNull(c.videoFileToken),
+    watchUrl: str(c.watchUrl, ''),
+    viewsUrl: strOrNull(c.viewsUrl),
+    embed: bool(c.embed, false),
+    state: num(c.state, PUBLISHED_STATE),
+    resolutions,
+    options: parseOptions(c.options)
+  }
+}
+
+/** Appends ?videoFileToken= (private/internal videos) to a playlist or segment URL. */
+export function withFileToken (url: string, token: string | null): string {
+  if (!token) return url
+  const hashAt = url.indexOf('#')
+  const base = hashAt < 0 ? url : url.slice(0, hashAt)
+  const hash = hashAt < 0 ? '' : url.slice(hashAt)
+  // hls.js hands us absolute URLs; don't add a second token if a playlist already carried one.
+  if (/[?&]videoFileToken=/.test(base)) return url
+  const sep = base.includes('?') ? '&' : '?'
+  return `${base}${sep}videoFileToken=${encodeURIComponent(token)}${hash}`
+}

@@ -1,0 +1,157 @@
+// The player's state, between the engine (hls.js / native) and the UI + Embed API.
+// It owns the <video>, turns the embed options into behaviour (start, stop, loop, autoplay...) and
+// writes the attributes of the contract on #pt-player (data-pt-ready, data-pt-level).
+import { PUBLISHED_STATE, type PlayerConfig } from './config'
+import { Emitter } from './emitter'
+import { createEngine, type Engine, type Level } from './engine'
+import { loadResumePosition, trackResumePosition } from './resume'
+import { trackView } from './views'
+
+export const PLAYBACK_RATES: readonly number[] = [0.5, 0.75, 1, 1.25, 1.5, 2]
+
+export interface CoreEvents extends Record<string, unknown> {
+  /** The master playlist is parsed: the levels are known and playback can start. */
+  ready: undefined
+  /** The levels or the playing / chosen level changed. */
+  levels: undefined
+  /** Playback cannot go on (message for the viewer). */
+  error: string
+  /** play() was refused by the browser's autoplay policy. */
+  playBlocked: undefined
+}
+
+export class PlayerCore {
+  readonly events = new Emitter<CoreEvents>()
+  engine: Engine | null = null
+  isReady = false
+  /** Set by the first 'play': before it, the big play button and poster are shown. */
+  started = false
+  errorMessage: string | null = null
+
+  constructor (
+    readonly root: HTMLElement,
+    readonly video: HTMLVideoElement,
+    readonly config: PlayerConfig
+  ) {}
+
+  get published (): boolean {
+    return this.config.state === PUBLISHED_STATE
+  }
+
+  get levels (): readonly Level[] {
+    return this.engine?.levels ?? []
+  }
+
+  /** Index of the rendition now playing, or -1. */
+  get playingLevel (): number {
+    return this.engine?.playingLevel ?? -1
+  }
+
+  /** Index chosen by the viewer, or -1 for automatic. */
+  get manualLevel (): number {
+    return this.engine?.manualLevel ?? -1
+  }
+
+  /** Attaches the engine and applies the embed options. Does nothing for unpublished videos. */
+  start (): void {
+    const { config, video } = this
+    const options = config.options
+    video.muted = options.muted
+    video.loop = options.loop
+    video.playsInline = true
+    if (config.posterUrl) video.poster = config.posterUrl
+    video.addEventListener('play', () => { this.started = true }, { once: true })
+
+    if (!this.published) return
+    if (!config.hlsUrl) return this.fail('This video has no playable file.')
+
+    // An explicit ?start= wins over the saved position; the saved one is only for this viewer's comfort.
+    const startPosition = options.start ?? loadResumePosition(config.uuid, config.duration)
+    const engine = createEngine(video, {
+      src: config.hlsUrl,
+      videoFileToken: config.videoFileToken,
+      startPosition: startPosition !== null && startPosition > 0 ? startPosition : null
+    })
+    if (!engine) return this.fail('Your browser cannot play HLS videos.')
+    this.engine = engine
+
+    engine.events.on('ready', () => this.onReady())
+    engine.events.on('levelSwitched', index => {
+      const level = engine.levels[index]
+      if (level) this.root.dataset.ptLevel = String(level.height)
+      this.events.emit('levels', undefined)
+    })
+    engine.events.on('manualLevelChanged', () => this.events.emit('levels', undefined))
+    engine.events.on('fatal', message => this.fail(message))
+
+    // Native HLS has no LEVEL_SWITCHED: the picture's height is the best we know.
+    if (engine.name === 'native') {
+      video.addEventListener('resize', () => {
+        if (video.videoHeight > 0) this.root.dataset.ptLevel = String(video.videoHeight)
+      })
+    }
+
+    if (options.start === null) trackResumePosition(video, config.uuid)
+    trackView(video, config.viewsUrl)
+    this.applyStop(options.stop)
+  }
+
+  setLevel (index: number): void {
+    this.engine?.setLevel(index)
+  }
+
+  /** Starts playback; resolves false (and emits playBlocked) when the browser refuses. */
+  async play (): Promise<boolean> {
+    try {
+      await this.video.play()
+      return true
+    } catch (err) {
+      // NotAllowedError: autoplay policy. AbortError: a pause() or a new load came first, harmless.
+      if (err instanceof DOMException && err.name === 'NotAllowedError') this.events.emit('playBlocked', undefined)
+      return false
+    }
+  }
+
+  togglePlay (): void {
+    if (this.video.paused || this.video.ended) void this.play()
+    else this.video.pause()
+  }
+
+  seek (seconds: number): void {
+    const duration = this.duration()
+    const max = duration > 0 ? duration : Infinity
+    this.video.currentTime = Math.min(Math.max(0, seconds), max)
+  }
+
+  /** The media's duration once known, else the server's figure. */
+  duration (): number {
+    const d = this.video.duration
+    return Number.isFinite(d) && d > 0 ? d : this.config.duration
+  }
+
+  fail (message: string): void {
+    if (this.errorMessage !== null) return
+    this.errorMessage = message
+    this.events.emit('error', message)
+  }
+
+  private onReady (): void {
+    if (this.isReady) return
+    this.isReady = true
+    this.root.dataset.ptReady = 'true'
+    this.events.emit('ready', undefined)
+    this.events.emit('levels', undefined)
+    if (this.config.options.autoplay) void this.play()
+  }
+
+  /** ?stop=: pause once when the play head reaches it; the viewer may then play on. */
+  private applyStop (stop: number | null): void {
+    if (stop === null || stop <= 0) return
+    let done = false
+    this.video.addEventListener('timeupdate', () => {
+      if (done || this.video.currentTime < stop) return
+      done = true
+      this.video.pause()
+    })
+  }
+}
