@@ -6,6 +6,7 @@
 #   as_root CMD...                   run as root (directly, or via sudo), or fail clearly
 #   apt_install PKG...               apt-get update (once) + noninteractive install
 #   ensure_ffmpeg                    ffmpeg + ffprobe on PATH, installing apt package `ffmpeg` if missing
+#   ensure_chromium                  the system Chromium the browser tests drive (PEERTUBE_CHROMIUM, default /usr/bin/chromium)
 #   ensure_postgres_binaries         sets PG_BINDIR (initdb/pg_ctl/postgres), installing `postgresql` if missing
 #   pg_throwaway_start               starts a private cluster; sets PG_PORT, PG_TMP, PG_VERSION
 #   pg_throwaway_stop                stops it and deletes its directory (safe to call twice)
@@ -56,6 +57,21 @@ ensure_ffmpeg() {
   if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
     die "ffmpeg/ffprobe still not on PATH after installing the ffmpeg package"
   fi
+}
+
+# The browser tests drive a system Chromium through Playwright (never Playwright's own downloads). Debian's package is
+# built with the proprietary codecs, so it plays the H.264/AAC ladder. PEERTUBE_CHROMIUM may point elsewhere.
+ensure_chromium() {
+  local chromium="${PEERTUBE_CHROMIUM:-/usr/bin/chromium}"
+  if [ -x "$chromium" ]; then
+    return 0
+  fi
+  if [ "$chromium" != /usr/bin/chromium ]; then
+    die "PEERTUBE_CHROMIUM=$chromium is not an executable Chromium"
+  fi
+  log "chromium not found at $chromium: installing chromium (apt-get)"
+  apt_install chromium
+  [ -x "$chromium" ] || die "installed the chromium package but $chromium is still missing"
 }
 
 # Newest /usr/lib/postgresql/<ver>/bin that has initdb + pg_ctl (PG_BINDIR may be preset).
@@ -190,11 +206,16 @@ ensure_torrent_clients() {
 
 # PeerTube's CLI, pinned, installed from npm into .tmp/tools (ignored by git); node/npm from apt if missing.
 PEERTUBE_CLI_VERSION="1.0.3"
-ensure_peertube_cli() {
+# node/npm build the player (src/player, run by the server's build) and run PeerTube's CLI in the tests.
+ensure_node() {
   if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    log "node/npm not found: installing nodejs and npm (apt-get)"
+    log "node/npm not found (the player's build needs them): installing nodejs and npm (apt-get)"
     apt_install nodejs npm
   fi
+}
+
+ensure_peertube_cli() {
+  ensure_node
   local dir="$REPO_ROOT/.tmp/tools/peertube-cli"
   local cli="$dir/node_modules/@peertube/peertube-cli/dist/peertube.js"
   if [ ! -f "$cli" ]; then

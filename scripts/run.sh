@@ -3,7 +3,7 @@
 #
 #   bash scripts/run.sh [server args, e.g. --urls http://0.0.0.0:9000]
 #
-# Installs ffmpeg (apt-get, via sudo when not root) if it is missing, then runs
+# Installs ffmpeg and node/npm (apt-get, via sudo when not root; npm builds the player) if missing, then runs
 # src/PeerTube.Net.Server in Release. With no configuration the server listens on
 # http://127.0.0.1:9000 and keeps SQLite + media under the storage root, which this script
 # sets to <repo>/data (ignored by git) unless Storage__Root is given: `dotnet run` makes the
@@ -21,6 +21,7 @@ cd "$REPO_ROOT"
 
 command -v dotnet >/dev/null 2>&1 || die "dotnet (the .NET 10 SDK) is not on PATH"
 ensure_ffmpeg
+ensure_node
 
 export Storage__Root="${Storage__Root:-$REPO_ROOT/data}"
 if [ "${Database__Provider:-sqlite}" = "postgres" ]; then
