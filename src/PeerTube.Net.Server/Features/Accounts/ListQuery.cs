@@ -40,7 +40,8 @@ public sealed record ListQuery(int Start, int Count, string Column, bool Descend
         return new ListQuery(start, count, column, sort.StartsWith('-'));
     }
 
-    private static int Int(string? value, int fallback, string name, Dictionary<string, string> errors)
+    /// <summary>An integer query parameter; a malformed one is recorded in <paramref name="errors"/> under its name.</summary>
+    public static int Int(string? value, int fallback, string name, Dictionary<string, string> errors)
     {
         if (string.IsNullOrEmpty(value))
         {

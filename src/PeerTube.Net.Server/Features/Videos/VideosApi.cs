@@ -77,8 +77,8 @@ internal static class VideosApi
     {
         var q = http.Request.Query;
         var errors = new Dictionary<string, string>();
-        var start = ParseInt(q["start"], 0, "start", errors);
-        var count = ParseInt(q["count"], 15, "count", errors);
+        var start = ListQuery.Int(q["start"], 0, "start", errors);
+        var count = ListQuery.Int(q["count"], 15, "count", errors);
         if (start < 0)
         {
             errors["start"] = "Should have a number as start, 0 or more.";
@@ -115,22 +115,6 @@ internal static class VideosApi
         var page = await ordered.ThenByDescending(v => v.Id).Skip(start).Take(count)
             .Include(v => v.Channel!).ThenInclude(c => c.Account!).AsNoTracking().ToListAsync(ct);
         return TypedResults.Ok(new { total, data = page.Select(v => VideoDtos.Summary(v, instance, urls)) });
-    }
-
-    private static int ParseInt(string? value, int fallback, string name, Dictionary<string, string> errors)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return fallback;
-        }
-
-        if (int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i))
-        {
-            return i;
-        }
-
-        errors[name] = $"Should have a valid {name}.";
-        return fallback;
     }
 
     private static async Task<IResult> GetAsync(string id, ClaimsPrincipal principal, AppDbContext db, IOptions<InstanceOptions> instance,
