@@ -1,6 +1,7 @@
 using PeerTube.Net.Server.Features.Accounts;
 using PeerTube.Net.Server.Features.Channels;
 using PeerTube.Net.Server.Features.Instance;
+using PeerTube.Net.Server.Features.Peers;
 using PeerTube.Net.Server.Features.Seeding;
 using PeerTube.Net.Server.Features.Streaming;
 using PeerTube.Net.Server.Features.Torrents;
@@ -38,6 +39,7 @@ builder.AddTranscoding();
 builder.AddStreaming();
 builder.AddTorrents();
 builder.AddTracker();
+builder.AddPeers();
 builder.AddSeeding();
 builder.AddWeb();
 
@@ -66,6 +68,7 @@ app.MapUploadsApi();
 app.MapStreaming();
 app.MapTorrents();
 app.MapTracker();
+app.MapPeers();
 app.MapSeeding();
 app.MapTranscodingProgress();
 app.MapWeb();

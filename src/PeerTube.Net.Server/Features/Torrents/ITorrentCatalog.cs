@@ -1,8 +1,8 @@
 namespace PeerTube.Net.Server.Features.Torrents;
 
 /// <summary>
-/// The torrents this instance stands behind: the tracker accepts announces only for these, and the seeder seeds
-/// them. Info-hashes are 40 lowercase hex characters.
+/// The torrents this instance stands behind: the tracker accepts announces only for these (and for the renditions'
+/// p2p-media-loader swarm ids), and the seeder seeds them. Info-hashes are 40 lowercase hex characters.
 /// </summary>
 public interface ITorrentCatalog
 {

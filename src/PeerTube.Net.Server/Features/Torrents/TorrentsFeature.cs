@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using PeerTube.Net.Server.Features.Peers;
 using PeerTube.Net.Server.Features.Videos;
 using PeerTube.Net.Server.Infrastructure.Data;
 using PeerTube.Net.Server.Infrastructure.Storage;
@@ -54,15 +55,19 @@ public static class TorrentsFeature
     }
 }
 
-/// <summary>Reads the catalog from the database: every published rendition that has a torrent.</summary>
-internal sealed class TorrentCatalog(IServiceScopeFactory scopes, StoragePaths paths) : ITorrentCatalog
+/// <summary>
+/// Reads the catalog from the database: every published rendition that has a torrent, and, for the tracker, the
+/// renditions' p2p-media-loader swarms too (PeerTube's p2pMediaLoaderInfohashes, which have no .torrent to seed).
+/// </summary>
+internal sealed class TorrentCatalog(IServiceScopeFactory scopes, StoragePaths paths, SwarmDirectory swarms) : ITorrentCatalog
 {
     public async ValueTask<bool> IsKnownAsync(string infoHashHex, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var hash = infoHashHex.ToLowerInvariant();
-        return await db.VideoFiles.AnyAsync(f => f.InfoHash == hash && f.StreamingPlaylist!.Video!.State == VideoState.Published, ct);
+        return await db.VideoFiles.AnyAsync(f => f.InfoHash == hash && f.StreamingPlaylist!.Video!.State == VideoState.Published, ct)
+               || await swarms.FindSwarmAsync(hash, ct) is not null;
     }
 
     public async ValueTask<SeedableTorrent?> FindAsync(string infoHashHex, CancellationToken ct) =>

@@ -14,6 +14,9 @@ internal enum PeerTransport
 
     /// <summary>This server's own seeder, announced in-process.</summary>
     Local,
+
+    /// <summary>A viewer connected to the swarm hub (/hubs/swarm), signalled through SignalR; see Features/Peers.</summary>
+    Hub,
 }
 
 internal enum AnnounceEvent
@@ -33,10 +36,14 @@ internal sealed record AnnounceRequest(
     TrackerSocket? Socket,
     long? Left,
     AnnounceEvent Event,
-    int NumWant);
+    int NumWant,
+    string? Connection = null);
 
-/// <summary>What another peer needs to know of a peer: TCP peers an address, WebRTC peers the socket to signal through.</summary>
-internal sealed record PeerInfo(byte[] PeerId, IPEndPoint? Endpoint, TrackerSocket? Socket);
+/// <summary>
+/// What another peer needs to know of a peer: TCP peers an address, WebRTC peers the socket to signal through, hub
+/// peers their SignalR connection id.
+/// </summary>
+internal sealed record PeerInfo(byte[] PeerId, IPEndPoint? Endpoint, TrackerSocket? Socket, string? Connection = null);
 
 internal sealed record AnnounceOutcome(string? Failure, int Complete, int Incomplete, IReadOnlyList<PeerInfo> Peers)
 {
@@ -45,24 +52,26 @@ internal sealed record AnnounceOutcome(string? Failure, int Complete, int Incomp
 
 internal readonly record struct SwarmCounts(int Complete, int Incomplete, long Downloaded);
 
-internal sealed record SwarmStats(string InfoHash, int Seeders, int Leechers, int Http, int WebSocket, int Local)
+internal sealed record SwarmStats(string InfoHash, int Seeders, int Leechers, int Http, int WebSocket, int Local, int Hub)
 {
     public int Peers => Seeders + Leechers;
 }
 
-internal sealed record StoreStats(int Torrents, int Seeders, int Leechers, int Http, int WebSocket, int Local, long Announces, long Scrapes,
+internal sealed record StoreStats(int Torrents, int Seeders, int Leechers, int Http, int WebSocket, int Local, int Hub, long Announces, long Scrapes,
     IReadOnlyList<SwarmStats> Top);
 
 /// <summary>
-/// Who is in which swarm, in memory. Thread-safe: one lock per swarm. Peers are forgotten when they stop announcing
-/// (pruned on access and by <see cref="TrackerSweeper"/>), and the store is bounded per swarm and in total.
+/// Who is in which swarm, in memory, whichever door they came through (HTTP and WebSocket tracker, swarm hub).
+/// Thread-safe: one lock per swarm. Peers are forgotten when they stop announcing (pruned on access and by
+/// <see cref="TrackerSweeper"/>) or, for hub peers, when they leave or disconnect; the store is bounded per swarm and in total.
 /// </summary>
 /// <remarks>
 /// The store is per node. With several nodes, a peer only sees the peers that announced to the same node, so /tracker/*
 /// needs sticky routing (by client IP) until swarms move to Redis; the WebSocket relay (offers, answers) has the same
-/// constraint, as both ends must hold a socket on the same node.
+/// constraint, as both ends must hold a socket on the same node. The swarm hub only sees this store through
+/// <see cref="ISwarmRegistry"/>, which deals in ids and connection ids alone, so that it can move to Redis first.
 /// </remarks>
-internal sealed class SwarmStore(IOptions<TrackerOptions> options, TimeProvider clock) : ITrackerPeerRegistry
+internal sealed class SwarmStore(IOptions<TrackerOptions> options, TimeProvider clock) : ITrackerPeerRegistry, ISwarmRegistry
 {
     /// <summary>How often a swarm is scanned for expired peers when it is touched; expired peers are skipped meanwhile.</summary>
     private static readonly TimeSpan PruneEvery = TimeSpan.FromSeconds(5);
@@ -120,7 +129,7 @@ internal sealed class SwarmStore(IOptions<TrackerOptions> options, TimeProvider 
                 }
 
                 var complete = request.Left == 0 || request.Event == AnnounceEvent.Completed;
-                existing = new Peer(new PeerInfo(request.PeerId, request.Endpoint, request.Socket), request.Transport, complete, now);
+                existing = new Peer(new PeerInfo(request.PeerId, request.Endpoint, request.Socket, request.Connection), request.Transport, complete, now);
                 Add(swarm, key, existing);
                 if (request.Event == AnnounceEvent.Completed)
                 {
@@ -145,7 +154,7 @@ internal sealed class SwarmStore(IOptions<TrackerOptions> options, TimeProvider 
             return Outcome(swarm, PickPeers(swarm, key, request, now));
         }, ifAbsent: new AnnounceOutcome(null, 0, 0, []));
 
-        if (outcome.Failure is null && request.Transport != PeerTransport.Local)
+        if (outcome.Failure is null && request.Transport is PeerTransport.Http or PeerTransport.WebSocket)
         {
             Interlocked.Increment(ref _announces);
         }
@@ -208,6 +217,31 @@ internal sealed class SwarmStore(IOptions<TrackerOptions> options, TimeProvider 
             AnnounceEvent.Stopped, NumWant: 0));
     }
 
+    public SwarmJoin Join(string swarmId, string peerId, string connectionId, int maxPeers)
+    {
+        var outcome = Announce(new AnnounceRequest(swarmId, Convert.FromHexString(peerId), PeerTransport.Hub, null, null, Left: null,
+            AnnounceEvent.Started, maxPeers, connectionId));
+        return outcome.Failure is { } failure
+            ? new SwarmJoin(failure, [])
+            : new SwarmJoin(null, outcome.Peers.Select(p => Convert.ToHexStringLower(p.PeerId)).ToList());
+    }
+
+    public void Leave(string swarmId, string peerId, string connectionId) =>
+        WithSwarm(swarmId, create: false, swarm =>
+        {
+            var key = HubKey(peerId);
+            if (swarm.Peers.TryGetValue(key, out var peer) && peer.Info.Connection == connectionId)
+            {
+                Remove(swarm, key, peer);
+            }
+
+            return true;
+        }, ifAbsent: false);
+
+    public string? FindConnection(string swarmId, string peerId) =>
+        WithSwarm(swarmId, create: false, swarm =>
+            swarm.Peers.TryGetValue(HubKey(peerId), out var peer) ? peer.Info.Connection : null, ifAbsent: null);
+
     /// <summary>Forgets expired peers and empty swarms everywhere; returns how many peers went.</summary>
     public int Sweep()
     {
@@ -249,13 +283,13 @@ internal sealed class SwarmStore(IOptions<TrackerOptions> options, TimeProvider 
                 {
                     rows.Add(new SwarmStats(swarm.InfoHash, live.Count(p => p.Complete), live.Count(p => !p.Complete),
                         live.Count(p => p.Transport == PeerTransport.Http), live.Count(p => p.Transport == PeerTransport.WebSocket),
-                        live.Count(p => p.Transport == PeerTransport.Local)));
+                        live.Count(p => p.Transport == PeerTransport.Local), live.Count(p => p.Transport == PeerTransport.Hub)));
                 }
             }
         }
 
         return new StoreStats(rows.Count, rows.Sum(r => r.Seeders), rows.Sum(r => r.Leechers), rows.Sum(r => r.Http), rows.Sum(r => r.WebSocket),
-            rows.Sum(r => r.Local), Interlocked.Read(ref _announces), Interlocked.Read(ref _scrapes),
+            rows.Sum(r => r.Local), rows.Sum(r => r.Hub), Interlocked.Read(ref _announces), Interlocked.Read(ref _scrapes),
             rows.OrderByDescending(r => r.Peers).ThenBy(r => r.InfoHash, StringComparer.Ordinal).Take(top).ToList());
     }
 
@@ -306,21 +340,29 @@ internal sealed class SwarmStore(IOptions<TrackerOptions> options, TimeProvider 
     {
         PeerTransport.Http => "h:" + endpoint,
         PeerTransport.WebSocket => SocketKey(Convert.ToHexStringLower(peerId)),
+        PeerTransport.Hub => HubKey(Convert.ToHexStringLower(peerId)),
         _ => "l:" + Convert.ToHexStringLower(peerId),
     };
 
     private static string SocketKey(string peerIdHex) => "w:" + peerIdHex;
 
+    private static string HubKey(string peerIdHex) => "s:" + peerIdHex;
+
     private static bool IsSameClient(Peer existing, AnnounceRequest request) => request.Transport switch
     {
         PeerTransport.Http => existing.Info.PeerId.AsSpan().SequenceEqual(request.PeerId),
         PeerTransport.WebSocket => ReferenceEquals(existing.Info.Socket, request.Socket),
+        PeerTransport.Hub => existing.Info.Connection == request.Connection,
         _ => true,
     };
 
-    private bool IsExpired(Peer peer, DateTimeOffset now) => now - peer.LastSeen > PeerTtl;
+    /// <summary>Hub peers never expire: they are live connections, removed when they leave or disconnect.</summary>
+    private bool IsExpired(Peer peer, DateTimeOffset now) => peer.Transport != PeerTransport.Hub && now - peer.LastSeen > PeerTtl;
 
-    /// <summary>Up to numwant random peers the requester can reach (TCP for TCP, WebRTC for WebRTC), never itself.</summary>
+    /// <summary>
+    /// Up to numwant random peers the requester can reach (TCP for TCP, tracker WebRTC for tracker WebRTC, hub for hub:
+    /// the two WebRTC doors signal differently), never itself.
+    /// </summary>
     private List<PeerInfo> PickPeers(Swarm swarm, string ownKey, AnnounceRequest request, DateTimeOffset now)
     {
         if (request.NumWant <= 0)
@@ -331,9 +373,12 @@ internal sealed class SwarmStore(IOptions<TrackerOptions> options, TimeProvider 
         var candidates = new List<PeerInfo>();
         foreach (var (key, peer) in swarm.Peers)
         {
-            var reachable = request.Transport == PeerTransport.WebSocket
-                ? peer.Transport == PeerTransport.WebSocket && peer.Info.Socket is { IsOpen: true }
-                : peer.Transport != PeerTransport.WebSocket;
+            var reachable = request.Transport switch
+            {
+                PeerTransport.WebSocket => peer.Transport == PeerTransport.WebSocket && peer.Info.Socket is { IsOpen: true },
+                PeerTransport.Hub => peer.Transport == PeerTransport.Hub,
+                _ => peer.Transport is PeerTransport.Http or PeerTransport.Local,
+            };
             if (reachable && key != ownKey && !peer.Info.PeerId.AsSpan().SequenceEqual(request.PeerId) && !IsExpired(peer, now))
             {
                 candidates.Add(peer.Info);
@@ -371,13 +416,13 @@ internal sealed class SwarmStore(IOptions<TrackerOptions> options, TimeProvider 
         return expired.Count;
     }
 
-    /// <summary>Makes room in a full swarm by forgetting the peer silent the longest (never our own seeder).</summary>
+    /// <summary>Makes room in a full swarm by forgetting the peer silent the longest (never our own seeder, nor a live hub connection).</summary>
     private bool EvictStalest(Swarm swarm)
     {
         (string Key, Peer Peer)? stalest = null;
         foreach (var (key, peer) in swarm.Peers)
         {
-            if (peer.Transport != PeerTransport.Local && (stalest is null || peer.LastSeen < stalest.Value.Peer.LastSeen))
+            if (peer.Transport is not (PeerTransport.Local or PeerTransport.Hub) && (stalest is null || peer.LastSeen < stalest.Value.Peer.LastSeen))
             {
                 stalest = (key, peer);
             }

@@ -18,6 +18,7 @@ public static class TrackerFeature
         services.AddOptions<TrackerOptions>().BindConfiguration(TrackerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SwarmStore>();
         services.AddSingleton<ITrackerPeerRegistry>(sp => sp.GetRequiredService<SwarmStore>());
+        services.AddSingleton<ISwarmRegistry>(sp => sp.GetRequiredService<SwarmStore>());
         services.AddSingleton<TrackerGate>();
         services.AddSingleton<WebSocketTracker>();
         services.AddHostedService<TrackerSweeper>();
@@ -52,7 +53,7 @@ public static class TrackerFeature
         var stats = store.Stats(Math.Clamp(count ?? 10, 1, 100));
         return TypedResults.Ok(new TrackerStatsDto(
             stats.Torrents,
-            new TrackerPeersDto(stats.Seeders + stats.Leechers, stats.Seeders, stats.Leechers, stats.Http, stats.WebSocket, stats.Local),
+            new TrackerPeersDto(stats.Seeders + stats.Leechers, stats.Seeders, stats.Leechers, stats.Http, stats.WebSocket, stats.Local, stats.Hub),
             stats.Announces,
             stats.Scrapes,
             sockets.OpenSockets,
@@ -87,7 +88,8 @@ public sealed record TrackerStatsDto(
     int BlockedIps,
     IReadOnlyList<TrackerTorrentDto> TopTorrents);
 
-public sealed record TrackerPeersDto(int Total, int Seeders, int Leechers, int Http, int WebSocket, int Local);
+/// <param name="Hub">Viewers in a swarm through the swarm hub (/hubs/swarm) rather than the WebSocket tracker.</param>
+public sealed record TrackerPeersDto(int Total, int Seeders, int Leechers, int Http, int WebSocket, int Local, int Hub);
 
 public sealed record TrackerTorrentDto(string InfoHash, int Peers, int Seeders, int Leechers);
 

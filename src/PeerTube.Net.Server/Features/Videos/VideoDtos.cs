@@ -81,6 +81,8 @@ public static class VideoDtos
                     ["type"] = 1,
                     ["playlistUrl"] = urls.Hls(v, playlist.PlaylistFilename),
                     ["segmentsSha256Url"] = urls.Hls(v, playlist.SegmentsSha256Filename),
+                    // One swarm id per rendition, for p2p-media-loader, the tracker and our swarm hub (docs/p2p-contract.md).
+                    ["p2pMediaLoaderInfohashes"] = Peers.SwarmIds.InfoHashes(v, urls),
                     ["redundancies"] = Array.Empty<object>(),
                     ["files"] = files,
                 },

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using PeerTube.Net.Server.Features.Instance;
+using PeerTube.Net.Server.Features.Peers;
 using PeerTube.Net.Server.Features.Videos;
 
 namespace PeerTube.Net.Server.Features.Web;
@@ -54,10 +56,12 @@ public sealed partial record PlayerOptions(
 public sealed record PlayerConfig(
     string Uuid, string ShortUuid, string Name, int Duration, string? HlsUrl, string? SegmentsSha256Url, string? PosterUrl,
     string? VideoFileToken, string WatchUrl, string ViewsUrl, bool Embed, int State, IReadOnlyList<PlayerResolution> Resolutions,
-    PlayerOptions Options)
+    PlayerOptions Options, PlayerP2P P2p)
 {
     /// <param name="videoFileToken">For a private or internal video: minted for the viewer who may watch it.</param>
-    public static PlayerConfig For(Video video, InstanceOptions instance, VideoUrls urls, string? videoFileToken, bool embed, PlayerOptions options)
+    /// <param name="p2p">The instance's P2P settings; null leaves peers off.</param>
+    public static PlayerConfig For(Video video, InstanceOptions instance, VideoUrls urls, string? videoFileToken, bool embed, PlayerOptions options,
+        P2POptions? p2p = null)
     {
         var playlist = video.StreamingPlaylist;
         var shortUuid = Videos.ShortUuid.FromGuid(video.Uuid);
@@ -73,7 +77,8 @@ public sealed record PlayerConfig(
             (int)video.State,
             playlist?.Files.OrderByDescending(f => f.Resolution)
                 .Select(f => new PlayerResolution(f.Resolution, f.Resolution == 0 ? "Audio only" : $"{f.Resolution}p")).ToList() ?? [],
-            options);
+            options,
+            PlayerP2P.For(video, urls, p2p, options));
     }
 
     /// <summary>The player fetches from the page's own origin, whatever name the browser reached us by.</summary>
@@ -84,3 +89,28 @@ public sealed record PlayerConfig(
 }
 
 public sealed record PlayerResolution(int Height, string Label);
+
+/// <summary>The data-config's p2p block (docs/p2p-contract.md): where to signal, how to traverse NATs, and each rendition's swarm.</summary>
+/// <param name="Swarms">
+/// One per rendition of the master playlist; <see cref="PlayerSwarm.Playlist"/> is the media playlist's file name as the
+/// master lists it, which is how the player maps an hls.js level (its url ends with that name) to its swarm.
+/// </param>
+public sealed record PlayerP2P(bool Enabled, string HubUrl, IReadOnlyList<PlayerIceServer> IceServers, IReadOnlyList<PlayerSwarm> Swarms)
+{
+    public static PlayerP2P For(Video video, VideoUrls urls, P2POptions? p2p, PlayerOptions options)
+    {
+        var swarms = SwarmIds.Renditions(video, urls).Select(r => new PlayerSwarm(r.Playlist, r.Height, r.SwarmId)).ToList();
+        return new PlayerP2P(
+            p2p is { Enabled: true } && options.P2p && video.State == VideoState.Published && swarms.Count > 0,
+            PeersFeature.HubPath,
+            p2p?.IceServers.Select(s => new PlayerIceServer(s.Urls, s.Username, s.Credential)).ToList() ?? [],
+            swarms);
+    }
+}
+
+public sealed record PlayerIceServer(
+    IReadOnlyList<string> Urls,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Username,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Credential);
+
+public sealed record PlayerSwarm(string Playlist, int Height, string SwarmId);

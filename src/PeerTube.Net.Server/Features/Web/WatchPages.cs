@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Accounts;
 using PeerTube.Net.Server.Features.Instance;
+using PeerTube.Net.Server.Features.Peers;
 using PeerTube.Net.Server.Features.Streaming;
 using PeerTube.Net.Server.Features.Videos;
 using PeerTube.Net.Server.Features.Web.Pages;
@@ -20,7 +21,7 @@ public static class WatchPages
     }
 
     private static async Task<IResult> WatchAsync(string id, HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance, VideoUrls urls,
-        VideoFileTokens tokens, Markdown markdown, CancellationToken ct)
+        VideoFileTokens tokens, Markdown markdown, IOptions<P2POptions> p2p, CancellationToken ct)
     {
         var video = await VideoAccess.FindAsync(db, id, ct);
         if (Refusal(video, http, embeddable: false) is { } refusal)
@@ -35,7 +36,7 @@ public static class WatchPages
             [nameof(Watch.Model)] = new WatchModel(
                 video!,
                 ShortUuid.FromGuid(video!.Uuid),
-                PlayerConfig.For(video, instance.Value, urls, token, embed: false, PlayerOptions.FromQuery(http.Request.Query)).ToJson(),
+                PlayerConfig.For(video, instance.Value, urls, token, embed: false, PlayerOptions.FromQuery(http.Request.Query), p2p.Value).ToJson(),
                 WatchHead.For(video, instance.Value),
                 markdown.ToHtml(video.Description),
                 Downloads(video, urls, token)),
@@ -43,7 +44,7 @@ public static class WatchPages
     }
 
     private static async Task<IResult> EmbedAsync(string id, HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance, VideoUrls urls,
-        VideoFileTokens tokens, CancellationToken ct)
+        VideoFileTokens tokens, IOptions<P2POptions> p2p, CancellationToken ct)
     {
         var video = await VideoAccess.FindAsync(db, id, ct);
         if (Refusal(video, http, embeddable: true) is { } refusal)
@@ -51,7 +52,8 @@ public static class WatchPages
             return refusal;
         }
 
-        var config = PlayerConfig.For(video!, instance.Value, urls, FileToken(video!, tokens), embed: true, PlayerOptions.FromQuery(http.Request.Query));
+        var config = PlayerConfig.For(video!, instance.Value, urls, FileToken(video!, tokens), embed: true, PlayerOptions.FromQuery(http.Request.Query),
+            p2p.Value);
         return Page.Embeddable<Embed>(new Dictionary<string, object?>
         {
             [nameof(Embed.Title)] = $"{video!.Name} - {instance.Value.Name}",

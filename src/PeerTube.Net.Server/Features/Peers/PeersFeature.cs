@@ -1,0 +1,86 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using PeerTube.Net.Server.Features.Accounts;
+using PeerTube.Net.Server.Infrastructure.Data;
+using PeerTube.Net.Server.Infrastructure.Errors;
+
+namespace PeerTube.Net.Server.Features.Peers;
+
+/// <summary>
+/// Peer-to-peer segments between viewers: the swarm hub (signalling only), the swarm ids shared with the tracker and
+/// the API, and what players report of it. The hub's members live in the tracker's swarm registry (through
+/// <see cref="Tracker.ISwarmRegistry"/>), so the tracker's statistics count them.
+/// </summary>
+/// <remarks>
+/// Single node by default. Several nodes need SignalR's Redis backplane (so that <c>signal</c> reaches a connection on
+/// another node) and a Redis-backed <see cref="Tracker.ISwarmRegistry"/> (so that Join sees every node's peers); neither
+/// is built yet, and <see cref="PeerStats"/> stays per node.
+/// </remarks>
+public static class PeersFeature
+{
+    public const string HubPath = "/hubs/swarm";
+
+    public static WebApplicationBuilder AddPeers(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<P2POptions>().BindConfiguration(P2POptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SwarmDirectory>();
+        services.AddSingleton<PeerStats>();
+        services.AddSingleton<SwarmRateLimit>();
+        services.AddSignalR().AddHubOptions<SwarmHub>(_ => { });
+        services.AddOptions<HubOptions<SwarmHub>>().Configure<IOptions<P2POptions>>((hub, p2p) =>
+        {
+            // Beyond this SignalR refuses the message and closes the connection; Signal checks the payload itself below it.
+            hub.MaximumReceiveMessageSize = p2p.Value.MaxMessageBytes;
+            hub.AddFilter<SwarmRateLimit>();
+        });
+        return builder;
+    }
+
+    /// <summary>The hub is not mapped when P2P:Enabled is false; the statistics stay readable.</summary>
+    public static IEndpointRouteBuilder MapPeers(this IEndpointRouteBuilder app)
+    {
+        if (app.ServiceProvider.GetRequiredService<IOptions<P2POptions>>().Value.Enabled)
+        {
+            app.MapHub<SwarmHub>(HubPath);
+        }
+
+        app.MapGet("/api/v1/admin/p2p/stats", GetStatsAsync).RequireAuthorization();
+        return app;
+    }
+
+    /// <summary>Bytes players fetched over HTTP and from peers, in total and for the <paramref name="count"/> busiest videos (50 by default).</summary>
+    private static async Task<Results<Ok<P2PStatsDto>, ApiProblem>> GetStatsAsync(ClaimsPrincipal principal, PeerStats stats, AppDbContext db,
+        int? count, CancellationToken ct)
+    {
+        if (!principal.IsAdmin())
+        {
+            return ApiProblem.Forbidden("Only administrators can see the peer-to-peer statistics.");
+        }
+
+        var all = stats.Snapshot();
+        var top = all.OrderByDescending(v => v.HttpBytes + v.P2pBytes).ThenBy(v => v.Uuid).Take(Math.Clamp(count ?? 50, 1, 500)).ToList();
+        var uuids = top.Select(v => v.Uuid).ToList();
+        var names = await db.Videos.AsNoTracking().Where(v => uuids.Contains(v.Uuid)).Select(v => new { v.Uuid, v.Name })
+            .ToDictionaryAsync(v => v.Uuid, v => v.Name, ct);
+        var http = all.Sum(v => v.HttpBytes);
+        var p2p = all.Sum(v => v.P2pBytes);
+        return TypedResults.Ok(new P2PStatsDto(
+            new P2PTotalsDto(http, p2p, all.Sum(v => v.UploadedBytes), Ratio(http, p2p)),
+            top.Select(v => new P2PVideoStatsDto(v.Uuid, names.GetValueOrDefault(v.Uuid), v.HttpBytes, v.P2pBytes, v.UploadedBytes,
+                Ratio(v.HttpBytes, v.P2pBytes), v.Reporters)).ToList()));
+    }
+
+    /// <summary>The share of downloaded bytes that came from peers, 0 to 1.</summary>
+    private static double Ratio(long http, long p2p) => http + p2p == 0 ? 0 : Math.Round((double)p2p / (http + p2p), 4);
+}
+
+public sealed record P2PStatsDto(P2PTotalsDto Total, IReadOnlyList<P2PVideoStatsDto> Videos);
+
+/// <param name="Ratio">p2pBytes / (httpBytes + p2pBytes): the share of downloads that peers served.</param>
+public sealed record P2PTotalsDto(long HttpBytes, long P2pBytes, long UploadedBytes, double Ratio);
+
+public sealed record P2PVideoStatsDto(Guid Uuid, string? Name, long HttpBytes, long P2pBytes, long UploadedBytes, double Ratio, int Reporters);

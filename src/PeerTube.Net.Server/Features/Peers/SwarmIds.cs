@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using PeerTube.Net.Server.Features.Videos;
+
+namespace PeerTube.Net.Server.Features.Peers;
+
+/// <summary>One rendition's swarm: its media playlist file name (as the master playlist lists it) is what a player maps a level by.</summary>
+public sealed record SwarmRendition(string Playlist, int Height, string SwarmId);
+
+/// <summary>
+/// PeerTube's p2pMediaLoaderInfohashes, the one place they are computed: for the i-th rendition of the master playlist,
+/// sha1("2" + masterPlaylistUrl + "+V" + i) in lowercase hex, as VideoStreamingPlaylistModel.buildP2PMediaLoaderInfoHashes
+/// (P2P_MEDIA_LOADER_PEER_VERSION = 2, the scheme of p2p-media-loader 0.x). PeerTube lists one per file of the playlist.
+/// </summary>
+/// <remarks>
+/// PeerTube's development branch (p2p-media-loader 2) moved to ids built from "pt-v2-{uuid}-main-default-{resolution}";
+/// we follow the released scheme, which docs/p2p-contract.md names. The master URL is the absolute one
+/// (Instance:PublicUrl, /private/ for private and internal videos), so a privacy change gives new swarms.
+/// </remarks>
+public static class SwarmIds
+{
+    public const int PeerVersion = 2;
+
+    public static IReadOnlyList<string> InfoHashes(string masterPlaylistUrl, int count) =>
+        Enumerable.Range(0, count)
+            .Select(i => Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(
+                PeerVersion.ToString(CultureInfo.InvariantCulture) + masterPlaylistUrl + "+V" + i.ToString(CultureInfo.InvariantCulture)))))
+            .ToList();
+
+    /// <summary>The video's info-hashes, as the API lists them; empty when it has no HLS playlist.</summary>
+    public static IReadOnlyList<string> InfoHashes(Video video, VideoUrls urls) =>
+        video.StreamingPlaylist is { } playlist ? InfoHashes(urls.Hls(video, playlist.PlaylistFilename), playlist.Files.Count) : [];
+
+    /// <summary>The renditions of the master playlist, each with its swarm.</summary>
+    public static IReadOnlyList<SwarmRendition> Renditions(Video video, VideoUrls urls)
+    {
+        if (video.StreamingPlaylist is not { } playlist)
+        {
+            return [];
+        }
+
+        var hashes = InfoHashes(video, urls);
+        return MasterOrder(playlist.Files).Select((f, i) => new SwarmRendition(f.PlaylistFilename, f.Resolution, hashes[i])).ToList();
+    }
+
+    /// <summary>
+    /// The renditions in the order the master playlist lists them, as VideoTranscoder writes it: highest resolution
+    /// first, and the audio-only rendition left out when there is video.
+    /// </summary>
+    public static IReadOnlyList<VideoFile> MasterOrder(IEnumerable<VideoFile> files)
+    {
+        var all = files.OrderByDescending(f => f.Resolution).ToList();
+        return all.Any(f => f.HasVideo) ? all.Where(f => f.HasVideo).ToList() : all;
+    }
+
+    /// <summary>A swarm id as clients send it: 40 hex characters, returned lowercase; null when it cannot be one.</summary>
+    public static string? Normalize(string? swarmId) =>
+        swarmId is { Length: 40 } && swarmId.All(char.IsAsciiHexDigit) ? swarmId.ToLowerInvariant() : null;
+}

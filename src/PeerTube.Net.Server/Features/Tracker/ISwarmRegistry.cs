@@ -1,0 +1,27 @@
+namespace PeerTube.Net.Server.Features.Tracker;
+
+/// <summary>
+/// The swarm hub's door into the swarm registry that the tracker uses too, so that the tracker's statistics count hub
+/// viewers. Swarm ids are 40 lowercase hex characters, peer ids lowercase hex; a member is known by its SignalR
+/// connection id, which is all the hub needs to relay to it.
+/// </summary>
+/// <remarks>
+/// In-process by default (<see cref="SwarmStore"/>). With several nodes, a Redis-backed implementation replaces it
+/// (a set per swarm of peer id → connection id, removed on leave and on disconnect, with a heartbeat-refreshed TTL
+/// so that a node that dies does not leave ghosts), and SignalR's Redis backplane carries <c>signal</c> to whichever
+/// node holds the target connection. Everything here is strings on purpose: nothing node-local crosses this interface.
+/// </remarks>
+public interface ISwarmRegistry
+{
+    /// <summary>Adds the peer (or refreshes it) and picks up to <paramref name="maxPeers"/> other hub peers at random.</summary>
+    SwarmJoin Join(string swarmId, string peerId, string connectionId, int maxPeers);
+
+    /// <summary>Removes the peer, if it still belongs to that connection.</summary>
+    void Leave(string swarmId, string peerId, string connectionId);
+
+    /// <summary>The connection of a hub peer in the swarm, or null when there is no such peer there.</summary>
+    string? FindConnection(string swarmId, string peerId);
+}
+
+/// <param name="Failure">Why the registry refused the peer (the swarm or the registry is full), or null.</param>
+public sealed record SwarmJoin(string? Failure, IReadOnlyList<string> Peers);
