@@ -2,13 +2,21 @@
 import './player/player.css'
 import { readConfig } from './player/config'
 import type { PlayerCore } from './player/core'
+import type { P2PStats } from './p2p/manager'
 import { startEmbedApi, type EmbedApi } from './player/embed-api'
 import { mountPlayer } from './player/ui'
 
 declare global {
   interface Window {
     /** For debugging from the console; not part of the contract. */
-    peertubePlayer?: { core: PlayerCore, embedApi: EmbedApi | null }
+    peertubePlayer?: {
+      core: PlayerCore
+      embedApi: EmbedApi | null
+      /** Peer-to-peer counters (the P2P browser tests read them): bytes over HTTP / from peers / sent, open peers. */
+      p2pStats: () => P2PStats
+      /** TEST HOOK ONLY (tests/PeerTube.Net.Browser.Tests/P2PTests.cs): when true, segments sent to peers are corrupted. */
+      __p2pTamper?: boolean
+    }
   }
 }
 
@@ -31,7 +39,11 @@ function main (): void {
   }
 
   const embedApi = core.config.options.api ? startEmbedApi(core) : null
-  window.peertubePlayer = { core, embedApi }
+  window.peertubePlayer = {
+    core,
+    embedApi,
+    p2pStats: () => core.p2p?.stats() ?? { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0, rejected: 0 }
+  }
 }
 
 // A module script runs after parsing, but the server might also load it with async.

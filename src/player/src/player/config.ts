@@ -14,7 +14,7 @@ export interface EmbedOptions {
   title: boolean
   warningTitle: boolean
   controls: boolean
-  /** Kept for the P2P loader (not implemented yet). */
+  /** ?p2p=0 turns peer-to-peer off for this embed (the server then also writes p2p.enabled = false). */
   p2p: boolean
   peertubeLink: boolean
   /** Speak the Embed API (jschannel) to window.parent. */
@@ -24,6 +24,21 @@ export interface EmbedOptions {
 export interface ResolutionInfo {
   height: number
   label: string
+}
+
+/** One rendition's swarm (docs/p2p-contract.md): its media playlist's file name and swarm id. */
+export interface P2PSwarmInfo {
+  playlist: string
+  height: number
+  swarmId: string
+}
+
+/** The "p2p" part of data-config (docs/p2p-contract.md). */
+export interface P2PConfig {
+  enabled: boolean
+  hubUrl: string
+  iceServers: RTCIceServer[]
+  swarms: P2PSwarmInfo[]
 }
 
 export interface PlayerConfig {
@@ -42,6 +57,8 @@ export interface PlayerConfig {
   state: number
   resolutions: ResolutionInfo[]
   options: EmbedOptions
+  /** Null when the server wrote none: the player then fetches everything over HTTP. */
+  p2p: P2PConfig | null
 }
 
 export const PUBLISHED_STATE = 1
@@ -146,7 +163,36 @@ export function readConfig (mount: HTMLElement): PlayerConfig {
     embed: bool(c.embed, false),
     state: num(c.state, PUBLISHED_STATE),
     resolutions,
-    options: parseOptions(c.options)
+    options: parseOptions(c.options),
+    p2p: parseP2P(c.p2p)
+  }
+}
+
+function parseP2P (raw: unknown): P2PConfig | null {
+  if (!raw || typeof raw !== 'object') return null
+  const o = raw as Json
+  const iceServers: RTCIceServer[] = []
+  if (Array.isArray(o.iceServers)) {
+    for (const s of o.iceServers as Json[]) {
+      if (!s || typeof s !== 'object') continue
+      const urls = Array.isArray(s.urls) ? (s.urls as unknown[]).filter((u): u is string => typeof u === 'string') : typeof s.urls === 'string' ? [s.urls] : []
+      if (urls.length === 0) continue
+      const server: RTCIceServer = { urls }
+      if (typeof s.username === 'string') server.username = s.username
+      if (typeof s.credential === 'string') server.credential = s.credential
+      iceServers.push(server)
+    }
+  }
+  const swarms: P2PSwarmInfo[] = Array.isArray(o.swarms)
+    ? (o.swarms as Json[])
+        .filter(s => s && typeof s === 'object' && typeof s.swarmId === 'string' && s.swarmId !== '')
+        .map(s => ({ playlist: str(s.playlist, ''), height: num(s.height, 0), swarmId: s.swarmId as string }))
+    : []
+  return {
+    enabled: bool(o.enabled, false),
+    hubUrl: str(o.hubUrl, '/hubs/swarm'),
+    iceServers,
+    swarms
   }
 }
 

@@ -4,6 +4,7 @@
 import { PUBLISHED_STATE, type PlayerConfig } from './config'
 import { Emitter } from './emitter'
 import { createEngine, type Engine, type Level } from './engine'
+import { P2PManager } from '../p2p/manager'
 import { loadResumePosition, trackResumePosition } from './resume'
 import { trackView } from './views'
 
@@ -23,6 +24,8 @@ export interface CoreEvents extends Record<string, unknown> {
 export class PlayerCore {
   readonly events = new Emitter<CoreEvents>()
   engine: Engine | null = null
+  /** Peer-to-peer segments; null when off (admin, ?p2p=0, native HLS, no WebRTC). */
+  p2p: P2PManager | null = null
   isReady = false
   /** Set by the first 'play': before it, the big play button and poster are shown. */
   started = false
@@ -67,13 +70,17 @@ export class PlayerCore {
 
     // An explicit ?start= wins over the saved position; the saved one is only for this viewer's comfort.
     const startPosition = options.start ?? loadResumePosition(config.uuid, config.duration)
+    const p2p = this.createP2P()
     const engine = createEngine(video, {
       src: config.hlsUrl,
       videoFileToken: config.videoFileToken,
-      startPosition: startPosition !== null && startPosition > 0 ? startPosition : null
+      startPosition: startPosition !== null && startPosition > 0 ? startPosition : null,
+      p2p
     })
     if (!engine) return this.fail('Your browser cannot play HLS videos.')
     this.engine = engine
+    // Only hls.js takes fragments from peers; the manager never connected otherwise.
+    this.p2p = engine.name === 'hls.js' ? p2p : null
 
     engine.events.on('ready', () => this.onReady())
     engine.events.on('levelSwitched', index => {
@@ -94,6 +101,20 @@ export class PlayerCore {
     if (options.start === null) trackResumePosition(video, config.uuid)
     trackView(video, config.viewsUrl)
     this.applyStop(options.stop)
+  }
+
+  /** P2P only when the server offers it, the embed did not say p2p=0, and the browser has WebRTC. */
+  private createP2P (): P2PManager | null {
+    const { config } = this
+    const p2p = config.p2p
+    if (!p2p?.enabled || !config.options.p2p) return null
+    if (typeof RTCPeerConnection === 'undefined') return null
+    try {
+      return new P2PManager(p2p, this.video, this.root, config.uuid, config.segmentsSha256Url, config.videoFileToken)
+    } catch (err) {
+      console.info('p2p: off', err)
+      return null
+    }
   }
 
   setLevel (index: number): void {

@@ -4,6 +4,8 @@
 import Hls, { ErrorDetails, ErrorTypes, Events, type ErrorData, type HlsConfig } from 'hls.js'
 import { Emitter } from './emitter'
 import { withFileToken } from './config'
+import type { P2PManager } from '../p2p/manager'
+import { p2pFragmentLoader } from '../p2p/loader'
 
 export interface Level {
   /** hls.js level index: what the Embed API calls the resolution id. */
@@ -44,6 +46,8 @@ export interface EngineOptions {
   videoFileToken: string | null
   /** Seconds to start at; null = 0. */
   startPosition: number | null
+  /** Peer-to-peer segments (hls.js only); null = every request over HTTP. */
+  p2p?: P2PManager | null
 }
 
 export function levelLabel (height: number): string {
@@ -91,6 +95,11 @@ class HlsJsEngine implements Engine {
       // xhrSetup sees the final absolute URL; opening the XHR ourselves makes hls.js keep it.
       config.xhrSetup = (xhr, url) => { xhr.open('GET', withFileToken(url, token), true) }
     }
+    const p2p = options.p2p ?? null
+    if (p2p) {
+      // Media fragments ask the cache and the peers first; the default loader (with xhrSetup) does the HTTP part.
+      config.fLoader = p2pFragmentLoader(p2p, Hls.DefaultConfig.loader)
+    }
     this.hls = new Hls(config)
 
     this.hls.on(Events.MANIFEST_PARSED, (_e, data) => {
@@ -110,6 +119,8 @@ class HlsJsEngine implements Engine {
 
     video.addEventListener('play', () => { this.hls.config.maxBufferLength = PLAYING_BUFFER_SECONDS }, { once: true })
 
+    // Before loadSource: the manager joins a swarm on the first LEVEL_LOADING.
+    p2p?.attach(this.hls)
     this.hls.attachMedia(video)
     this.hls.loadSource(options.src)
   }

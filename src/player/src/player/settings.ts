@@ -1,4 +1,5 @@
-// The settings menu (button[data-pt=settings] → .pt-settings): quality and playback speed.
+// The settings menu (button[data-pt=settings] → .pt-settings): quality, playback speed and, when P2P is on, whether
+// to share segments with other viewers (button[data-pt-p2p-upload], remembered in localStorage).
 // Items carry data-pt-resolution="{height}" / "auto" and data-pt-rate="{rate}" (the browser tests use them).
 import { h } from './dom'
 import { icons } from './icons'
@@ -21,9 +22,12 @@ export function buildSettings (core: PlayerCore): SettingsMenu {
 
   const qualityItems = h('div', { class: 'pt-settings-items', role: 'group', 'aria-label': 'Quality' })
   const rateItems = h('div', { class: 'pt-settings-items', role: 'group', 'aria-label': 'Playback speed' })
+  const p2pItems = h('div', { class: 'pt-settings-items', role: 'group', 'aria-label': 'Peer-to-peer' })
+  const p2pSection = h('div', { class: 'pt-settings-section', hidden: true }, h('div', { class: 'pt-settings-heading' }, 'P2P'), p2pItems)
   const menu = h('div', { class: 'pt-settings', role: 'menu', 'aria-label': 'Settings', hidden: true },
     h('div', { class: 'pt-settings-section' }, h('div', { class: 'pt-settings-heading' }, 'Quality'), qualityItems),
-    h('div', { class: 'pt-settings-section' }, h('div', { class: 'pt-settings-heading' }, 'Speed'), rateItems)
+    h('div', { class: 'pt-settings-section' }, h('div', { class: 'pt-settings-heading' }, 'Speed'), rateItems),
+    p2pSection
   )
 
   const item = (label: string, checked: boolean, attrs: Record<string, string>, onSelect: () => void): HTMLButtonElement => {
@@ -53,9 +57,23 @@ export function buildSettings (core: PlayerCore): SettingsMenu {
         () => { video.playbackRate = rate })))
   }
 
+  const renderP2P = (): void => {
+    const p2p = core.p2p
+    p2pSection.hidden = p2p === null
+    if (!p2p) return
+    const b = h('button', {
+      type: 'button', class: 'pt-settings-item', role: 'menuitemcheckbox',
+      'aria-checked': String(p2p.uploadEnabled), 'data-pt-p2p-upload': String(p2p.uploadEnabled),
+      title: 'Send the parts of this video you have watched to other viewers'
+    }, 'Share with other viewers')
+    b.addEventListener('click', () => { p2p.setUpload(!p2p.uploadEnabled); renderP2P() })
+    p2pItems.replaceChildren(b)
+  }
+
   const open = (): void => {
     renderQuality()
     renderRates()
+    renderP2P()
     menu.hidden = false
     button.setAttribute('aria-expanded', 'true')
     core.root.classList.add('pt-menu-open')

@@ -23,7 +23,6 @@ export function buildStats (core: PlayerCore): { button: HTMLButtonElement, pane
     row('bandwidth', 'Bandwidth'),
     row('dropped', 'Dropped frames'),
     row('engine', 'Player'),
-    // P2P (p2p-media-loader) is not there yet; the row keeps the panel's shape for it.
     row('p2p', 'P2P')
   )
 
@@ -43,7 +42,16 @@ export function buildStats (core: PlayerCore): { button: HTMLButtonElement, pane
     const quality = typeof video.getVideoPlaybackQuality === 'function' ? video.getVideoPlaybackQuality() : null
     set('dropped', quality ? `${quality.droppedVideoFrames} / ${quality.totalVideoFrames}` : '—')
     set('engine', core.engine?.name ?? '—')
-    set('p2p', 'off')
+    const p2p = core.p2p?.stats()
+    if (!p2p) {
+      set('p2p', 'off')
+    } else {
+      const total = p2p.httpBytes + p2p.p2pBytes
+      const share = total > 0 ? ` (${Math.round(100 * p2p.p2pBytes / total)}%)` : ''
+      set('p2p', `${formatBytes(p2p.p2pBytes)} from peers${share}, ${formatBytes(p2p.httpBytes)} HTTP, ` +
+        `${formatBytes(p2p.uploadedBytes)} sent, ${p2p.peers} peer${p2p.peers === 1 ? '' : 's'}` +
+        (core.p2p?.uploadEnabled === false ? ', not sharing' : ''))
+    }
   }
 
   let timer: number | undefined
@@ -58,4 +66,10 @@ export function buildStats (core: PlayerCore): { button: HTMLButtonElement, pane
   }
   button.addEventListener('click', toggle)
   return { button, panel }
+}
+
+function formatBytes (n: number): string {
+  if (n < 1024) return `${n} B`
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`
+  return `${(n / 1024 / 1024).toFixed(1)} MB`
 }

@@ -1,0 +1,330 @@
+// One remote viewer: an RTCPeerConnection with one ordered data channel "segments", speaking the data channel protocol
+// of docs/p2p-contract.md: JSON control messages (have / have+ / get / data / none / cancel) and binary chunks.
+// The SignalR hub only carries the offer / answer / ICE candidates between the two browsers.
+
+/** Binary messages are at most 16 KB (the contract; also the size every browser's SCTP stack sends unfragmented). */
+const CHUNK_BYTES = 16 * 1024
+/** Above this many bytes queued in the channel, sending waits for 'bufferedamountlow'. */
+const HIGH_WATER_BYTES = 1024 * 1024
+const LOW_WATER_BYTES = 256 * 1024
+/** A peer whose channel is not open by then is given up. */
+const CONNECT_TIMEOUT_MS = 10_000
+/** Control messages a peer may send us; anything bigger is a broken or hostile peer. */
+const MAX_CONTROL_CHARS = 256 * 1024
+const MAX_SEGMENT_BYTES = 64 * 1024 * 1024
+
+export type SignalKind = 'offer' | 'answer' | 'candidate'
+
+/** What a peer needs from the manager. */
+export interface PeerHost {
+  readonly iceServers: RTCIceServer[]
+  /** Sends an offer / answer / candidate to this peer through the hub. */
+  signal (peer: Peer, kind: SignalKind, payload: string): void
+  /** Segment ids to announce when the channel opens (empty when uploading is off). */
+  haveList (): string[]
+  /** The cached segment to send, or undefined (not cached, or uploading is off). */
+  segmentToSend (id: string): ArrayBuffer | undefined
+  /** Test hook: corrupt what is sent (see P2PManager.tamper). */
+  tamper (): boolean
+  uploaded (peer: Peer, bytes: number): void
+  peerOpened (peer: Peer): void
+  peerAnnounced (peer: Peer, id: string | null): void
+  peerClosed (peer: Peer): void
+}
+
+interface Incoming {
+  id: string
+  size: number
+  received: number
+  buffer: Uint8Array
+}
+
+export class Peer {
+  readonly segments = new Set<string>()
+  /** The channel is open and the peer said what it has. */
+  ready = false
+  closed = false
+  readonly createdAt = performance.now()
+
+  private readonly pc: RTCPeerConnection
+  private channel: RTCDataChannel | null = null
+  private remoteDescriptionSet = false
+  private readonly pendingCandidates: RTCIceCandidateInit[] = []
+  private incoming: Incoming | null = null
+  private readonly waiters = new Map<string, Array<(data: ArrayBuffer | null) => void>>()
+  private readonly uploadQueue: string[] = []
+  private uploading = false
+  private readonly connectTimer: number
+
+  constructor (
+    readonly swarmId: string,
+    readonly peerId: string,
+    /** The joiner makes the offer (and the data channel). */
+    readonly initiator: boolean,
+    private readonly host: PeerHost
+  ) {
+    this.pc = new RTCPeerConnection({ iceServers: host.iceServers })
+    this.pc.onicecandidate = e => {
+      if (e.candidate) this.host.signal(this, 'candidate', JSON.stringify(e.candidate.toJSON()))
+    }
+    this.pc.onconnectionstatechange = () => {
+      const state = this.pc.connectionState
+      if (state === 'failed' || state === 'closed') this.close()
+    }
+    if (initiator) {
+      this.attach(this.pc.createDataChannel('segments', { ordered: true }))
+    } else {
+      this.pc.ondatachannel = e => { if (e.channel.label === 'segments') this.attach(e.channel) }
+    }
+    this.connectTimer = window.setTimeout(() => { if (!this.ready) this.close() }, CONNECT_TIMEOUT_MS)
+  }
+
+  /** The initiator's first step. */
+  async offer (): Promise<void> {
+    try {
+      const offer = await this.pc.createOffer()
+      await this.pc.setLocalDescription(offer)
+      this.host.signal(this, 'offer', JSON.stringify(this.pc.localDescription ?? offer))
+    } catch (err) {
+      console.info('p2p: cannot make an offer', err)
+      this.close()
+    }
+  }
+
+  /** The hub passes the payload on untouched: we send JSON strings, but take an object too. */
+  async onSignal (kind: string, payload: unknown): Promise<void> {
+    if (this.closed) return
+    try {
+      const value = typeof payload === 'string' ? JSON.parse(payload) as unknown : payload
+      if (!value || typeof value !== 'object') throw new Error('not an object')
+      if (kind === 'offer' && !this.initiator) {
+        await this.pc.setRemoteDescription(value as RTCSessionDescriptionInit)
+        await this.flushCandidates()
+        const answer = await this.pc.createAnswer()
+        await this.pc.setLocalDescription(answer)
+        this.host.signal(this, 'answer', JSON.stringify(this.pc.localDescription ?? answer))
+      } else if (kind === 'answer' && this.initiator) {
+        await this.pc.setRemoteDescription(value as RTCSessionDescriptionInit)
+        await this.flushCandidates()
+      } else if (kind === 'candidate') {
+        const candidate = value as RTCIceCandidateInit
+        if (this.remoteDescriptionSet) await this.pc.addIceCandidate(candidate)
+        else this.pendingCandidates.push(candidate)
+      }
+    } catch (err) {
+      console.info(`p2p: bad ${kind} from a peer`, err)
+      if (kind !== 'candidate') this.close()
+    }
+  }
+
+  /** Asks for a segment; resolves with its bytes (not yet verified), or null on 'none', time-out or close. */
+  request (id: string, timeoutMs: number): Promise<ArrayBuffer | null> {
+    if (!this.ready || this.closed) return Promise.resolve(null)
+    return new Promise(resolve => {
+      let done = false
+      const finish = (data: ArrayBuffer | null): void => {
+        if (done) return
+        done = true
+        window.clearTimeout(timer)
+        const list = this.waiters.get(id)
+        if (list) {
+          const i = list.indexOf(finish)
+          if (i >= 0) list.splice(i, 1)
+          if (list.length === 0) this.waiters.delete(id)
+        }
+        resolve(data)
+      }
+      const timer = window.setTimeout(() => {
+        this.sendJson({ t: 'cancel', segment: id })
+        finish(null)
+      }, timeoutMs)
+      const list = this.waiters.get(id)
+      if (list) list.push(finish)
+      else this.waiters.set(id, [finish])
+      if (!list) this.sendJson({ t: 'get', segment: id })
+    })
+  }
+
+  /** Tells the peer about a segment we just got. */
+  announce (id: string): void {
+    if (this.ready) this.sendJson({ t: 'have+', segment: id })
+  }
+
+  /** Sends the whole list again (uploading was turned back on). */
+  announceAll (): void {
+    if (this.ready) this.sendJson({ t: 'have', segments: this.host.haveList() })
+  }
+
+  get pendingRequests (): number {
+    return this.waiters.size
+  }
+
+  close (): void {
+    if (this.closed) return
+    this.closed = true
+    this.ready = false
+    window.clearTimeout(this.connectTimer)
+    for (const list of [...this.waiters.values()]) for (const finish of [...list]) finish(null)
+    this.waiters.clear()
+    this.uploadQueue.length = 0
+    try { this.channel?.close() } catch { /* already closed */ }
+    try { this.pc.close() } catch { /* already closed */ }
+    this.host.peerClosed(this)
+  }
+
+  private attach (channel: RTCDataChannel): void {
+    this.channel = channel
+    channel.binaryType = 'arraybuffer'
+    channel.bufferedAmountLowThreshold = LOW_WATER_BYTES
+    channel.onopen = () => {
+      window.clearTimeout(this.connectTimer)
+      this.sendJson({ t: 'have', segments: this.host.haveList() })
+      this.host.peerOpened(this)
+    }
+    channel.onclose = () => this.close()
+    channel.onerror = () => this.close()
+    channel.onmessage = e => {
+      try {
+        if (typeof e.data === 'string') this.onControl(e.data)
+        else if (e.data instanceof ArrayBuffer) this.onChunk(e.data)
+        else this.close()
+      } catch (err) {
+        console.info('p2p: broken message from a peer', err)
+        this.close()
+      }
+    }
+  }
+
+  private async flushCandidates (): Promise<void> {
+    this.remoteDescriptionSet = true
+    for (const c of this.pendingCandidates.splice(0)) {
+      try { await this.pc.addIceCandidate(c) } catch { /* a stale candidate */ }
+    }
+  }
+
+  private sendJson (message: Record<string, unknown>): void {
+    if (this.channel?.readyState !== 'open') return
+    try { this.channel.send(JSON.stringify(message)) } catch { this.close() }
+  }
+
+  private onControl (text: string): void {
+    if (text.length > MAX_CONTROL_CHARS) return this.close()
+    const m = JSON.parse(text) as { t?: unknown, segment?: unknown, segments?: unknown, size?: unknown }
+    const id = typeof m.segment === 'string' ? m.segment : null
+    switch (m.t) {
+      case 'have':
+        this.segments.clear()
+        if (Array.isArray(m.segments)) for (const s of m.segments) if (typeof s === 'string') this.segments.add(s)
+        if (!this.ready) {
+          this.ready = true
+        }
+        this.host.peerAnnounced(this, null)
+        break
+      case 'have+':
+        if (id) {
+          this.segments.add(id)
+          this.host.peerAnnounced(this, id)
+        }
+        break
+      case 'get':
+        if (id && this.uploadQueue.length < 64) {
+          this.uploadQueue.push(id)
+          void this.pump()
+        }
+        break
+      case 'cancel':
+        if (id) {
+          const i = this.uploadQueue.indexOf(id)
+          if (i >= 0) this.uploadQueue.splice(i, 1)
+        }
+        break
+      case 'data': {
+        if (this.incoming) return this.close() // a new header before the last segment's bytes were all there
+        const size = typeof m.size === 'number' ? m.size : -1
+        if (!id || !Number.isInteger(size) || size < 0 || size > MAX_SEGMENT_BYTES) return this.close()
+        this.incoming = { id, size, received: 0, buffer: new Uint8Array(size) }
+        if (size === 0) this.completeIncoming()
+        break
+      }
+      case 'none':
+        if (id) {
+          this.segments.delete(id)
+          this.resolveWaiters(id, null)
+        }
+        break
+      default:
+        // Unknown messages are ignored: a later version may add some.
+        break
+    }
+  }
+
+  private onChunk (chunk: ArrayBuffer): void {
+    const incoming = this.incoming
+    if (!incoming || incoming.received + chunk.byteLength > incoming.size) return this.close()
+    incoming.buffer.set(new Uint8Array(chunk), incoming.received)
+    incoming.received += chunk.byteLength
+    if (incoming.received === incoming.size) this.completeIncoming()
+  }
+
+  private completeIncoming (): void {
+    const incoming = this.incoming
+    if (!incoming) return
+    this.incoming = null
+    // Not asked for any more (cancelled after a time-out): dropped; the manager verifies what it asked for.
+    this.resolveWaiters(incoming.id, incoming.buffer.buffer as ArrayBuffer)
+  }
+
+  private resolveWaiters (id: string, data: ArrayBuffer | null): void {
+    const list = this.waiters.get(id)
+    if (!list) return
+    for (const finish of [...list]) finish(data)
+  }
+
+  /** Serves the peer's requests one after the other, respecting the channel's buffer. */
+  private async pump (): Promise<void> {
+    if (this.uploading) return
+    this.uploading = true
+    try {
+      while (this.uploadQueue.length > 0 && !this.closed) {
+        const channel = this.channel
+        if (!channel || channel.readyState !== 'open') return
+        const id = this.uploadQueue.shift()!
+        const data = this.host.segmentToSend(id)
+        if (!data) {
+          this.sendJson({ t: 'none', segment: id })
+          continue
+        }
+        let bytes = new Uint8Array(data)
+        if (this.host.tamper()) {
+          // Test hook only: flip bits in a copy so the receiver's sha256 check fails.
+          bytes = bytes.slice()
+          for (let i = 0; i < bytes.length; i += 997) bytes[i] ^= 0xff
+        }
+        this.sendJson({ t: 'data', segment: id, size: bytes.byteLength })
+        for (let offset = 0; offset < bytes.byteLength; offset += CHUNK_BYTES) {
+          if (channel.bufferedAmount > HIGH_WATER_BYTES) await this.drained(channel)
+          if (this.closed || channel.readyState !== 'open') return
+          channel.send(bytes.subarray(offset, offset + CHUNK_BYTES))
+        }
+        this.host.uploaded(this, bytes.byteLength)
+      }
+    } catch (err) {
+      console.info('p2p: sending to a peer failed', err)
+      this.close()
+    } finally {
+      this.uploading = false
+    }
+  }
+
+  private drained (channel: RTCDataChannel): Promise<void> {
+    return new Promise(resolve => {
+      const done = (): void => {
+        channel.removeEventListener('bufferedamountlow', done)
+        channel.removeEventListener('close', done)
+        resolve()
+      }
+      channel.addEventListener('bufferedamountlow', done)
+      channel.addEventListener('close', done)
+    })
+  }
+}
