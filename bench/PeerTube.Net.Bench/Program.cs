@@ -10,6 +10,11 @@ using PeerTube.Net.Media.Images;
 //
 //   dotnet run -c Release --project bench/PeerTube.Net.Bench -- --torrent [--runs N] [--seconds S] [--seeder-max-requests N] [--no-build]
 //
+// Peer-to-peer benchmark (--p2p): N viewers (headless Chromium contexts) of one video, a few seconds apart; the fraction of
+// their HLS segment bytes that came from peers rather than HTTP. See P2PBench.cs.
+//
+//   dotnet run -c Release --project bench/PeerTube.Net.Bench -- --p2p [--viewers 2,4,6] [--seconds S] [--gap S] [--rate R] [--no-build]
+//
 // Markdown goes to stdout, progress to stderr.
 
 using System.Diagnostics;
@@ -33,6 +38,7 @@ catch (ArgumentException e)
     Console.Error.WriteLine(e.Message);
     Console.Error.WriteLine("usage: dotnet run -c Release --project bench/PeerTube.Net.Bench -- [--runs N] [--quick] [--no-build]");
     Console.Error.WriteLine("       dotnet run -c Release --project bench/PeerTube.Net.Bench -- --torrent [--runs N] [--seconds S] [--seeder-max-requests N] [--no-build]");
+    Console.Error.WriteLine("       dotnet run -c Release --project bench/PeerTube.Net.Bench -- --p2p [--viewers 2,4,6] [--seconds S] [--gap S] [--rate R] [--no-build]");
     return 2;
 }
 
@@ -45,7 +51,9 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    return options.Torrent ? await TorrentBench.RunAsync(options, cts.Token) : await Bench.RunAsync(options, cts.Token);
+    return options.P2P ? await P2PBench.RunAsync(options, cts.Token)
+        : options.Torrent ? await TorrentBench.RunAsync(options, cts.Token)
+        : await Bench.RunAsync(options, cts.Token);
 }
 catch (BenchmarkFailedException e)
 {
@@ -68,14 +76,22 @@ namespace PeerTube.Net.Bench
     /// <param name="Torrent">The BitTorrent benchmark (seeder vs web seed) instead of the transcoding one.</param>
     /// <param name="Seconds">--seconds: the source's length (BitTorrent mode only).</param>
     /// <param name="SeederMaxRequests">--seeder-max-requests: Seeding:MaxRequestsPerSecond for the server (BitTorrent mode only; default: the server's).</param>
-    internal sealed record BenchOptions(int Runs, bool Quick, bool Build, bool Torrent = false, int? Seconds = null, int? SeederMaxRequests = null)
+    /// <param name="P2P">The peer-to-peer benchmark (viewers in Chromium) instead of the transcoding one.</param>
+    /// <param name="Viewers">--viewers: the swarm sizes to measure (P2P mode only).</param>
+    /// <param name="GapSeconds">--gap: seconds between two viewers' arrivals (P2P mode only).</param>
+    /// <param name="PlaybackRate">--rate: the viewers' video.playbackRate (P2P mode only).</param>
+    internal sealed record BenchOptions(int Runs, bool Quick, bool Build, bool Torrent = false, int? Seconds = null, int? SeederMaxRequests = null,
+        bool P2P = false, IReadOnlyList<int>? Viewers = null, double GapSeconds = 3, double PlaybackRate = 1)
     {
+        /// <summary>P2P mode: 30 s at 4 s per HLS segment is 8 segments per rendition.</summary>
+        public const int DefaultP2PSeconds = 30;
+
         /// <summary>BitTorrent mode: a 120 s 1080p source makes a top rendition of about 80 MB (stream-copied from the source).</summary>
         public const int DefaultTorrentSeconds = 120;
 
         public int SourceWidth => Quick ? 640 : 1920;
         public int SourceHeight => Quick ? 360 : 1080;
-        public int SourceSeconds => Seconds ?? (Torrent ? DefaultTorrentSeconds : Quick ? 6 : 30);
+        public int SourceSeconds => Seconds ?? (Torrent ? DefaultTorrentSeconds : P2P ? DefaultP2PSeconds : Quick ? 6 : 30);
 
         public static BenchOptions Parse(string[] args)
         {
@@ -85,6 +101,10 @@ namespace PeerTube.Net.Bench
             var quick = false;
             var build = true;
             var torrent = false;
+            var p2p = false;
+            List<int>? viewers = null;
+            double? gap = null;
+            double? rate = null;
             for (var i = 0; i < args.Length; i++)
             {
                 switch (args[i])
@@ -105,6 +125,43 @@ namespace PeerTube.Net.Bench
                         break;
                     case "--torrent":
                         torrent = true;
+                        break;
+                    case "--p2p":
+                        p2p = true;
+                        break;
+                    case "--viewers" when i + 1 < args.Length:
+                        viewers = [];
+                        foreach (var part in args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                        {
+                            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var v) || v < 2 || v > 20)
+                            {
+                                throw new ArgumentException("--viewers needs a comma-separated list of integers from 2 to 20 (e.g. 2,4,6).");
+                            }
+
+                            viewers.Add(v);
+                        }
+
+                        if (viewers.Count == 0)
+                        {
+                            throw new ArgumentException("--viewers needs at least one swarm size.");
+                        }
+
+                        break;
+                    case "--gap" when i + 1 < args.Length:
+                        if (!double.TryParse(args[++i], NumberStyles.Float, CultureInfo.InvariantCulture, out var g) || g < 0 || g > 60)
+                        {
+                            throw new ArgumentException("--gap needs a number of seconds from 0 to 60.");
+                        }
+
+                        gap = g;
+                        break;
+                    case "--rate" when i + 1 < args.Length:
+                        if (!double.TryParse(args[++i], NumberStyles.Float, CultureInfo.InvariantCulture, out var r) || r < 0.25 || r > 4)
+                        {
+                            throw new ArgumentException("--rate needs a playback rate from 0.25 to 4.");
+                        }
+
+                        rate = r;
                         break;
                     case "--seconds" when i + 1 < args.Length:
                         if (!int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var s) || s < 1 || s > 3600)
@@ -127,9 +184,25 @@ namespace PeerTube.Net.Bench
                 }
             }
 
+            if (p2p && (torrent || quick || seederMaxRequests is not null || runs is not null))
+            {
+                throw new ArgumentException("--p2p does not combine with --torrent, --quick, --seeder-max-requests or --runs.");
+            }
+
+            if ((viewers is not null || gap is not null || rate is not null) && !p2p)
+            {
+                throw new ArgumentException("--viewers, --gap and --rate only apply to --p2p.");
+            }
+
+            if (p2p)
+            {
+                return new BenchOptions(1, false, build, P2P: true, Seconds: seconds, Viewers: viewers ?? [2, 4, 6], GapSeconds: gap ?? 3,
+                    PlaybackRate: rate ?? 1);
+            }
+
             if ((seconds is not null || seederMaxRequests is not null) && !torrent)
             {
-                throw new ArgumentException("--seconds and --seeder-max-requests only apply to --torrent.");
+                throw new ArgumentException("--seconds and --seeder-max-requests only apply to --torrent (and --seconds to --p2p).");
             }
 
             if (quick && torrent)

@@ -31,6 +31,9 @@ internal sealed class ServerUnderTest : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    /// <summary>http://127.0.0.1:{port}, the server's address (and its Instance:PublicUrl).</summary>
+    public string BaseUrl => _http.BaseAddress!.ToString().TrimEnd('/');
+
     /// <param name="environment">More settings for the server (for example Seeding__Port), as environment variables.</param>
     public static async Task<ServerUnderTest> StartAsync(string serverDll, string storageRoot, string logPath, CancellationToken ct,
         IReadOnlyDictionary<string, string>? environment = null)
