@@ -132,6 +132,14 @@ public sealed partial class P2PTests(P2PSite site) : IClassFixture<P2PSite>, IAs
         var hubRequests = await WaitForHubRequestAsync(viewer);
         Assert.True(hubRequests > 0, $"the watch page made no /hubs/swarm request, so the p2p=0 check proves nothing.{viewer.Diagnostics()}");
 
+        // An embed with P2P on warns under its title (PeerTube's warningTitle); warningTitle=0 hides the warning.
+        await viewer.GotoAsync($"/videos/embed/{video.Uuid}");
+        await viewer.Page.Locator(".pt-title").WaitForAsync(new() { State = Microsoft.Playwright.WaitForSelectorState.Attached });
+        Assert.Equal(1, await viewer.Page.Locator(".pt-title .pt-title-warning").CountAsync());
+        await viewer.GotoAsync($"/videos/embed/{video.Uuid}?warningTitle=0");
+        await viewer.Page.Locator(".pt-title").WaitForAsync(new() { State = Microsoft.Playwright.WaitForSelectorState.Attached });
+        Assert.Equal(0, await viewer.Page.Locator(".pt-title-warning").CountAsync());
+
         var since = viewer.Now;
         await viewer.GotoAsync($"/videos/embed/{video.Uuid}?p2p=0&autoplay=1&muted=1");
         await viewer.WaitForAsync("() => (document.querySelector('#pt-player video')?.currentTime ?? 0) > 2",
@@ -142,6 +150,7 @@ public sealed partial class P2PTests(P2PSite site) : IClassFixture<P2PSite>, IAs
         Assert.True(hub.Count == 0, $"the p2p=0 embed talked to the swarm hub: {string.Join(", ", hub)}");
         Assert.True(await viewer.Page.EvaluateAsync<bool>("() => document.querySelector('#pt-player').dataset.ptP2pPeers === undefined"),
             "the p2p=0 embed still set data-pt-p2p-peers");
+        Assert.Equal(0, await viewer.Page.Locator(".pt-title-warning").CountAsync());
         Assert.True(viewer.Errors.Count == 0, $"the p2p=0 embed logged errors.{viewer.Diagnostics()}");
     }
 

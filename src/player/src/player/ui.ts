@@ -29,8 +29,13 @@ export function mountPlayer (root: HTMLElement, config: PlayerConfig): PlayerCor
   root.append(video)
 
   if (config.embed && options.title && config.name) {
+    // PeerTube's warningTitle: with P2P on, say that other viewers see this viewer's IP address.
+    const p2pOn = options.p2p && config.p2p?.enabled === true
     root.append(h('div', { class: 'pt-title' },
-      h('a', { href: config.watchUrl || '#', target: '_blank', rel: 'noopener' }, config.name)))
+      h('a', { href: config.watchUrl || '#', target: '_blank', rel: 'noopener' }, config.name),
+      ...(p2pOn && options.warningTitle
+        ? [h('div', { class: 'pt-title-warning' }, 'Watching this video may reveal your IP address to others.')]
+        : [])))
   }
 
   if (config.state !== PUBLISHED_STATE) {
