@@ -13,7 +13,7 @@ using PeerTube.Net.Media.Images;
 // Peer-to-peer benchmark (--p2p): N viewers (headless Chromium contexts) of one video, a few seconds apart; the fraction of
 // their HLS segment bytes that came from peers rather than HTTP. See P2PBench.cs.
 //
-//   dotnet run -c Release --project bench/PeerTube.Net.Bench -- --p2p [--viewers 2,4,6] [--seconds S] [--gap S] [--rate R] [--no-build]
+//   dotnet run -c Release --project bench/PeerTube.Net.Bench -- --p2p [--viewers 2,4,6] [--seconds S] [--gap S] [--rate R] [--start autoplay|click] [--no-build]
 //
 // Markdown goes to stdout, progress to stderr.
 
@@ -38,7 +38,7 @@ catch (ArgumentException e)
     Console.Error.WriteLine(e.Message);
     Console.Error.WriteLine("usage: dotnet run -c Release --project bench/PeerTube.Net.Bench -- [--runs N] [--quick] [--no-build]");
     Console.Error.WriteLine("       dotnet run -c Release --project bench/PeerTube.Net.Bench -- --torrent [--runs N] [--seconds S] [--seeder-max-requests N] [--no-build]");
-    Console.Error.WriteLine("       dotnet run -c Release --project bench/PeerTube.Net.Bench -- --p2p [--viewers 2,4,6] [--seconds S] [--gap S] [--rate R] [--no-build]");
+    Console.Error.WriteLine("       dotnet run -c Release --project bench/PeerTube.Net.Bench -- --p2p [--viewers 2,4,6] [--seconds S] [--gap S] [--rate R] [--start autoplay|click] [--no-build]");
     return 2;
 }
 
@@ -80,8 +80,10 @@ namespace PeerTube.Net.Bench
     /// <param name="Viewers">--viewers: the swarm sizes to measure (P2P mode only).</param>
     /// <param name="GapSeconds">--gap: seconds between two viewers' arrivals (P2P mode only).</param>
     /// <param name="PlaybackRate">--rate: the viewers' video.playbackRate (P2P mode only).</param>
+    /// <param name="ClickToPlay">--start click: the embed without autoplay, play pressed once the player has preloaded (P2P mode only).</param>
     internal sealed record BenchOptions(int Runs, bool Quick, bool Build, bool Torrent = false, int? Seconds = null, int? SeederMaxRequests = null,
-        bool P2P = false, IReadOnlyList<int>? Viewers = null, double GapSeconds = 3, double PlaybackRate = 1)
+        bool P2P = false, IReadOnlyList<int>? Viewers = null, double GapSeconds = 3, double PlaybackRate = 1,
+        bool ClickToPlay = false)
     {
         /// <summary>P2P mode: 30 s at 4 s per HLS segment is 8 segments per rendition.</summary>
         public const int DefaultP2PSeconds = 30;
@@ -105,6 +107,7 @@ namespace PeerTube.Net.Bench
             List<int>? viewers = null;
             double? gap = null;
             double? rate = null;
+            bool? click = null;
             for (var i = 0; i < args.Length; i++)
             {
                 switch (args[i])
@@ -163,6 +166,14 @@ namespace PeerTube.Net.Bench
 
                         rate = r;
                         break;
+                    case "--start" when i + 1 < args.Length:
+                        click = args[++i] switch
+                        {
+                            "autoplay" => false,
+                            "click" => true,
+                            _ => throw new ArgumentException("--start is autoplay or click."),
+                        };
+                        break;
                     case "--seconds" when i + 1 < args.Length:
                         if (!int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var s) || s < 1 || s > 3600)
                         {
@@ -189,15 +200,15 @@ namespace PeerTube.Net.Bench
                 throw new ArgumentException("--p2p does not combine with --torrent, --quick, --seeder-max-requests or --runs.");
             }
 
-            if ((viewers is not null || gap is not null || rate is not null) && !p2p)
+            if ((viewers is not null || gap is not null || rate is not null || click is not null) && !p2p)
             {
-                throw new ArgumentException("--viewers, --gap and --rate only apply to --p2p.");
+                throw new ArgumentException("--viewers, --gap, --rate and --start only apply to --p2p.");
             }
 
             if (p2p)
             {
                 return new BenchOptions(1, false, build, P2P: true, Seconds: seconds, Viewers: viewers ?? [2, 4, 6], GapSeconds: gap ?? 3,
-                    PlaybackRate: rate ?? 1);
+                    PlaybackRate: rate ?? 1, ClickToPlay: click ?? false);
             }
 
             if ((seconds is not null || seederMaxRequests is not null) && !torrent)
