@@ -1,0 +1,54 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PeerTube.Net.Server.Features.Federation;
+
+/// <summary>ActivityPub: who may follow us, how we fetch and how we deliver.</summary>
+public sealed class FederationOptions
+{
+    public const string Section = "Federation";
+
+    /// <summary>Off turns the inbox, the outbox and deliveries off; discovery documents are still served.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Remote input (actor ids, key ids, inboxes, object ids) may point at private, loopback or link-local addresses.
+    /// Off by default: otherwise anyone can make the server fetch its own intranet (SSRF). Loopback tests turn it on.
+    /// </summary>
+    public bool AllowPrivateAddresses { get; set; }
+
+    /// <summary>Follows of our instance or of our channels are accepted at once; otherwise an admin accepts them.</summary>
+    public bool AutoAcceptFollowers { get; set; } = true;
+
+    [Range(1, 120)]
+    public int FetchTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Largest ActivityPub document we read, fetched or posted to our inbox.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxDocumentBytes { get; set; } = 2 * 1024 * 1024;
+
+    [Range(0, 10)]
+    public int MaxRedirects { get; set; } = 3;
+
+    /// <summary>How far a signed request's Date may be from our clock, either way.</summary>
+    [Range(1, 86400)]
+    public int SignatureSkewSeconds { get; set; } = 12 * 3600;
+
+    /// <summary>First retry of a failed delivery; each next one waits twice as long, up to <see cref="DeliveryMaxBackoffSeconds"/>.</summary>
+    [Range(0.1, 3600)]
+    public double DeliveryRetryBaseSeconds { get; set; } = 30;
+
+    [Range(1, 86400)]
+    public double DeliveryMaxBackoffSeconds { get; set; } = 3600;
+
+    /// <summary>A delivery is retried for this long; an inbox that fails for this long is marked dead and skipped.</summary>
+    [Range(0.01, 24 * 30)]
+    public double DeliveryGiveUpHours { get; set; } = 48;
+
+    /// <summary>Views of a remote video are sent to its origin at most once per video per interval, as one View.</summary>
+    [Range(1, 86400)]
+    public int ViewsBatchSeconds { get; set; } = 60;
+
+    /// <summary>Deliveries sent at once by this node.</summary>
+    [Range(1, 256)]
+    public int DeliveryConcurrency { get; set; } = 8;
+}
