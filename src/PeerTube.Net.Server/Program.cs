@@ -1,5 +1,6 @@
 using PeerTube.Net.Server.Features.Accounts;
 using PeerTube.Net.Server.Features.Channels;
+using PeerTube.Net.Server.Features.Federation;
 using PeerTube.Net.Server.Features.Instance;
 using PeerTube.Net.Server.Features.Peers;
 using PeerTube.Net.Server.Features.Seeding;
@@ -42,6 +43,7 @@ builder.AddTracker();
 builder.AddPeers();
 builder.AddSeeding();
 builder.AddWeb();
+builder.AddFederation();
 
 var app = builder.Build();
 
@@ -53,6 +55,7 @@ await app.RecoverTorrentsAsync();
 
 app.UseForwardedHeaders();
 app.UseApiErrors();
+app.UseActivityPubNegotiation();
 app.UseRouting();
 app.UseCors();
 app.UseRateLimiter();
@@ -71,6 +74,7 @@ app.MapTracker();
 app.MapPeers();
 app.MapSeeding();
 app.MapTranscodingProgress();
+app.MapFederation();
 app.MapWeb();
 
 app.Run();

@@ -29,13 +29,18 @@ public static class AccountDtos
     };
 
     public static AccountSummaryDto Summary(Account a, InstanceOptions instance) =>
-        new(a.Id, a.Name, a.DisplayName, instance.Absolute($"/accounts/{a.Name}"), instance.Host, []);
+        new(a.Id, a.LocalName, a.DisplayName, Url(a, instance), a.Host ?? instance.Host, []);
 
     public static ChannelSummaryDto Summary(VideoChannel c, InstanceOptions instance) =>
-        new(c.Id, c.Name, c.DisplayName, instance.Absolute($"/video-channels/{c.Name}"), instance.Host, []);
+        new(c.Id, c.LocalName, c.DisplayName, Url(c, instance), c.Host ?? instance.Host, []);
+
+    /// <summary>The actor's id: ours under our URL, a remote one's as its origin gave it.</summary>
+    public static string Url(Account a, InstanceOptions instance) => a.RemoteUrl ?? instance.Absolute($"/accounts/{a.Name}");
+
+    public static string Url(VideoChannel c, InstanceOptions instance) => c.RemoteUrl ?? instance.Absolute($"/video-channels/{c.Name}");
 
     public static AccountDto Account(Account a, InstanceOptions instance) =>
-        new(a.Id, a.Name, a.DisplayName, a.Description, instance.Absolute($"/accounts/{a.Name}"), instance.Host, true, a.UserId,
+        new(a.Id, a.LocalName, a.DisplayName, a.Description, Url(a, instance), a.Host ?? instance.Host, a.IsLocal, a.UserId,
             0, 0, a.CreatedAt, a.CreatedAt, [], []);
 
     /// <summary>
@@ -75,6 +80,6 @@ public static class AccountDtos
     }
 
     public static ChannelDto Channel(VideoChannel c, InstanceOptions instance) =>
-        new(c.Id, c.Name, c.DisplayName, c.Description, c.Support, instance.Absolute($"/video-channels/{c.Name}"), instance.Host, true,
+        new(c.Id, c.LocalName, c.DisplayName, c.Description, c.Support, Url(c, instance), c.Host ?? instance.Host, c.IsLocal,
             0, 0, c.CreatedAt, c.UpdatedAt, Summary(c.Account!, instance), [], []);
 }

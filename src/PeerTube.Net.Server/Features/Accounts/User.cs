@@ -37,4 +37,15 @@ public sealed class Account
     public User? User { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public List<Channels.VideoChannel> Channels { get; set; } = [];
+
+    /// <summary>Null for ours; the remote host for a federated account, whose <see cref="Name"/> is then "name@host".</summary>
+    public string? Host { get; set; }
+
+    /// <summary>The ActivityPub id of a remote account.</summary>
+    public string? RemoteUrl { get; set; }
+
+    public bool IsLocal => Host is null;
+
+    /// <summary>The handle without the host, as PeerTube's API shows it.</summary>
+    public string LocalName => Host is null ? Name : Name[..Name.IndexOf('@')];
 }

@@ -15,24 +15,24 @@ internal static class ChannelsApi
         return app;
     }
 
-    /// <summary>Accepts "name" and "name@host" for a local channel.</summary>
+    /// <summary>Accepts "name" and "name@ourhost" for a local channel, "name@host" for a remote one.</summary>
     private static async Task<IResult> GetChannel(string handle, AppDbContext db, IOptions<InstanceOptions> instance, CancellationToken ct)
     {
-        var name = handle;
-        var at = handle.IndexOf('@');
-        if (at >= 0)
-        {
-            if (!string.Equals(handle[(at + 1)..], instance.Value.Host, StringComparison.OrdinalIgnoreCase))
-            {
-                return ApiProblem.NotFound("Video channel not found.");
-            }
-
-            name = handle[..at];
-        }
-
+        var name = Handles.Local(handle, instance.Value);
         var channel = await db.VideoChannels.Include(c => c.Account).FirstOrDefaultAsync(c => c.Name == name, ct);
         return channel is null
             ? ApiProblem.NotFound("Video channel not found.")
             : TypedResults.Ok(AccountDtos.Channel(channel, instance.Value));
+    }
+}
+
+/// <summary>Account and channel handles: ours are stored as "name", remote ones as "name@host".</summary>
+public static class Handles
+{
+    /// <summary>The stored name for a handle: without the host when it is ours, whole otherwise.</summary>
+    public static string Local(string handle, InstanceOptions instance)
+    {
+        var at = handle.IndexOf('@');
+        return at >= 0 && string.Equals(handle[(at + 1)..], instance.Host, StringComparison.OrdinalIgnoreCase) ? handle[..at] : handle;
     }
 }

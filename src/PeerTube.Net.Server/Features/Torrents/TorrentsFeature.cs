@@ -44,7 +44,7 @@ public static class TorrentsFeature
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var paths = scope.ServiceProvider.GetRequiredService<StoragePaths>();
-        var files = await db.VideoFiles.Where(f => f.StreamingPlaylist!.Video!.State == VideoState.Published)
+        var files = await db.VideoFiles.Where(f => f.StreamingPlaylist!.Video!.State == VideoState.Published && f.StreamingPlaylist.Video.RemoteUrl == null)
             .Select(f => new { f.StreamingPlaylist!.VideoId, f.TorrentFilename }).ToListAsync();
         var queue = scope.ServiceProvider.GetRequiredService<TorrentsQueue>();
         foreach (var videoId in files.Where(f => f.TorrentFilename is null || !File.Exists(Path.Combine(paths.Torrents, f.TorrentFilename)))
@@ -66,7 +66,8 @@ internal sealed class TorrentCatalog(IServiceScopeFactory scopes, StoragePaths p
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var hash = infoHashHex.ToLowerInvariant();
-        return await db.VideoFiles.AnyAsync(f => f.InfoHash == hash && f.StreamingPlaylist!.Video!.State == VideoState.Published, ct)
+        return await db.VideoFiles.AnyAsync(f => f.InfoHash == hash && f.StreamingPlaylist!.Video!.State == VideoState.Published
+                                               && f.StreamingPlaylist.Video.RemoteUrl == null, ct)
                || await swarms.FindSwarmAsync(hash, ct) is not null;
     }
 

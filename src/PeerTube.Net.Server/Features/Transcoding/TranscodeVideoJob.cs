@@ -24,6 +24,7 @@ public sealed class TranscodeVideoJob(
     Seeding.SeederCatalogSignal seeder,
     IServiceScopeFactory scopes,
     ITranscodingProgressNotifier progressNotifier,
+    IVideoEvents videoEvents,
     IOptions<InstanceOptions> instance,
     TimeProvider clock,
     ILogger<TranscodeVideoJob> log)
@@ -256,6 +257,7 @@ public sealed class TranscodeVideoJob(
 
         // New torrents to seed: now, not at the seeder's next catalog poll.
         seeder.CatalogChanged();
+        await videoEvents.PublishedAsync(snapshot.Id, CancellationToken.None);
         await progressNotifier.NotifyAsync(TranscodingUpdate.Of(snapshot.Uuid, VideoState.Published, 100, null), CancellationToken.None);
 
         // The source is no longer referenced; if we crash before this line, the start-up sweep removes it.

@@ -77,6 +77,21 @@ public sealed class Video
     public DateTimeOffset PublishedAt { get; set; }
 
     public VideoStreamingPlaylist? StreamingPlaylist { get; set; }
+
+    /// <summary>
+    /// A federated video is a reference, not files: its ActivityPub id, and where its origin serves the HLS master,
+    /// the sha256 JSON and the images. All null for ours.
+    /// </summary>
+    public string? RemoteUrl { get; set; }
+    public string? RemotePlaylistUrl { get; set; }
+    public string? RemoteSegmentsSha256Url { get; set; }
+    public string? RemoteThumbnailUrl { get; set; }
+    public string? RemotePreviewUrl { get; set; }
+
+    /// <summary>Views counted here but not yet sent to the origin (remote videos), drained by the views batch.</summary>
+    public long PendingRemoteViews { get; set; }
+
+    public bool IsLocal => RemoteUrl is null;
 }
 
 /// <summary>The HLS playlist of a video (PeerTube's videoStreamingPlaylist, type 1).</summary>
@@ -109,4 +124,9 @@ public sealed class VideoFile
     public bool HasVideo { get; set; }
     public string? TorrentFilename { get; set; }
     public string? InfoHash { get; set; }
+
+    /// <summary>A remote video's file, torrent and magnet at its origin.</summary>
+    public string? RemoteFileUrl { get; set; }
+    public string? RemoteTorrentUrl { get; set; }
+    public string? RemoteMagnetUri { get; set; }
 }

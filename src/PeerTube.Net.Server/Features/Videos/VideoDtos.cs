@@ -17,7 +17,7 @@ public static class VideoDtos
             ["id"] = v.Id,
             ["uuid"] = v.Uuid,
             ["shortUUID"] = ShortUuid.FromGuid(v.Uuid),
-            ["url"] = instance.Absolute($"/videos/watch/{v.Uuid}"),
+            ["url"] = v.RemoteUrl ?? instance.Absolute($"/videos/watch/{v.Uuid}"),
             ["name"] = v.Name,
             ["category"] = Constant(VideoConstants.Categories, v.Category),
             ["licence"] = Constant(VideoConstants.Licences, v.Licence),
@@ -26,7 +26,7 @@ public static class VideoDtos
             ["nsfw"] = v.Nsfw,
             ["truncatedDescription"] = Truncate(v.Description, 250),
             ["description"] = Truncate(v.Description, 250),
-            ["isLocal"] = true,
+            ["isLocal"] = v.IsLocal,
             ["isLive"] = false,
             ["duration"] = v.Duration,
             ["aspectRatio"] = v.AspectRatio,
@@ -34,8 +34,8 @@ public static class VideoDtos
             ["viewers"] = 0,
             ["likes"] = v.Likes,
             ["dislikes"] = v.Dislikes,
-            ["thumbnailPath"] = v.ThumbnailFilename is null ? null : $"/lazy-static/thumbnails/{v.ThumbnailFilename}",
-            ["previewPath"] = v.PreviewFilename is null ? null : $"/lazy-static/previews/{v.PreviewFilename}",
+            ["thumbnailPath"] = VideoUrls.ThumbnailPath(v),
+            ["previewPath"] = VideoUrls.PreviewPath(v),
             ["embedPath"] = $"/videos/embed/{v.Uuid}",
             ["createdAt"] = v.CreatedAt,
             ["updatedAt"] = v.UpdatedAt,
@@ -129,12 +129,12 @@ public static class VideoDtos
         ["height"] = f.Height,
         ["hasAudio"] = f.HasAudio,
         ["hasVideo"] = f.HasVideo,
-        ["fileUrl"] = urls.Hls(v, f.Filename),
-        ["fileDownloadUrl"] = urls.Download(v, f),
+        ["fileUrl"] = f.RemoteFileUrl ?? urls.Hls(v, f.Filename),
+        ["fileDownloadUrl"] = f.RemoteFileUrl ?? urls.Download(v, f),
         ["playlistUrl"] = urls.Hls(v, f.PlaylistFilename),
-        ["torrentUrl"] = f.TorrentFilename is null ? null : urls.Torrent(f.TorrentFilename),
-        ["torrentDownloadUrl"] = f.TorrentFilename is null ? null : urls.TorrentDownload(f.TorrentFilename),
-        ["magnetUri"] = f.TorrentFilename is null ? null : torrents.MagnetUri(v, f),
+        ["torrentUrl"] = f.RemoteTorrentUrl ?? (f.TorrentFilename is null ? null : urls.Torrent(f.TorrentFilename)),
+        ["torrentDownloadUrl"] = f.RemoteTorrentUrl ?? (f.TorrentFilename is null ? null : urls.TorrentDownload(f.TorrentFilename)),
+        ["magnetUri"] = f.RemoteMagnetUri ?? (f.TorrentFilename is null ? null : torrents.MagnetUri(v, f)),
         ["infoHash"] = f.InfoHash,
         ["metadataUrl"] = null,
     };
@@ -148,8 +148,14 @@ public sealed class VideoUrls(InstanceOptions instance)
 {
     public static bool IsPrivateLike(Video v) => v.Privacy is VideoPrivacy.Private or VideoPrivacy.Internal;
 
+    /// <summary>
+    /// A remote video's files sit next to its master playlist at the origin (PeerTube's layout), so a file name is
+    /// enough to find any of them there.
+    /// </summary>
     public string Hls(Video v, string filename) =>
-        instance.Absolute(IsPrivateLike(v)
+        v.RemotePlaylistUrl is { } master
+            ? new Uri(new Uri(master), Uri.EscapeDataString(filename)).AbsoluteUri
+            : instance.Absolute(IsPrivateLike(v)
             ? $"/static/streaming-playlists/hls/private/{v.Uuid}/{filename}"
             : $"/static/streaming-playlists/hls/{v.Uuid}/{filename}");
 
@@ -160,6 +166,11 @@ public sealed class VideoUrls(InstanceOptions instance)
     public string WebVideo(Video v) =>
         instance.Absolute((IsPrivateLike(v) ? "/static/web-videos/private/" : "/static/web-videos/")
                           + $"{v.Uuid}-{v.SourceResolution ?? 0}{Path.GetExtension(v.SourceFilename)}");
+
+    /// <summary>Ours are served by us; a remote video's through our lazy-static path, which fetches it from the origin.</summary>
+    public static string? ThumbnailPath(Video v) => v.ThumbnailFilename is null ? null : $"/lazy-static/thumbnails/{v.ThumbnailFilename}";
+
+    public static string? PreviewPath(Video v) => v.PreviewFilename is null ? null : $"/lazy-static/previews/{v.PreviewFilename}";
 
     public string Torrent(string torrentFilename) => instance.Absolute($"/lazy-static/torrents/{torrentFilename}");
     public string TorrentDownload(string torrentFilename) => instance.Absolute($"/download/torrents/{torrentFilename}");

@@ -48,7 +48,7 @@ internal static class VideosApi
     private static async Task<IResult> ListChannelAsync(string handle, HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance,
         VideoUrls urls, CancellationToken ct)
     {
-        var name = handle.Split('@')[0];
+        var name = Channels.Handles.Local(handle, instance.Value);
         return await db.VideoChannels.AnyAsync(c => c.Name == name, ct)
             ? await PageAsync(http, db.Videos.Listable().Where(v => v.Channel!.Name == name), instance.Value, urls, ct)
             : ApiProblem.NotFound("Video channel not found.");
@@ -57,7 +57,7 @@ internal static class VideosApi
     private static async Task<IResult> ListAccountAsync(string name, HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance,
         VideoUrls urls, CancellationToken ct)
     {
-        var account = name.Split('@')[0];
+        var account = Channels.Handles.Local(name, instance.Value);
         return await db.Accounts.AnyAsync(a => a.Name == account, ct)
             ? await PageAsync(http, db.Videos.Listable().Where(v => v.Channel!.Account!.Name == account), instance.Value, urls, ct)
             : ApiProblem.NotFound("Account not found.");
@@ -146,12 +146,17 @@ internal static class VideosApi
 
     /// <summary>PeerTube's update: JSON or multipart, only the fields given change. Owner or admin only.</summary>
     private static async Task<IResult> UpdateAsync(string id, HttpContext http, ClaimsPrincipal principal, AppDbContext db, VideoIntake intake,
-        TorrentsQueue torrentsQueue, TimeProvider clock, CancellationToken ct)
+        TorrentsQueue torrentsQueue, IVideoEvents events, TimeProvider clock, CancellationToken ct)
     {
         var video = await VideoAccess.FindAsync(db, id, ct);
         if (video is null)
         {
             return ApiProblem.NotFound("Video not found.");
+        }
+
+        if (!video.IsLocal)
+        {
+            return ApiProblem.Forbidden("Cannot update a video of another instance.");
         }
 
         var ownerId = video.Channel!.Account!.UserId;
@@ -213,10 +218,12 @@ internal static class VideosApi
             torrentsQueue.Enqueue(video.Id);
         }
 
+        await events.UpdatedAsync(video.Id, ct);
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> DeleteAsync(string id, ClaimsPrincipal principal, AppDbContext db, VideoRemoval removal, CancellationToken ct)
+    private static async Task<IResult> DeleteAsync(string id, ClaimsPrincipal principal, AppDbContext db, VideoRemoval removal, IVideoEvents events,
+        CancellationToken ct)
     {
         var video = await VideoAccess.FindAsync(db, id, ct);
         if (video is null)
@@ -227,6 +234,11 @@ internal static class VideosApi
         if (!VideoAccess.IsOwnerOrAdmin(video.Channel!.Account!.UserId, principal))
         {
             return ApiProblem.Forbidden("Cannot remove a video of another user.");
+        }
+
+        if (video.IsLocal)
+        {
+            await events.DeletingAsync(video, ct);
         }
 
         await removal.RemoveAsync(video, ct);

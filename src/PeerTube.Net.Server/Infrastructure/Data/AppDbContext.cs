@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using PeerTube.Net.Server.Features.Accounts;
 using PeerTube.Net.Server.Features.Channels;
+using PeerTube.Net.Server.Features.Federation;
 using PeerTube.Net.Server.Features.Uploads;
 using PeerTube.Net.Server.Features.Videos;
 
@@ -21,6 +22,13 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<VideoFile> VideoFiles => Set<VideoFile>();
     public DbSet<ResumableUpload> ResumableUploads => Set<ResumableUpload>();
     public DbSet<InstanceSetting> InstanceSettings => Set<InstanceSetting>();
+    public DbSet<Actor> Actors => Set<Actor>();
+    public DbSet<ActorFollow> ActorFollows => Set<ActorFollow>();
+    public DbSet<Delivery> Deliveries => Set<Delivery>();
+    public DbSet<UnreachableHost> UnreachableHosts => Set<UnreachableHost>();
+    public DbSet<InboxActivity> InboxActivities => Set<InboxActivity>();
+    public DbSet<VideoRate> VideoRates => Set<VideoRate>();
+    public DbSet<VideoComment> VideoComments => Set<VideoComment>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -72,6 +80,50 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
             e.HasIndex(u => u.ExpiresAt);
         });
         b.Entity<InstanceSetting>(e => e.HasKey(s => s.Key));
+
+        b.Entity<Account>(e => e.HasIndex(a => a.RemoteUrl).IsUnique());
+        b.Entity<VideoChannel>(e => e.HasIndex(c => c.RemoteUrl).IsUnique());
+        b.Entity<Video>(e => e.HasIndex(v => v.RemoteUrl).IsUnique());
+        b.Entity<Actor>(e =>
+        {
+            e.HasIndex(a => a.Url).IsUnique();
+            e.HasIndex(a => a.KeyId);
+            e.HasIndex(a => new { a.PreferredUsername, a.Host });
+            e.HasOne(a => a.Account).WithMany().HasForeignKey(a => a.AccountId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(a => a.Channel).WithMany().HasForeignKey(a => a.ChannelId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<ActorFollow>(e =>
+        {
+            e.HasIndex(f => new { f.FollowerId, f.TargetId }).IsUnique();
+            e.HasOne(f => f.Follower).WithMany().HasForeignKey(f => f.FollowerId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(f => f.Target).WithMany().HasForeignKey(f => f.TargetId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<Delivery>(e =>
+        {
+            e.HasIndex(d => new { d.State, d.NextAttemptAt });
+            e.HasOne(d => d.Sender).WithMany().HasForeignKey(d => d.SenderActorId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<UnreachableHost>(e => e.HasKey(h => h.Host));
+        b.Entity<InboxActivity>(e =>
+        {
+            e.HasIndex(a => a.ActivityId).IsUnique();
+            e.HasIndex(a => a.ProcessedAt);
+        });
+        b.Entity<VideoRate>(e =>
+        {
+            e.HasIndex(r => new { r.VideoId, r.AccountId }).IsUnique();
+            e.HasIndex(r => r.Url);
+            e.HasOne(r => r.Video).WithMany().HasForeignKey(r => r.VideoId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(r => r.Account).WithMany().HasForeignKey(r => r.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<VideoComment>(e =>
+        {
+            e.HasIndex(c => c.Url).IsUnique();
+            e.HasIndex(c => c.VideoId);
+            e.HasOne(c => c.Video).WithMany().HasForeignKey(c => c.VideoId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(c => c.Account).WithMany().HasForeignKey(c => c.AccountId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(c => c.InReplyTo).WithMany().HasForeignKey(c => c.InReplyToCommentId).OnDelete(DeleteBehavior.SetNull);
+        });
     }
 }
 

@@ -1,0 +1,85 @@
+using PeerTube.Net.Server.Features.Federation.Discovery;
+using PeerTube.Net.Server.Features.Federation.Http;
+using PeerTube.Net.Server.Features.Federation.Inbound;
+using PeerTube.Net.Server.Features.Federation.Outbound;
+using PeerTube.Net.Server.Features.Videos;
+
+namespace PeerTube.Net.Server.Features.Federation;
+
+/// <summary>
+/// ActivityPub the way PeerTube speaks it: discovery (webfinger, nodeinfo, host-meta), actors and their collections,
+/// signed inboxes whose activities are processed as jobs, and a delivery queue with retries.
+/// </summary>
+public static class FederationFeature
+{
+    public static WebApplicationBuilder AddFederation(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<FederationOptions>().BindConfiguration(FederationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddFederationHttp();
+        services.AddScoped<LocalActors>();
+        services.AddScoped<RemoteActors>();
+        services.AddScoped<RemoteVideos>();
+        services.AddScoped<Interactions>();
+        services.AddScoped<FollowService>();
+        services.AddScoped<ActivityObjects>();
+        services.AddScoped<Outbox>();
+        services.AddSingleton<DeliverySignal>();
+        services.AddSingleton<IVideoEvents, VideoFederation>();
+        services.AddScoped<FederateVideoJob>();
+        services.AddScoped<ProcessInboxActivityJob>();
+        services.AddScoped<FetchOutboxJob>();
+        services.AddScoped<InstanceFollowJob>();
+        services.AddSingleton<DeliveryWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Sends a request for an actor or a video that asks for ActivityPub (<c>Accept: application/activity+json</c> or
+    /// the ld+json profile) to its document; a browser asking for the same URL still gets the HTML page. Runs before routing.
+    /// </summary>
+    public static IApplicationBuilder UseActivityPubNegotiation(this IApplicationBuilder app) => app.Use((http, next) =>
+    {
+        var request = http.Request;
+        if ((HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) && IsNegotiated(request.Path))
+        {
+            http.Response.Headers.Append("Vary", "Accept");
+            if (ActivityJson.Wants(request.Headers.Accept.ToString()))
+            {
+                request.Path = ActivityPubEndpoints.Prefix + request.Path;
+            }
+        }
+
+        return next(http);
+    });
+
+    /// <summary>/accounts/{name}, /video-channels/{name} and /videos/watch/{id}, and nothing below them.</summary>
+    private static bool IsNegotiated(PathString path)
+    {
+        var value = path.Value;
+        if (value is null)
+        {
+            return false;
+        }
+
+        foreach (var prefix in (ReadOnlySpan<string>)["/accounts/", "/video-channels/", "/videos/watch/"])
+        {
+            if (value.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                var rest = value.AsSpan(prefix.Length).TrimEnd('/');
+                return rest.Length > 0 && !rest.Contains('/');
+            }
+        }
+
+        return false;
+    }
+
+    public static IEndpointRouteBuilder MapFederation(this IEndpointRouteBuilder app)
+    {
+        app.MapDiscovery();
+        app.MapActivityPub();
+        app.MapFollowsApi();
+        return app;
+    }
+}

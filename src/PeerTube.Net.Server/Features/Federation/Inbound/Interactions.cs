@@ -1,0 +1,177 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using PeerTube.Net.Server.Features.Instance;
+using PeerTube.Net.Server.Features.Videos;
+using PeerTube.Net.Server.Infrastructure.Data;
+
+namespace PeerTube.Net.Server.Features.Federation.Inbound;
+
+/// <summary>Likes, dislikes, views and comments that other instances send about videos.</summary>
+public sealed class Interactions(AppDbContext db, RemoteActors actors, IOptions<InstanceOptions> instance, TimeProvider clock)
+{
+    /// <summary>Largest view count one batched View may carry.</summary>
+    public const int MaxViewsPerActivity = 10_000;
+
+    /// <summary>A video of ours by its ActivityPub id (/videos/watch/{uuid}), or a remote one we hold by its id.</summary>
+    public async Task<Video?> VideoByUrlAsync(string? url, CancellationToken ct)
+    {
+        if (url is null)
+        {
+            return null;
+        }
+
+        var prefix = instance.Value.Absolute("/videos/watch/");
+        if (url.StartsWith(prefix, StringComparison.Ordinal) && Guid.TryParse(url[prefix.Length..].Split('/')[0], out var uuid))
+        {
+            return await db.Videos.FirstOrDefaultAsync(v => v.Uuid == uuid && v.RemoteUrl == null, ct);
+        }
+
+        return await db.Videos.FirstOrDefaultAsync(v => v.RemoteUrl == url, ct);
+    }
+
+    public async Task<string?> RateAsync(JsonElement activity, Actor signer, bool like, CancellationToken ct)
+    {
+        var video = await VideoByUrlAsync(activity.Id("object"), ct);
+        if (video is null || signer.AccountId is not { } accountId)
+        {
+            return video is null ? "unknown video" : "only accounts rate videos";
+        }
+
+        var url = activity.String("id") ?? $"{signer.Url}/{(like ? "likes" : "dislikes")}/{video.Id}";
+        var rate = await db.VideoRates.FirstOrDefaultAsync(r => r.VideoId == video.Id && r.AccountId == accountId, ct);
+        if (rate is null)
+        {
+            db.VideoRates.Add(new VideoRate { VideoId = video.Id, AccountId = accountId, Like = like, Url = url, CreatedAt = clock.GetUtcNow() });
+        }
+        else
+        {
+            rate.Like = like;
+            rate.Url = url;
+        }
+
+        await db.SaveChangesAsync(ct);
+        await RecountAsync(video.Id, ct);
+        return null;
+    }
+
+    public async Task<string?> UndoRateAsync(JsonElement rateObject, Actor signer, CancellationToken ct)
+    {
+        var id = ActivityJson.IdOf(rateObject);
+        var video = await VideoByUrlAsync(rateObject.ValueKind == JsonValueKind.Object ? rateObject.Id("object") : null, ct);
+        var removed = await db.VideoRates
+            .Where(r => r.AccountId == signer.AccountId && (r.Url == id || (video != null && r.VideoId == video.Id)))
+            .Select(r => r.VideoId).ToListAsync(ct);
+        await db.VideoRates.Where(r => r.AccountId == signer.AccountId && (r.Url == id || (video != null && r.VideoId == video.Id))).ExecuteDeleteAsync(ct);
+        foreach (var videoId in removed.Distinct())
+        {
+            await RecountAsync(videoId, ct);
+        }
+
+        return removed.Count > 0 ? null : "no such rate";
+    }
+
+    public Task RecountAsync(int videoId, CancellationToken ct) =>
+        db.Videos.Where(v => v.Id == videoId).ExecuteUpdateAsync(s => s
+            .SetProperty(v => v.Likes, v => db.VideoRates.Count(r => r.VideoId == videoId && r.Like))
+            .SetProperty(v => v.Dislikes, v => db.VideoRates.Count(r => r.VideoId == videoId && !r.Like)), ct);
+
+    /// <summary>
+    /// A View of one of our videos. Ours batch views (one View per video per interval) and say how many in
+    /// <c>result.userInteractionCount</c>; PeerTube sends one per viewer, with no count.
+    /// </summary>
+    public async Task<string?> ViewAsync(JsonElement activity, Actor signer, CancellationToken ct)
+    {
+        var video = await VideoByUrlAsync(activity.Id("object"), ct);
+        if (video is null || !video.IsLocal)
+        {
+            return "not one of our videos";
+        }
+
+        var count = activity.TryProperty("result", out var result) ? result.Int("userInteractionCount") ?? 1 : 1;
+        count = Math.Clamp(count, 1, MaxViewsPerActivity);
+        await db.Videos.Where(v => v.Id == video.Id).ExecuteUpdateAsync(s => s.SetProperty(v => v.Views, v => v.Views + count), ct);
+        return null;
+    }
+
+    /// <summary>A comment (Note) on a video, or a reply to a comment, from the account that wrote it.</summary>
+    public async Task<string?> ReceiveNoteAsync(JsonElement note, Actor signer, CancellationToken ct)
+    {
+        var id = note.String("id");
+        if (id is null || !ActivityJson.SameHost(id, signer.Url) || note.Id("attributedTo") != signer.Url)
+        {
+            return "a note must be written by its signer, on its host";
+        }
+
+        var author = signer.AccountId is { } aid ? aid : (await actors.GetAsync(signer.Url, refresh: true, ct))?.AccountId;
+        if (author is null)
+        {
+            return "the note's author has no account";
+        }
+
+        var inReplyTo = note.Id("inReplyTo");
+        VideoComment? parent = null;
+        var video = await VideoByUrlAsync(inReplyTo, ct);
+        if (video is null && inReplyTo is not null)
+        {
+            parent = await db.VideoComments.FirstOrDefaultAsync(c => c.Url == inReplyTo, ct)
+                     ?? await LocalCommentAsync(inReplyTo, ct);
+            video = parent is null ? null : await db.Videos.FirstOrDefaultAsync(v => v.Id == parent.VideoId, ct);
+        }
+
+        if (video is null)
+        {
+            return "the note replies to nothing we know";
+        }
+
+        if (video.IsLocal && video.CommentsPolicy == 2)
+        {
+            return "comments are disabled on this video";
+        }
+
+        var text = note.String("content") ?? "";
+        var comment = await db.VideoComments.FirstOrDefaultAsync(c => c.Url == id, ct);
+        var now = clock.GetUtcNow();
+        if (comment is null)
+        {
+            comment = new VideoComment { Url = id, VideoId = video.Id, AccountId = author.Value, Text = text, CreatedAt = note.Date("published") ?? now };
+            db.VideoComments.Add(comment);
+        }
+
+        comment.Text = text.Length > 10_000 ? text[..10_000] : text;
+        comment.InReplyToCommentId = parent?.Id;
+        comment.ThreadId = parent is null ? null : parent.ThreadId ?? parent.Id;
+        comment.UpdatedAt = note.Date("updated") ?? now;
+        await db.SaveChangesAsync(ct);
+        if (comment.ThreadId is null)
+        {
+            comment.ThreadId = comment.Id;
+            await db.SaveChangesAsync(ct);
+        }
+
+        return null;
+    }
+
+    /// <summary>One of our comments by its URL (/videos/watch/{uuid}/comments/{id}).</summary>
+    private async Task<VideoComment?> LocalCommentAsync(string url, CancellationToken ct)
+    {
+        var prefix = instance.Value.Absolute("/videos/watch/");
+        if (!url.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var parts = url[prefix.Length..].Split('/');
+        return parts is [_, "comments", var idText] && int.TryParse(idText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var commentId)
+            ? await db.VideoComments.FirstOrDefaultAsync(c => c.Id == commentId && c.Account!.Host == null, ct)
+            : null;
+    }
+
+    public async Task<bool> DeleteNoteAsync(string url, Actor signer, CancellationToken ct) =>
+        await db.VideoComments.Where(c => c.Url == url && c.Account!.Host == signer.Host && c.DeletedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.DeletedAt, clock.GetUtcNow()).SetProperty(c => c.Text, ""), ct) > 0;
+
+    /// <summary>Reports have no moderation queue here yet: the Flag is kept in the inbox log, with this reason.</summary>
+    public Task<string?> FlagAsync(JsonElement activity, Actor signer, CancellationToken ct) =>
+        Task.FromResult<string?>("abuse reports are not handled yet (kept in the inbox log)");
+}

@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using PeerTube.Net.Server.Features.Videos;
+using PeerTube.Net.Server.Infrastructure.Data;
+
+namespace PeerTube.Net.Server.Features.Federation.Inbound;
+
+/// <summary>
+/// A remote video is a reference: its metadata and where its origin serves its HLS, torrents and images. Made or
+/// refreshed from a Video object, whose id, channel and files must all be on the host that sent it.
+/// </summary>
+public sealed partial class RemoteVideos(AppDbContext db, RemoteActors actors, TimeProvider clock, ILogger<RemoteVideos> logger)
+{
+    /// <returns>The video's id here, or null when the object was refused.</returns>
+    public async Task<int?> UpsertAsync(JsonElement obj, string originHost, CancellationToken ct)
+    {
+        var url = obj.String("id");
+        if (obj.Type() != "Video" || url is null || ActivityJson.HostOf(url) != originHost || !Guid.TryParse(obj.String("uuid"), out var uuid))
+        {
+            LogRefused(url, "not a Video from its origin");
+            return null;
+        }
+
+        var channelUrl = obj.Items("attributedTo").Where(a => a.Type() == "Group").Select(ActivityJson.IdOf).FirstOrDefault(u => u is not null);
+        if (channelUrl is null || ActivityJson.HostOf(channelUrl) != originHost)
+        {
+            LogRefused(url, "no channel on the video's host");
+            return null;
+        }
+
+        var channelActor = await actors.GetAsync(channelUrl, refresh: false, ct);
+        if (channelActor?.ChannelId is not { } channelId || channelActor.IsLocal)
+        {
+            LogRefused(url, "its channel could not be fetched");
+            return null;
+        }
+
+        var video = await db.Videos.Include(v => v.StreamingPlaylist!).ThenInclude(p => p.Files).FirstOrDefaultAsync(v => v.RemoteUrl == url, ct);
+        if (video is null)
+        {
+            if (await db.Videos.AnyAsync(v => v.Uuid == uuid, ct))
+            {
+                LogRefused(url, "its uuid is taken by another video");
+                return null;
+            }
+
+            video = new Video { Name = "", Uuid = uuid, RemoteUrl = url, CreatedAt = clock.GetUtcNow() };
+            db.Videos.Add(video);
+        }
+
+        var updated = obj.Date("updated") ?? clock.GetUtcNow();
+        if (video.Id != 0 && video.UpdatedAt > updated)
+        {
+            return video.Id; // An older version arriving late.
+        }
+
+        video.ChannelId = channelId;
+        video.Name = Clip(obj.String("name") ?? "", 120);
+        video.Description = obj.String("content");
+        video.Support = obj.String("support");
+        video.Tags = obj.Items("tag").Where(t => t.Type() == "Hashtag").Select(t => t.String("name")?.TrimStart('#')).OfType<string>().Take(10).ToList();
+        video.Category = obj.TryProperty("category", out var category) ? category.Int("identifier") : null;
+        video.Licence = obj.TryProperty("licence", out var licence) ? licence.Int("identifier") : null;
+        video.Language = obj.TryProperty("language", out var language) ? language.String("identifier") : null;
+        video.Nsfw = obj.Bool("sensitive") ?? false;
+        video.Duration = ActivityJson.ParseDuration(obj.String("duration"));
+        video.AspectRatio = obj.Double("aspectRatio");
+        video.Views = obj.Long("views") ?? video.Views;
+        video.CommentsPolicy = obj.Int("commentsPolicy") ?? (obj.Bool("commentsEnabled") == false ? 2 : 1);
+        video.DownloadEnabled = obj.Bool("downloadEnabled") ?? true;
+        video.WaitTranscoding = obj.Bool("waitTranscoding") ?? false;
+        video.PublishedAt = obj.Date("published") ?? clock.GetUtcNow();
+        video.UpdatedAt = updated;
+        video.State = VideoState.Published;
+        var to = obj.Ids("to").ToList();
+        video.Privacy = to.Contains(ActivityJson.Public) ? VideoPrivacy.Public : VideoPrivacy.Unlisted;
+
+        var icons = obj.Items("icon").Where(i => i.String("url") is { } u && ActivityJson.HostOf(u) == originHost).OrderBy(i => i.Int("width") ?? 0).ToList();
+        video.RemoteThumbnailUrl = icons.FirstOrDefault().String("url");
+        video.RemotePreviewUrl = icons.LastOrDefault().String("url");
+        video.ThumbnailFilename = video.RemoteThumbnailUrl is null ? null : $"{uuid}-remote.jpg";
+        video.PreviewFilename = video.RemotePreviewUrl is null ? null : $"{uuid}-remote-preview.jpg";
+
+        ReadHls(obj, video, originHost);
+        await db.SaveChangesAsync(ct);
+        return video.Id;
+    }
+
+    /// <summary>The HLS entry of url[]: the master playlist, its sha256 JSON and one file per resolution.</summary>
+    private static void ReadHls(JsonElement obj, Video video, string originHost)
+    {
+        var hls = obj.Items("url").FirstOrDefault(u => u.String("mediaType") == "application/x-mpegURL" && u.String("href") is { } h && ActivityJson.HostOf(h) == originHost);
+        if (hls.ValueKind != JsonValueKind.Object)
+        {
+            video.RemotePlaylistUrl = null;
+            video.StreamingPlaylist = null;
+            return;
+        }
+
+        var master = hls.String("href")!;
+        var tags = hls.Items("tag").ToList();
+        var sha = tags.FirstOrDefault(t => t.String("name") == "sha256").String("href");
+        video.RemotePlaylistUrl = master;
+        video.RemoteSegmentsSha256Url = sha is not null && ActivityJson.HostOf(sha) == originHost ? sha : null;
+
+        var playlist = video.StreamingPlaylist ??= new VideoStreamingPlaylist { PlaylistFilename = "", SegmentsSha256Filename = "" };
+        playlist.PlaylistFilename = FileName(master);
+        playlist.SegmentsSha256Filename = video.RemoteSegmentsSha256Url is { } s ? FileName(s) : "";
+        playlist.Files.Clear();
+        foreach (var link in tags.Where(t => t.String("mediaType") == "video/mp4" && t.String("href") is { } h && ActivityJson.HostOf(h) == originHost))
+        {
+            var height = link.Int("height") ?? 0;
+            var href = link.String("href")!;
+            var torrent = tags.FirstOrDefault(t => t.String("mediaType") == "application/x-bittorrent" && t.Int("height") == height).String("href");
+            var magnet = tags.FirstOrDefault(t => t.String("mediaType") == "application/x-bittorrent;x-scheme-handler/magnet" && t.Int("height") == height).String("href");
+            var fileName = FileName(href);
+            playlist.Files.Add(new VideoFile
+            {
+                Resolution = height,
+                Width = link.Int("width"),
+                Height = height,
+                Fps = link.Double("fps") ?? 0,
+                Size = link.Long("size") ?? 0,
+                Filename = fileName,
+                // PeerTube names a rendition's playlist after its file: <id>-<res>-fragmented.mp4 → <id>-<res>.m3u8.
+                PlaylistFilename = fileName.EndsWith("-fragmented.mp4", StringComparison.Ordinal) ? fileName[..^"-fragmented.mp4".Length] + ".m3u8" : fileName + ".m3u8",
+                HasAudio = true,
+                HasVideo = height > 0,
+                RemoteFileUrl = href,
+                RemoteTorrentUrl = torrent is not null && ActivityJson.HostOf(torrent) == originHost ? torrent : null,
+                RemoteMagnetUri = magnet?.StartsWith("magnet:", StringComparison.Ordinal) == true ? magnet : null,
+                InfoHash = MagnetInfoHash(magnet),
+            });
+        }
+    }
+
+    private static string FileName(string url) => Uri.UnescapeDataString(new Uri(url).Segments[^1]);
+
+    private static string? MagnetInfoHash(string? magnet)
+    {
+        const string prefix = "xt=urn:btih:";
+        var at = magnet?.IndexOf(prefix, StringComparison.OrdinalIgnoreCase) ?? -1;
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var hash = new string(magnet![(at + prefix.Length)..].TakeWhile(char.IsAsciiHexDigit).ToArray()).ToLowerInvariant();
+        return hash.Length == 40 ? hash : null;
+    }
+
+    private static string Clip(string s, int max) => s.Length <= max ? s : s[..max];
+
+    public async Task<bool> DeleteAsync(string url, string originHost, CancellationToken ct)
+    {
+        if (ActivityJson.HostOf(url) != originHost)
+        {
+            return false;
+        }
+
+        return await db.Videos.Where(v => v.RemoteUrl == url).ExecuteDeleteAsync(ct) > 0;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refused the remote video {Url}: {Reason}")]
+    private partial void LogRefused(string? url, string reason);
+
+    internal static string Invariant(int i) => i.ToString(CultureInfo.InvariantCulture);
+}

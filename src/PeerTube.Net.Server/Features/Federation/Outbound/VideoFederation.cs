@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using PeerTube.Net.Server.Features.Videos;
+using PeerTube.Net.Server.Infrastructure.Data;
+using PeerTube.Net.Server.Infrastructure.Jobs;
+
+namespace PeerTube.Net.Server.Features.Federation.Outbound;
+
+/// <summary>Tells followers about our videos: Create on publish, Update on edit, Delete on removal or when it turns private.</summary>
+public sealed class VideoFederation(IBackgroundJobClient jobs, IServiceScopeFactory scopes) : IVideoEvents
+{
+    public Task PublishedAsync(int videoId, CancellationToken ct)
+    {
+        jobs.Create<FederateVideoJob>(j => j.RunAsync(videoId, "Create", CancellationToken.None), new Hangfire.States.EnqueuedState(JobsExtensions.DefaultQueue));
+        return Task.CompletedTask;
+    }
+
+    public Task UpdatedAsync(int videoId, CancellationToken ct)
+    {
+        jobs.Create<FederateVideoJob>(j => j.RunAsync(videoId, "Update", CancellationToken.None), new Hangfire.States.EnqueuedState(JobsExtensions.DefaultQueue));
+        return Task.CompletedTask;
+    }
+
+    public async Task DeletingAsync(Video video, CancellationToken ct)
+    {
+        if (video.State != VideoState.Published || !video.IsLocal)
+        {
+            return;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var job = scope.ServiceProvider.GetRequiredService<FederateVideoJob>();
+        await job.SendDeleteAsync(video, ct);
+    }
+}
+
+/// <summary>Builds the activity for one of our videos and queues it for every remote follower's inbox. Ids only; safe to run twice.</summary>
+public sealed class FederateVideoJob(AppDbContext db, LocalActors local, ActivityObjects objects, Outbox outbox, TimeProvider clock)
+{
+    public async Task RunAsync(int videoId, string kind, CancellationToken ct)
+    {
+        var video = await db.Videos.AsNoTracking().WithDetails().FirstOrDefaultAsync(v => v.Id == videoId && v.RemoteUrl == null, ct);
+        if (video is null || video.State != VideoState.Published)
+        {
+            return;
+        }
+
+        if (VideoUrls.IsPrivateLike(video))
+        {
+            // Private now: for the others, it is gone.
+            if (kind == "Update")
+            {
+                await SendDeleteAsync(video, ct);
+            }
+
+            return;
+        }
+
+        var (account, channel, inboxes) = await AudienceAsync(video, ct);
+        var obj = objects.Video(video, account.Url, channel.Url, withContext: false);
+        var url = objects.VideoUrl(video);
+        var id = kind == "Create" ? url + "/activity" : $"{url}/updates/{clock.GetUtcNow().ToUnixTimeMilliseconds()}";
+        var activity = objects.Activity(kind, id, account.Url, obj, channel.FollowersUrl, account.FollowersUrl);
+        await outbox.SendAsync(account, activity, inboxes, ct);
+    }
+
+    public async Task SendDeleteAsync(Video video, CancellationToken ct)
+    {
+        var (account, channel, inboxes) = await AudienceAsync(video, ct);
+        var url = objects.VideoUrl(video);
+        var activity = objects.Activity("Delete", url + "/delete", account.Url, JsonValue.Create(url), channel.FollowersUrl, account.FollowersUrl);
+        await outbox.SendAsync(account, activity, inboxes, ct);
+    }
+
+    /// <summary>The account sends; the followers of the channel, the account and the instance receive.</summary>
+    private async Task<(Actor Account, Actor Channel, List<string> Inboxes)> AudienceAsync(Video video, CancellationToken ct)
+    {
+        var channel = await local.ForChannelAsync(video.ChannelId, ct) ?? throw new InvalidOperationException($"Channel {video.ChannelId} is gone.");
+        var account = await local.ForAccountAsync(video.Channel!.AccountId, ct) ?? throw new InvalidOperationException($"Account {video.Channel.AccountId} is gone.");
+        var instanceActor = await local.InstanceActorAsync(ct);
+        var inboxes = await outbox.FollowerInboxesAsync([channel.Id, account.Id, instanceActor.Id], ct);
+        return (account, channel, inboxes);
+    }
+}
