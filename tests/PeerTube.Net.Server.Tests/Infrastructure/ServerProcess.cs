@@ -14,6 +14,7 @@ public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly IReadOnlyDictionary<string, string> _settings;
     private Process? _process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log = new();
 
     public ServerProcess(IReadOnlyDictionary<string, string>? settings = null)
     {
@@ -50,8 +51,8 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.OutputDataReceived += (_, e) => Remember(e.Data);
+        _process.ErrorDataReceived += (_, e) => Remember(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
@@ -73,6 +74,22 @@ public sealed class ServerProcess : IAsyncDisposable
             }
 
             await Task.Delay(100, timeout.Token);
+        }
+    }
+
+    /// <summary>The last few hundred lines the process wrote (warnings and errors), to explain a failed test.</summary>
+    public string RecentLog => string.Join('\n', _log);
+
+    private void Remember(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _log.Enqueue(line);
+        while (_log.Count > 400 && _log.TryDequeue(out _))
+        {
         }
     }
 

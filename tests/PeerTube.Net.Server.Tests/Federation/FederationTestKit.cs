@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using PeerTube.Net.Server.Tests.Infrastructure;
+
+namespace PeerTube.Net.Server.Tests.Federation;
+
+/// <summary>Instances of ours on loopback ports, each its own host with its own database, that may federate with each other.</summary>
+public static class FederationTestKit
+{
+    /// <summary>Loopback federation needs private addresses allowed; retries come fast so that outages are short.</summary>
+    public static ServerProcess Instance(IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["Federation:AllowPrivateAddresses"] = "true",
+            ["Federation:DeliveryRetryBaseSeconds"] = "0.5",
+            ["Federation:DeliveryMaxBackoffSeconds"] = "2",
+            ["Seeding:Enabled"] = "false",
+            ["Transcoding:Threads"] = "1",
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
+        return new ServerProcess(settings);
+    }
+
+    public static PeerTubeClient Anonymous(this ServerProcess server) =>
+        new(new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(server.BaseUrl) });
+
+    public static string Host(this ServerProcess server) => $"127.0.0.1:{server.Port}";
+
+    /// <summary>Polls until <paramref name="probe"/> gives a value; fails with both logs when it never does.</summary>
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string what, params ServerProcess[] servers)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        while (!timeout.IsCancellationRequested)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+
+            try
+            {
+                await Task.Delay(200, timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        Assert.Fail($"Timed out waiting for: {what}\n" + string.Join("\n", servers.Select(s => $"--- {s.Host()} log:\n{s.RecentLog}")));
+        throw new InvalidOperationException();
+    }
+
+    public static Task EventuallyAsync(Func<Task<bool>> probe, string what, params ServerProcess[] servers) =>
+        EventuallyAsync<object>(async () => await probe() ? true : null, what, servers);
+
+    /// <summary>As root on <paramref name="follower"/>: follow a channel (name@host) or an instance (host), and wait for the Accept.</summary>
+    public static async Task FollowAsync(this PeerTubeClient admin, string hostOrHandle, params ServerProcess[] servers)
+    {
+        var body = hostOrHandle.Contains('@') ? (object)new { handles = new[] { hostOrHandle } } : new { hosts = new[] { hostOrHandle } };
+        var response = await admin.Http.PostAsJsonAsync("/api/v1/server/following", body);
+        await response.ShouldHaveStatusAsync(HttpStatusCode.NoContent);
+        await EventuallyAsync(async () =>
+        {
+            var following = await admin.Http.GetFromJsonAsync<JsonElement>("/api/v1/server/following");
+            return following.GetProperty("data").EnumerateArray().Any(f => f.GetProperty("state").GetString() == "accepted");
+        }, $"the follow of {hostOrHandle} to be accepted", servers);
+    }
+
+    /// <summary>The video with this uuid in the instance's public list, if it is there.</summary>
+    public static async Task<JsonElement?> ListedAsync(this PeerTubeClient client, string uuid)
+    {
+        var list = await client.Http.GetFromJsonAsync<JsonElement>("/api/v1/videos?count=100");
+        foreach (var v in list.GetProperty("data").EnumerateArray())
+        {
+            if (v.GetProperty("uuid").GetString() == uuid)
+            {
+                return v;
+            }
+        }
+
+        return null;
+    }
+
+    public static async Task<JsonElement> PublishAsync(this PeerTubeClient client, string name, IDictionary<string, string>? fields = null)
+    {
+        var source = await TestMedia.VideoAsync(320, 180, seconds: 2);
+        var created = await client.UploadVideoAsync(source, name, fields);
+        var video = await client.WaitForTranscodingAsync(created.GetProperty("id").GetInt32());
+        Assert.Equal(1, video.GetProperty("state").GetProperty("id").GetInt32());
+        return video;
+    }
+}
