@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PeerTube.Net.Server.Features.Federation.Http;
+
+namespace PeerTube.Net.Server.Tests.Federation;
+
+/// <summary>
+/// Another fediverse server, as small as it can be: a loopback listener that serves ActivityPub documents by path,
+/// records what is POSTed to it, and signs the requests it sends with its actors' keys. It stands for Mastodon or for a
+/// PeerTube instance when a test needs exact payloads (or forged ones).
+/// </summary>
+public sealed class FakeRemote : IAsyncDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly ConcurrentDictionary<string, string> _documents = new();
+    private readonly Task _loop;
+
+    public FakeRemote()
+    {
+        Port = ServerProcessPorts.Free();
+        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+        _listener.Start();
+        _loop = Task.Run(ServeAsync);
+        (PublicKeyPem, PrivateKeyPem) = HttpSignatures.NewKeyPair();
+    }
+
+    public int Port { get; }
+    public string Host => $"127.0.0.1:{Port}";
+    public string BaseUrl => $"http://{Host}";
+
+    /// <summary>One key for every actor served here (each actor's publicKey names it under its own id).</summary>
+    public string PublicKeyPem { get; }
+    public string PrivateKeyPem { get; }
+
+    public ConcurrentQueue<(string Path, JsonElement Body)> Received { get; } = new();
+
+    /// <summary>Serves a document at a path; <c>{{host}}</c> and <c>{{base}}</c> in it become this server's.</summary>
+    public void Serve(string path, string json) => _documents[path] = Expand(json);
+
+    public string Expand(string text) => text.Replace("{{base}}", BaseUrl, StringComparison.Ordinal).Replace("{{host}}", Host, StringComparison.Ordinal);
+
+    /// <summary>A Person with an inbox and a shared inbox here, signed with this server's key.</summary>
+    public string Person(string name)
+    {
+        var id = $"{BaseUrl}/users/{name}";
+        Serve($"/users/{name}", new JsonObject
+        {
+            ["@context"] = new JsonArray("https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"),
+            ["id"] = id, ["type"] = "Person", ["preferredUsername"] = name, ["name"] = name,
+            ["inbox"] = $"{id}/inbox", ["outbox"] = $"{id}/outbox",
+            ["endpoints"] = new JsonObject { ["sharedInbox"] = $"{BaseUrl}/inbox" },
+            ["publicKey"] = new JsonObject { ["id"] = $"{id}#main-key", ["owner"] = id, ["publicKeyPem"] = PublicKeyPem },
+        }.ToJsonString());
+        return id;
+    }
+
+    /// <summary>POSTs an activity to an inbox, signed as <paramref name="keyId"/>; <paramref name="tamper"/> may spoil the request after signing.</summary>
+    public async Task<HttpResponseMessage> PostAsync(string inboxUrl, string json, string keyId, Action<HttpRequestMessage>? tamper = null,
+        DateTimeOffset? now = null, string? privateKeyPem = null, HttpClient? via = null)
+    {
+        var body = Encoding.UTF8.GetBytes(Expand(json));
+        var request = new HttpRequestMessage(HttpMethod.Post, inboxUrl) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/activity+json");
+        using var key = HttpSignatures.ImportPem(privateKeyPem ?? PrivateKeyPem);
+        HttpSignatures.Sign(request, body, keyId, key, now ?? DateTimeOffset.UtcNow);
+        tamper?.Invoke(request);
+        if (via is not null)
+        {
+            return await via.SendAsync(request);
+        }
+
+        using var http = new HttpClient();
+        return await http.SendAsync(request);
+    }
+
+    private async Task ServeAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => Handle(context));
+        }
+    }
+
+    private async Task Handle(HttpListenerContext context)
+    {
+        var path = context.Request.Url!.AbsolutePath;
+        var response = context.Response;
+        try
+        {
+            if (context.Request.HttpMethod == "POST")
+            {
+                using var reader = new StreamReader(context.Request.InputStream);
+                var text = await reader.ReadToEndAsync();
+                try
+                {
+                    Received.Enqueue((path, JsonDocument.Parse(text).RootElement.Clone()));
+                }
+                catch (JsonException)
+                {
+                }
+
+                response.StatusCode = 202;
+            }
+            else if (_documents.TryGetValue(path, out var json))
+            {
+                var bytes = Encoding.UTF8.GetBytes(json);
+                response.ContentType = "application/activity+json";
+                await response.OutputStream.WriteAsync(bytes);
+            }
+            else
+            {
+                response.StatusCode = 404;
+            }
+        }
+        finally
+        {
+            response.Close();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _listener.Stop();
+        _listener.Close();
+        await _loop;
+    }
+}
+
+internal static class ServerProcessPorts
+{
+    public static int Free() => Infrastructure.ServerProcess.FreePort();
+}
