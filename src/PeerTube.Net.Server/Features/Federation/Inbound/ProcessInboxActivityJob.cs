@@ -34,7 +34,20 @@ public sealed partial class ProcessInboxActivityJob(
 
         var signer = await db.Actors.AsNoTracking().FirstOrDefaultAsync(a => a.Url == row.ActorUrl, ct);
         using var doc = JsonDocument.Parse(row.Json);
-        var error = signer is null ? "unknown signer" : await DispatchAsync(doc.RootElement, signer, ct);
+        string? error;
+        try
+        {
+            error = signer is null ? "unknown signer" : await DispatchAsync(doc.RootElement, signer, ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Two activities about one object processed at once (a Create and its Update, delivered together) race to
+            // insert it; the loser runs again now, as an update of what the winner stored, instead of waiting for a retry.
+            db.ChangeTracker.Clear();
+            row = await db.InboxActivities.FirstAsync(a => a.Id == inboxActivityId, ct);
+            error = await DispatchAsync(doc.RootElement, signer!, ct);
+        }
+
         row.ProcessedAt = clock.GetUtcNow();
         row.Error = error;
         await db.SaveChangesAsync(ct);
