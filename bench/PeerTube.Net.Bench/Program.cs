@@ -15,6 +15,12 @@ using PeerTube.Net.Media.Images;
 //
 //   dotnet run -c Release --project bench/PeerTube.Net.Bench -- --p2p [--viewers 2,4,6] [--seconds S] [--gap S] [--rate R] [--start autoplay|click] [--no-build]
 //
+// Federation fan-out benchmark (--fanout): one new video delivered to F remote followers spread over H loopback
+// instances, with shared inboxes (one POST per instance) and, in the same session, without (one POST per follower).
+// See FanoutBench.cs.
+//
+//   dotnet run -c Release --project bench/PeerTube.Net.Bench -- --fanout [--followers 1000] [--hosts 50] [--runs N] [--no-baseline] [--no-build]
+//
 // Markdown goes to stdout, progress to stderr.
 
 using System.Diagnostics;
@@ -39,6 +45,7 @@ catch (ArgumentException e)
     Console.Error.WriteLine("usage: dotnet run -c Release --project bench/PeerTube.Net.Bench -- [--runs N] [--quick] [--no-build]");
     Console.Error.WriteLine("       dotnet run -c Release --project bench/PeerTube.Net.Bench -- --torrent [--runs N] [--seconds S] [--seeder-max-requests N] [--no-build]");
     Console.Error.WriteLine("       dotnet run -c Release --project bench/PeerTube.Net.Bench -- --p2p [--viewers 2,4,6] [--seconds S] [--gap S] [--rate R] [--start autoplay|click] [--no-build]");
+    Console.Error.WriteLine("       dotnet run -c Release --project bench/PeerTube.Net.Bench -- --fanout [--followers 1000] [--hosts 50] [--runs N] [--no-baseline] [--no-build]");
     return 2;
 }
 
@@ -51,7 +58,8 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    return options.P2P ? await P2PBench.RunAsync(options, cts.Token)
+    return options.Fanout ? await FanoutBench.RunAsync(options, cts.Token)
+        : options.P2P ? await P2PBench.RunAsync(options, cts.Token)
         : options.Torrent ? await TorrentBench.RunAsync(options, cts.Token)
         : await Bench.RunAsync(options, cts.Token);
 }
@@ -81,9 +89,13 @@ namespace PeerTube.Net.Bench
     /// <param name="GapSeconds">--gap: seconds between two viewers' arrivals (P2P mode only).</param>
     /// <param name="PlaybackRate">--rate: the viewers' video.playbackRate (P2P mode only).</param>
     /// <param name="ClickToPlay">--start click: the embed without autoplay, play pressed once the player has preloaded (P2P mode only).</param>
+    /// <param name="Fanout">The federation fan-out benchmark (one video to many remote followers) instead of the transcoding one.</param>
+    /// <param name="Followers">--followers: remote followers of the channel (fan-out mode only).</param>
+    /// <param name="Hosts">--hosts: loopback instances the followers are spread over (fan-out mode only).</param>
+    /// <param name="FanoutBaseline">False with --no-baseline: no second server whose followers have no shared inbox (fan-out mode only).</param>
     internal sealed record BenchOptions(int Runs, bool Quick, bool Build, bool Torrent = false, int? Seconds = null, int? SeederMaxRequests = null,
         bool P2P = false, IReadOnlyList<int>? Viewers = null, double GapSeconds = 3, double PlaybackRate = 1,
-        bool ClickToPlay = false)
+        bool ClickToPlay = false, bool Fanout = false, int Followers = 1000, int Hosts = 50, bool FanoutBaseline = true)
     {
         /// <summary>P2P mode: 30 s at 4 s per HLS segment is 8 segments per rendition.</summary>
         public const int DefaultP2PSeconds = 30;
@@ -108,6 +120,10 @@ namespace PeerTube.Net.Bench
             double? gap = null;
             double? rate = null;
             bool? click = null;
+            var fanout = false;
+            int? followers = null;
+            int? hosts = null;
+            var fanoutBaseline = true;
             for (var i = 0; i < args.Length; i++)
             {
                 switch (args[i])
@@ -131,6 +147,28 @@ namespace PeerTube.Net.Bench
                         break;
                     case "--p2p":
                         p2p = true;
+                        break;
+                    case "--fanout":
+                        fanout = true;
+                        break;
+                    case "--followers" when i + 1 < args.Length:
+                        if (!int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var f) || f < 1 || f > 10_000)
+                        {
+                            throw new ArgumentException("--followers needs an integer from 1 to 10000.");
+                        }
+
+                        followers = f;
+                        break;
+                    case "--hosts" when i + 1 < args.Length:
+                        if (!int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var h) || h < 1 || h > 200)
+                        {
+                            throw new ArgumentException("--hosts needs an integer from 1 to 200.");
+                        }
+
+                        hosts = h;
+                        break;
+                    case "--no-baseline":
+                        fanoutBaseline = false;
                         break;
                     case "--viewers" when i + 1 < args.Length:
                         viewers = [];
@@ -193,6 +231,27 @@ namespace PeerTube.Net.Bench
                     default:
                         throw new ArgumentException($"Unknown argument '{args[i]}'.");
                 }
+            }
+
+            if ((followers is not null || hosts is not null || !fanoutBaseline) && !fanout)
+            {
+                throw new ArgumentException("--followers, --hosts and --no-baseline only apply to --fanout.");
+            }
+
+            if (fanout)
+            {
+                if (torrent || p2p || quick || seconds is not null || seederMaxRequests is not null || viewers is not null || gap is not null
+                    || rate is not null || click is not null)
+                {
+                    throw new ArgumentException("--fanout combines only with --followers, --hosts, --runs, --no-baseline and --no-build.");
+                }
+
+                if ((hosts ?? 50) > (followers ?? 1000))
+                {
+                    throw new ArgumentException("--hosts cannot be more than --followers: every host needs a follower.");
+                }
+
+                return new BenchOptions(runs ?? 3, false, build, Fanout: true, Followers: followers ?? 1000, Hosts: hosts ?? 50, FanoutBaseline: fanoutBaseline);
             }
 
             if (p2p && (torrent || quick || seederMaxRequests is not null || runs is not null))

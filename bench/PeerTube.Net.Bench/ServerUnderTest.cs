@@ -139,6 +139,13 @@ internal sealed class ServerUnderTest : IAsyncDisposable
         return await ExpectJsonAsync(response, "video", ct);
     }
 
+    /// <summary>GET of an API path as root, as JSON; anything but 200 fails the benchmark.</summary>
+    public async Task<JsonDocument> GetJsonAsync(string path, CancellationToken ct)
+    {
+        using var response = await _http.GetAsync(path, ct);
+        return await ExpectJsonAsync(response, path, ct);
+    }
+
     /// <summary>GET of any URL on the server (absolute or relative), as bytes; anything but 200 fails the benchmark.</summary>
     public async Task<byte[]> GetBytesAsync(string url, CancellationToken ct)
     {
