@@ -52,6 +52,7 @@ await app.CheckFfmpegAsync();
 await app.SeedAccountsAsync();
 await app.RecoverTranscodingAsync();
 await app.RecoverTorrentsAsync();
+await app.RecoverFederationAsync();
 
 app.UseForwardedHeaders();
 app.UseApiErrors();

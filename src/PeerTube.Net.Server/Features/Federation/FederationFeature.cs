@@ -1,3 +1,8 @@
+using Hangfire;
+using Hangfire.States;
+using Microsoft.EntityFrameworkCore;
+using PeerTube.Net.Server.Infrastructure.Data;
+using PeerTube.Net.Server.Infrastructure.Jobs;
 using PeerTube.Net.Server.Features.Federation.Discovery;
 using PeerTube.Net.Server.Features.Federation.Http;
 using PeerTube.Net.Server.Features.Federation.Inbound;
@@ -73,6 +78,23 @@ public static class FederationFeature
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Inbox activities are stored before their job is queued; jobs kept in memory (the embedded default) die with the
+    /// process, so the ones not yet processed are queued again on start. The job skips a row already processed.
+    /// </summary>
+    public static async Task RecoverFederationAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var jobs = scope.ServiceProvider.GetRequiredService<IBackgroundJobClient>();
+        var pending = await db.InboxActivities.Where(a => a.ProcessedAt == null).OrderBy(a => a.Id).Select(a => a.Id).ToListAsync();
+        foreach (var id in pending)
+        {
+            jobs.Create<ProcessInboxActivityJob>(j => j.RunAsync(id, CancellationToken.None),
+                new EnqueuedState(JobsExtensions.DefaultQueue));
+        }
     }
 
     public static IEndpointRouteBuilder MapFederation(this IEndpointRouteBuilder app)
