@@ -1,6 +1,7 @@
 using PeerTube.Net.Server.Features.Accounts;
 using PeerTube.Net.Server.Features.Channels;
 using PeerTube.Net.Server.Features.Federation;
+using PeerTube.Net.Server.Features.Engagement;
 using PeerTube.Net.Server.Features.Instance;
 using PeerTube.Net.Server.Features.Peers;
 using PeerTube.Net.Server.Features.Seeding;
@@ -44,6 +45,7 @@ builder.AddPeers();
 builder.AddSeeding();
 builder.AddWeb();
 builder.AddFederation();
+builder.AddEngagement();
 
 var app = builder.Build();
 
@@ -68,6 +70,7 @@ app.MapInstanceApi();
 app.MapAccountsApi();
 app.MapChannelsApi();
 app.MapVideosApi();
+app.MapEngagementApi();
 app.MapUploadsApi();
 app.MapStreaming();
 app.MapTorrents();

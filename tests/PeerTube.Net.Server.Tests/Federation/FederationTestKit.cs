@@ -74,6 +74,17 @@ public static class FederationTestKit
         }, $"the follow of {hostOrHandle} to be accepted", servers);
     }
 
+    /// <summary>As an admin of <paramref name="server"/>: a new user, signed in.</summary>
+    public static async Task<PeerTubeClient> CreateUserAsync(this PeerTubeClient admin, ServerProcess server, string username)
+    {
+        var response = await admin.Http.PostAsJsonAsync("/api/v1/users", new
+        {
+            username, password = username + "-password", email = $"{username}@example.test", role = 2, videoQuota = -1, videoQuotaDaily = -1,
+        });
+        await response.ShouldHaveStatusAsync(HttpStatusCode.OK);
+        return await server.LoginAsync(username, username + "-password");
+    }
+
     /// <summary>The video with this uuid in the instance's public list, if it is there.</summary>
     public static async Task<JsonElement?> ListedAsync(this PeerTubeClient client, string uuid)
     {

@@ -103,10 +103,12 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public async Task<PeerTubeClient> LoginAsRootAsync()
+    public Task<PeerTubeClient> LoginAsRootAsync() => LoginAsync("root", ServerApplication.RootPassword);
+
+    public async Task<PeerTubeClient> LoginAsync(string username, string password)
     {
         var http = new HttpClient { BaseAddress = new Uri(BaseUrl) };
-        var token = await PeerTubeClient.RequestTokenAsync(http, "root", ServerApplication.RootPassword);
+        var token = await PeerTubeClient.RequestTokenAsync(http, username, password);
         await token.ShouldHaveStatusAsync(HttpStatusCode.OK);
         var access = (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", access);

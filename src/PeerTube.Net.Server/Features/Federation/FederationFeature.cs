@@ -32,6 +32,12 @@ public static class FederationFeature
         services.AddSingleton<DeliverySignal>();
         services.AddSingleton<IVideoEvents, VideoFederation>();
         services.AddScoped<FederateVideoJob>();
+        services.AddScoped<VideoAudience>();
+        services.AddSingleton<RemoteViewBatch>();
+        services.AddSingleton<Engagement.IInteractionEvents, InteractionFederation>();
+        services.AddScoped<FederateInteractionJob>();
+        services.AddSingleton<RemoteViewsSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<RemoteViewsSender>());
         services.AddScoped<ProcessInboxActivityJob>();
         services.AddScoped<FetchOutboxJob>();
         services.AddScoped<InstanceFollowJob>();

@@ -67,7 +67,7 @@ internal static class VideoViewsApi
     /// one UPDATE so that concurrent viewers never lose a count.
     /// </summary>
     public static async Task<IResult> AddViewAsync(string id, HttpContext http, ClaimsPrincipal principal, AppDbContext db, RecentViewers viewers,
-        CancellationToken ct)
+        Engagement.IInteractionEvents events, CancellationToken ct)
     {
         // A view is a few bytes; anything big is not one.
         if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -83,7 +83,7 @@ internal static class VideoViewsApi
         }
 
         var video = await db.Videos.AsNoTracking().ById(id)
-            .Select(v => new { v.Id, v.Privacy, OwnerId = v.Channel!.Account!.UserId })
+            .Select(v => new { v.Id, v.Privacy, v.RemoteUrl, OwnerId = v.Channel!.Account!.UserId })
             .FirstOrDefaultAsync(ct);
         if (video is null)
         {
@@ -101,6 +101,11 @@ internal static class VideoViewsApi
         if (viewers.TryCount(video.Id, ip))
         {
             await db.Videos.Where(v => v.Id == video.Id).ExecuteUpdateAsync(s => s.SetProperty(v => v.Views, v => v.Views + 1), ct);
+            if (video.RemoteUrl is not null)
+            {
+                // The origin keeps the count that matters; it hears of this view in the next batch.
+                events.RemoteViewed(video.Id);
+            }
         }
 
         return TypedResults.NoContent();

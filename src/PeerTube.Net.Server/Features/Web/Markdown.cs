@@ -62,6 +62,9 @@ public sealed class Markdown
         return _sanitizer.Sanitize(document.ToHtml(Pipeline));
     }
 
+    /// <summary>HTML from elsewhere (a remote comment's content), with only the safe tags and attributes left.</summary>
+    public string SanitizeHtml(string html) => _sanitizer.Sanitize(html);
+
     /// <summary>The description as one line of plain text, for meta tags.</summary>
     public static string ToPlainText(string? markdown, int maxLength)
     {

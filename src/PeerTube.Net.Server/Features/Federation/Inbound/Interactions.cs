@@ -8,7 +8,7 @@ using PeerTube.Net.Server.Infrastructure.Data;
 namespace PeerTube.Net.Server.Features.Federation.Inbound;
 
 /// <summary>Likes, dislikes, views and comments that other instances send about videos.</summary>
-public sealed class Interactions(AppDbContext db, RemoteActors actors, IOptions<InstanceOptions> instance, TimeProvider clock)
+public sealed class Interactions(AppDbContext db, RemoteActors actors, Web.Markdown markdown, IOptions<InstanceOptions> instance, TimeProvider clock)
 {
     /// <summary>Largest view count one batched View may carry.</summary>
     public const int MaxViewsPerActivity = 10_000;
@@ -59,10 +59,12 @@ public sealed class Interactions(AppDbContext db, RemoteActors actors, IOptions<
     {
         var id = ActivityJson.IdOf(rateObject);
         var video = await VideoByUrlAsync(rateObject.ValueKind == JsonValueKind.Object ? rateObject.Id("object") : null, ct);
-        var removed = await db.VideoRates
-            .Where(r => r.AccountId == signer.AccountId && (r.Url == id || (video != null && r.VideoId == video.Id)))
-            .Select(r => r.VideoId).ToListAsync(ct);
-        await db.VideoRates.Where(r => r.AccountId == signer.AccountId && (r.Url == id || (video != null && r.VideoId == video.Id))).ExecuteDeleteAsync(ct);
+        // Only the rate undone: an Undo(Like) that arrives after the Dislike that replaced the like leaves the dislike.
+        var like = rateObject.Type() != "Dislike";
+        var matching = db.VideoRates.Where(r => r.AccountId == signer.AccountId
+                                                && (r.Url == id || (video != null && r.VideoId == video.Id && r.Like == like)));
+        var removed = await matching.Select(r => r.VideoId).ToListAsync(ct);
+        await matching.ExecuteDeleteAsync(ct);
         foreach (var videoId in removed.Distinct())
         {
             await RecountAsync(videoId, ct);
@@ -129,7 +131,8 @@ public sealed class Interactions(AppDbContext db, RemoteActors actors, IOptions<
             return "comments are disabled on this video";
         }
 
-        var text = note.String("content") ?? "";
+        // Remote notes are HTML (Mastodon's are); what is kept is what is safe to show.
+        var text = markdown.SanitizeHtml(note.String("content") ?? "");
         var comment = await db.VideoComments.FirstOrDefaultAsync(c => c.Url == id, ct);
         var now = clock.GetUtcNow();
         if (comment is null)

@@ -36,7 +36,7 @@ public sealed class VideoFederation(IBackgroundJobClient jobs, IServiceScopeFact
 }
 
 /// <summary>Builds the activity for one of our videos and queues it for every remote follower's inbox. Ids only; safe to run twice.</summary>
-public sealed class FederateVideoJob(AppDbContext db, LocalActors local, ActivityObjects objects, Outbox outbox, TimeProvider clock)
+public sealed class FederateVideoJob(AppDbContext db, VideoAudience audience, ActivityObjects objects, Outbox outbox, TimeProvider clock)
 {
     public async Task RunAsync(int videoId, string kind, CancellationToken ct)
     {
@@ -57,7 +57,7 @@ public sealed class FederateVideoJob(AppDbContext db, LocalActors local, Activit
             return;
         }
 
-        var (account, channel, inboxes) = await AudienceAsync(video, ct);
+        var (account, channel, inboxes) = await audience.OfLocalAsync(video, ct);
         var obj = objects.Video(video, account.Url, channel.Url, withContext: false);
         var url = objects.VideoUrl(video);
         var id = kind == "Create" ? url + "/activity" : $"{url}/updates/{clock.GetUtcNow().ToUnixTimeMilliseconds()}";
@@ -67,19 +67,9 @@ public sealed class FederateVideoJob(AppDbContext db, LocalActors local, Activit
 
     public async Task SendDeleteAsync(Video video, CancellationToken ct)
     {
-        var (account, channel, inboxes) = await AudienceAsync(video, ct);
+        var (account, channel, inboxes) = await audience.OfLocalAsync(video, ct);
         var url = objects.VideoUrl(video);
         var activity = objects.Activity("Delete", url + "/delete", account.Url, JsonValue.Create(url), channel.FollowersUrl, account.FollowersUrl);
         await outbox.SendAsync(account, activity, inboxes, ct);
-    }
-
-    /// <summary>The account sends; the followers of the channel, the account and the instance receive.</summary>
-    private async Task<(Actor Account, Actor Channel, List<string> Inboxes)> AudienceAsync(Video video, CancellationToken ct)
-    {
-        var channel = await local.ForChannelAsync(video.ChannelId, ct) ?? throw new InvalidOperationException($"Channel {video.ChannelId} is gone.");
-        var account = await local.ForAccountAsync(video.Channel!.AccountId, ct) ?? throw new InvalidOperationException($"Account {video.Channel.AccountId} is gone.");
-        var instanceActor = await local.InstanceActorAsync(ct);
-        var inboxes = await outbox.FollowerInboxesAsync([channel.Id, account.Id, instanceActor.Id], ct);
-        return (account, channel, inboxes);
     }
 }

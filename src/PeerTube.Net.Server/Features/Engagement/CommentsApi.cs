@@ -1,0 +1,218 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using PeerTube.Net.Server.Features.Accounts;
+using PeerTube.Net.Server.Features.Federation;
+using PeerTube.Net.Server.Features.Federation.Outbound;
+using PeerTube.Net.Server.Features.Instance;
+using PeerTube.Net.Server.Features.Videos;
+using PeerTube.Net.Server.Infrastructure.Data;
+using PeerTube.Net.Server.Infrastructure.Errors;
+
+namespace PeerTube.Net.Server.Features.Engagement;
+
+/// <summary>
+/// PeerTube's comment threads: list the threads of a video, read one as a tree, start one, reply, delete. Comments on
+/// a remote video go to its origin; comments on ours go to our followers.
+/// </summary>
+internal static class CommentsApi
+{
+    public const int MaxTextLength = 10_000;
+
+    private static readonly HashSet<string> SortColumns = ["createdAt", "totalReplies"];
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapGet("/videos/{id}/comment-threads", ListThreadsAsync);
+        api.MapGet("/videos/{id}/comment-threads/{threadId:int}", GetThreadAsync);
+        api.MapPost("/videos/{id}/comment-threads", (string id, HttpRequest request, ClaimsPrincipal principal, CommentWriter writer, CancellationToken ct) =>
+            writer.AddAsync(id, null, request, principal, ct)).RequireAuthorization().DisableAntiforgery();
+        api.MapPost("/videos/{id}/comments/{commentId:int}", (string id, int commentId, HttpRequest request, ClaimsPrincipal principal, CommentWriter writer,
+            CancellationToken ct) => writer.AddAsync(id, commentId, request, principal, ct)).RequireAuthorization().DisableAntiforgery();
+        api.MapDelete("/videos/{id}/comments/{commentId:int}", (string id, int commentId, ClaimsPrincipal principal, CommentWriter writer, CancellationToken ct) =>
+            writer.DeleteAsync(id, commentId, principal, ct)).RequireAuthorization();
+    }
+
+    private static async Task<IResult> ListThreadsAsync(string id, HttpRequest request, ClaimsPrincipal principal, AppDbContext db,
+        IOptions<InstanceOptions> instance, CancellationToken ct)
+    {
+        var video = await ViewableAsync(db, id, principal, ct);
+        if (video is null)
+        {
+            return ApiProblem.NotFound("Video not found.");
+        }
+
+        var page = ListQuery.Read(request, SortColumns, "-createdAt");
+        var comments = db.VideoComments.AsNoTracking().Where(c => c.VideoId == video.Id);
+        // A deleted thread stays listed while it has replies, as PeerTube shows it ("deleted comment").
+        var threads = comments.Where(c => c.InReplyToCommentId == null
+                                          && (c.DeletedAt == null || comments.Any(r => r.ThreadId == c.Id && r.Id != c.Id && r.DeletedAt == null)));
+        var total = await threads.CountAsync(ct);
+        var notDeleted = await comments.CountAsync(c => c.DeletedAt == null, ct);
+        var ordered = (page.Column, page.Descending) switch
+        {
+            ("totalReplies", true) => threads.OrderByDescending(c => comments.Count(r => r.ThreadId == c.Id && r.Id != c.Id)).ThenByDescending(c => c.Id),
+            ("totalReplies", false) => threads.OrderBy(c => comments.Count(r => r.ThreadId == c.Id && r.Id != c.Id)).ThenBy(c => c.Id),
+            (_, true) => threads.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id),
+            _ => threads.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id),
+        };
+        var rows = await ordered.Skip(page.Start).Take(page.Count).Include(c => c.Account).ToListAsync(ct);
+        var threadIds = rows.Select(r => r.Id).ToList();
+        var replies = await comments.Where(r => r.ThreadId != null && threadIds.Contains(r.ThreadId.Value) && r.Id != r.ThreadId && r.DeletedAt == null)
+            .GroupBy(r => r.ThreadId!.Value)
+            .Select(g => new { ThreadId = g.Key, Count = g.Count(), FromAuthor = g.Count(r => r.AccountId == video.Channel!.AccountId) })
+            .ToDictionaryAsync(g => g.ThreadId, ct);
+        return TypedResults.Ok(new
+        {
+            total,
+            totalNotDeletedComments = notDeleted,
+            data = rows.Select(c => CommentDtos.Comment(c, video, instance.Value,
+                replies.GetValueOrDefault(c.Id)?.Count ?? 0, replies.GetValueOrDefault(c.Id)?.FromAuthor ?? 0)),
+        });
+    }
+
+    /// <summary>PeerTube's VideoCommentThreadTree: { comment, hasMoreChildren, children: [ { comment, children } ] }.</summary>
+    private static async Task<IResult> GetThreadAsync(string id, int threadId, ClaimsPrincipal principal, AppDbContext db,
+        IOptions<InstanceOptions> instance, CancellationToken ct)
+    {
+        var video = await ViewableAsync(db, id, principal, ct);
+        if (video is null)
+        {
+            return ApiProblem.NotFound("Video not found.");
+        }
+
+        var all = await db.VideoComments.AsNoTracking().Include(c => c.Account)
+            .Where(c => c.VideoId == video.Id && (c.Id == threadId || c.ThreadId == threadId))
+            .OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).ToListAsync(ct);
+        var root = all.FirstOrDefault(c => c.Id == threadId && c.InReplyToCommentId == null);
+        if (root is null)
+        {
+            return ApiProblem.NotFound("Video comment thread not found.");
+        }
+
+        var children = all.Where(c => c.Id != root.Id).ToLookup(c => c.InReplyToCommentId);
+        object Tree(VideoComment c) => new
+        {
+            comment = CommentDtos.Comment(c, video, instance.Value, children[c.Id].Count(), 0),
+            hasMoreChildren = false,
+            children = children[c.Id].Select(Tree).ToList(),
+        };
+        return TypedResults.Ok(Tree(root));
+    }
+
+    internal static async Task<Video?> ViewableAsync(AppDbContext db, string id, ClaimsPrincipal principal, CancellationToken ct)
+    {
+        var video = await db.Videos.AsNoTracking().Include(v => v.Channel!).ThenInclude(c => c.Account).ById(id).FirstOrDefaultAsync(ct);
+        return video is not null && VideoAccess.CanView(video.Privacy, video.Channel!.Account!.UserId, principal) ? video : null;
+    }
+}
+
+/// <summary>Writes comments: checks, stores, and tells federation.</summary>
+public sealed class CommentWriter(AppDbContext db, ActivityObjects objects, IInteractionEvents events, IOptions<InstanceOptions> instance, TimeProvider clock)
+{
+    public async Task<IResult> AddAsync(string videoId, int? inReplyTo, HttpRequest request, ClaimsPrincipal principal, CancellationToken ct)
+    {
+        var fields = await EngagementFeature.ReadFieldsAsync(request, ct);
+        var text = fields?.GetValueOrDefault("text")?.Trim();
+        if (string.IsNullOrEmpty(text) || text.Length > CommentsApi.MaxTextLength)
+        {
+            return ApiProblem.InvalidParams(new Dictionary<string, string> { ["text"] = $"Should have a valid comment text (1 to {CommentsApi.MaxTextLength} characters)." });
+        }
+
+        var video = await CommentsApi.ViewableAsync(db, videoId, principal, ct);
+        if (video is null)
+        {
+            return ApiProblem.NotFound("Video not found.");
+        }
+
+        if (video.CommentsPolicy == 2)
+        {
+            return new ApiProblem(409, "Video comments are disabled.", "video_comments_disabled");
+        }
+
+        VideoComment? parent = null;
+        if (inReplyTo is { } parentId)
+        {
+            parent = await db.VideoComments.FirstOrDefaultAsync(c => c.Id == parentId && c.VideoId == video.Id, ct);
+            if (parent is null)
+            {
+                return ApiProblem.NotFound("Video comment not found.");
+            }
+
+            if (parent.DeletedAt is not null)
+            {
+                return new ApiProblem(409, "Cannot reply to a deleted comment.", "comment_deleted");
+            }
+        }
+
+        var account = await db.Accounts.AsNoTracking().FirstAsync(a => a.UserId == principal.UserId(), ct);
+        var now = clock.GetUtcNow();
+        var comment = new VideoComment
+        {
+            VideoId = video.Id, AccountId = account.Id, Text = text, CreatedAt = now, UpdatedAt = now,
+            InReplyToCommentId = parent?.Id, ThreadId = parent is null ? null : parent.ThreadId ?? parent.Id,
+        };
+        db.VideoComments.Add(comment);
+        await db.SaveChangesAsync(ct);
+        comment.ThreadId ??= comment.Id;
+        comment.Url = objects.CommentUrl(video, comment.Id);
+        await db.SaveChangesAsync(ct);
+        await events.CommentedAsync(comment.Id, ct);
+
+        comment.Account = await db.Accounts.AsNoTracking().FirstAsync(a => a.Id == account.Id, ct);
+        return TypedResults.Ok(new { comment = CommentDtos.Comment(comment, video, instance.Value, 0, 0) });
+    }
+
+    /// <summary>The author, the owner of the (local) video and moderators may delete; the text goes, the place in the thread stays.</summary>
+    public async Task<IResult> DeleteAsync(string videoId, int commentId, ClaimsPrincipal principal, CancellationToken ct)
+    {
+        var video = await CommentsApi.ViewableAsync(db, videoId, principal, ct);
+        var comment = video is null ? null : await db.VideoComments.Include(c => c.Account).FirstOrDefaultAsync(c => c.Id == commentId && c.VideoId == video.Id, ct);
+        if (video is null || comment is null)
+        {
+            return ApiProblem.NotFound(video is null ? "Video not found." : "Video comment not found.");
+        }
+
+        var me = principal.UserId();
+        var mayDelete = comment.Account!.UserId == me
+                        || (video.IsLocal && video.Channel!.Account!.UserId == me)
+                        || principal.IsModeratorOrAdmin();
+        if (!mayDelete)
+        {
+            return ApiProblem.Forbidden("Cannot remove a video comment of another user.");
+        }
+
+        if (comment.DeletedAt is not null)
+        {
+            return new ApiProblem(409, "This comment is already deleted.", "comment_deleted");
+        }
+
+        comment.DeletedAt = clock.GetUtcNow();
+        comment.Text = "";
+        await db.SaveChangesAsync(ct);
+        await events.CommentDeletedAsync(comment.Id, ct);
+        return TypedResults.NoContent();
+    }
+}
+
+/// <summary>PeerTube's VideoComment.</summary>
+public static class CommentDtos
+{
+    public static object Comment(VideoComment c, Video video, InstanceOptions instance, int totalReplies, int totalRepliesFromVideoAuthor) => new
+    {
+        id = c.Id,
+        url = c.Url,
+        text = c.DeletedAt is null ? c.Text : "",
+        threadId = c.ThreadId ?? c.Id,
+        inReplyToCommentId = c.InReplyToCommentId,
+        videoId = video.Id,
+        createdAt = c.CreatedAt,
+        updatedAt = c.UpdatedAt,
+        deletedAt = c.DeletedAt,
+        isDeleted = c.DeletedAt is not null,
+        heldForReview = false,
+        totalRepliesFromVideoAuthor,
+        totalReplies,
+        account = c.DeletedAt is null && c.Account is { } a ? AccountDtos.Summary(a, instance) : null,
+    };
+}

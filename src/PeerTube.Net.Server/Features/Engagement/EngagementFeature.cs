@@ -1,0 +1,62 @@
+using System.Text.Json;
+
+namespace PeerTube.Net.Server.Features.Engagement;
+
+/// <summary>Engagement with videos: likes, dislikes and comments, on ours and on remote ones, in PeerTube's API shapes.</summary>
+public static class EngagementFeature
+{
+    public static WebApplicationBuilder AddEngagement(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<CommentWriter>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapEngagementApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1");
+        RatesApi.Map(api);
+        CommentsApi.Map(api);
+        return app;
+    }
+
+    /// <summary>Largest body of a rate or a comment request.</summary>
+    private const int MaxBodyBytes = 64 * 1024;
+
+    /// <summary>
+    /// The string fields of a small JSON object or form body, as PeerTube's clients send either; null when the body is
+    /// neither (the caller answers 400).
+    /// </summary>
+    internal static async Task<Dictionary<string, string?>?> ReadFieldsAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        }
+
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync(ct);
+            return form.ToDictionary(kv => kv.Key, kv => (string?)kv.Value.ToString());
+        }
+
+        try
+        {
+            using var doc = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            return doc.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ValueKind switch
+            {
+                JsonValueKind.String => p.Value.GetString(),
+                JsonValueKind.Null => null,
+                _ => p.Value.GetRawText(),
+            });
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

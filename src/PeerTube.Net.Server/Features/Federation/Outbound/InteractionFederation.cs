@@ -1,0 +1,239 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Hangfire;
+using Hangfire.States;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using PeerTube.Net.Server.Features.Engagement;
+using PeerTube.Net.Server.Features.Videos;
+using PeerTube.Net.Server.Infrastructure.Data;
+using PeerTube.Net.Server.Infrastructure.Jobs;
+
+namespace PeerTube.Net.Server.Features.Federation.Outbound;
+
+/// <summary>
+/// Tells the right instances about our users' interactions: likes and comments go to the video's origin (or, on our own
+/// videos, to their followers) as jobs; views of remote videos are counted here and sent in batches.
+/// </summary>
+public sealed class InteractionFederation(IBackgroundJobClient jobs, RemoteViewBatch views) : IInteractionEvents
+{
+    private static readonly EnqueuedState Default = new(JobsExtensions.DefaultQueue);
+
+    public Task RatedAsync(int videoId, int accountId, string? previousUrl, bool? previousLike, CancellationToken ct)
+    {
+        jobs.Create<FederateInteractionJob>(j => j.RateAsync(videoId, accountId, previousUrl, previousLike, CancellationToken.None), Default);
+        return Task.CompletedTask;
+    }
+
+    public Task CommentedAsync(int commentId, CancellationToken ct)
+    {
+        jobs.Create<FederateInteractionJob>(j => j.CommentAsync(commentId, CancellationToken.None), Default);
+        return Task.CompletedTask;
+    }
+
+    public Task CommentDeletedAsync(int commentId, CancellationToken ct)
+    {
+        jobs.Create<FederateInteractionJob>(j => j.DeleteCommentAsync(commentId, CancellationToken.None), Default);
+        return Task.CompletedTask;
+    }
+
+    public void RemoteViewed(int videoId) => views.Add(videoId);
+}
+
+/// <summary>
+/// Views of remote videos waiting to be sent: a count per video, taken whole by each flush. PeerTube sends one View per
+/// viewer and its queues pile up with them; one per video per interval carries the same information.
+/// </summary>
+public sealed class RemoteViewBatch
+{
+    private readonly ConcurrentDictionary<int, int> _pending = new();
+
+    public void Add(int videoId) => _pending.AddOrUpdate(videoId, 1, (_, n) => n + 1);
+
+    public List<(int VideoId, int Count)> TakeAll()
+    {
+        var taken = new List<(int, int)>();
+        foreach (var videoId in _pending.Keys)
+        {
+            if (_pending.TryRemove(videoId, out var count) && count > 0)
+            {
+                taken.Add((videoId, count));
+            }
+        }
+
+        return taken;
+    }
+
+    public void Return(int videoId, int count) => _pending.AddOrUpdate(videoId, count, (_, n) => n + count);
+}
+
+/// <summary>Sends the batched views every <see cref="FederationOptions.ViewsBatchSeconds"/>, and what is left on shutdown.</summary>
+public sealed partial class RemoteViewsSender(RemoteViewBatch batch, IServiceScopeFactory scopes, IOptions<FederationOptions> options,
+    ILogger<RemoteViewsSender> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.ViewsBatchSeconds));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await FlushAsync(CancellationToken.None);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: what is pending is sent below.
+        }
+
+        await FlushAsync(CancellationToken.None);
+    }
+
+    public async Task FlushAsync(CancellationToken ct)
+    {
+        var taken = batch.TakeAll();
+        if (taken.Count == 0 || !options.Value.Enabled)
+        {
+            return;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var job = scope.ServiceProvider.GetRequiredService<FederateInteractionJob>();
+        foreach (var (videoId, count) in taken)
+        {
+            try
+            {
+                await job.ViewsAsync(videoId, count, ct);
+            }
+            catch (Exception e) when (e is DbUpdateException or InvalidOperationException)
+            {
+                batch.Return(videoId, count);
+                LogNotSent(videoId, e.Message);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Views of video {VideoId} not queued for its origin, kept for the next batch: {Reason}")]
+    private partial void LogNotSent(int videoId, string reason);
+}
+
+/// <summary>Builds the activities for our users' interactions from what the database says now; safe to run twice.</summary>
+public sealed class FederateInteractionJob(
+    AppDbContext db, LocalActors local, VideoAudience audience, ActivityObjects objects, Outbox outbox)
+{
+    public async Task RateAsync(int videoId, int accountId, string? previousUrl, bool? previousLike, CancellationToken ct)
+    {
+        var video = await db.Videos.AsNoTracking().Include(v => v.Channel).FirstOrDefaultAsync(v => v.Id == videoId, ct);
+        var actor = await local.ForAccountAsync(accountId, ct);
+        if (video is null || actor is null || VideoUrls.IsPrivateLike(video))
+        {
+            return;
+        }
+
+        var videoUrl = objects.VideoUrl(video);
+        var rate = await db.VideoRates.AsNoTracking().FirstOrDefaultAsync(r => r.VideoId == videoId && r.AccountId == accountId, ct);
+        JsonObject activity;
+        if (rate is not null)
+        {
+            // A like that replaces a dislike (or the reverse) is enough on its own: the receiver keeps one rate per account.
+            activity = objects.Activity(rate.Like ? "Like" : "Dislike", rate.Url, actor.Url, JsonValue.Create(videoUrl), actor.FollowersUrl);
+        }
+        else if (previousUrl is not null)
+        {
+            var undone = objects.Activity(previousLike == false ? "Dislike" : "Like", previousUrl, actor.Url, JsonValue.Create(videoUrl), actor.FollowersUrl);
+            undone.Remove("@context");
+            activity = objects.Activity("Undo", previousUrl + "/undo", actor.Url, undone, actor.FollowersUrl);
+        }
+        else
+        {
+            return;
+        }
+
+        await outbox.SendAsync(actor, activity, await audience.InboxesAsync(video, ct), ct);
+    }
+
+    public async Task CommentAsync(int commentId, CancellationToken ct)
+    {
+        var comment = await db.VideoComments.AsNoTracking().Include(c => c.Video).Include(c => c.Account).Include(c => c.InReplyTo)
+            .FirstOrDefaultAsync(c => c.Id == commentId, ct);
+        if (comment?.Video is not { } video || comment.Account is not { IsLocal: true } author || comment.DeletedAt is not null
+            || VideoUrls.IsPrivateLike(video))
+        {
+            return;
+        }
+
+        var actor = await local.ForAccountAsync(author.Id, ct);
+        if (actor is null)
+        {
+            return;
+        }
+
+        var inboxes = await audience.InboxesAsync(video, ct);
+        string? ownerFollowers = null;
+        if (video.IsLocal)
+        {
+            ownerFollowers = (await audience.OfLocalAsync(video, ct)).Channel.FollowersUrl;
+        }
+
+        if (comment.InReplyTo is { } parent && await audience.InboxOfAccountAsync(parent.AccountId, ct) is { } parentInbox)
+        {
+            inboxes.Add(parentInbox);
+        }
+
+        var url = comment.Url ?? objects.CommentUrl(video, comment.Id);
+        var note = objects.Note(video, url, comment.Text, actor.Url, comment.InReplyTo?.Url, comment.CreatedAt, ownerFollowers);
+        var activity = objects.Activity("Create", url + "/activity", actor.Url, note, ownerFollowers, actor.FollowersUrl);
+        await outbox.SendAsync(actor, activity, inboxes, ct);
+    }
+
+    public async Task DeleteCommentAsync(int commentId, CancellationToken ct)
+    {
+        var comment = await db.VideoComments.AsNoTracking().Include(c => c.Video).Include(c => c.Account).Include(c => c.InReplyTo)
+            .FirstOrDefaultAsync(c => c.Id == commentId, ct);
+        if (comment?.Video is not { } video || comment.Account is not { IsLocal: true } author || comment.Url is null)
+        {
+            return;
+        }
+
+        var actor = await local.ForAccountAsync(author.Id, ct);
+        if (actor is null)
+        {
+            return;
+        }
+
+        var inboxes = await audience.InboxesAsync(video, ct);
+        if (comment.InReplyTo is { } parent && await audience.InboxOfAccountAsync(parent.AccountId, ct) is { } parentInbox)
+        {
+            inboxes.Add(parentInbox);
+        }
+
+        var activity = objects.Activity("Delete", comment.Url + "/delete", actor.Url, JsonValue.Create(comment.Url), actor.FollowersUrl);
+        await outbox.SendAsync(actor, activity, inboxes, ct);
+    }
+
+    /// <summary>
+    /// One View for <paramref name="count"/> views counted here, from the instance, to the video's origin, with the count
+    /// in <c>result.userInteractionCount</c>. No <c>expires</c>: PeerTube reads a View that has one as a live viewer.
+    /// (PeerTube counts any View as one; ours read the count.)
+    /// </summary>
+    public async Task ViewsAsync(int videoId, int count, CancellationToken ct)
+    {
+        var video = await db.Videos.AsNoTracking().FirstOrDefaultAsync(v => v.Id == videoId && v.RemoteUrl != null, ct);
+        if (video is null)
+        {
+            return;
+        }
+
+        var instanceActor = await local.InstanceActorAsync(ct);
+        var id = $"{instanceActor.Url}/views/videos/{videoId.ToString(CultureInfo.InvariantCulture)}/{Guid.NewGuid()}";
+        var activity = objects.Activity("View", id, instanceActor.Url, JsonValue.Create(video.RemoteUrl));
+        activity["result"] = new JsonObject
+        {
+            ["type"] = "InteractionCounter",
+            ["interactionType"] = "WatchAction",
+            ["userInteractionCount"] = count,
+        };
+        await outbox.SendAsync(instanceActor, activity, await audience.InboxesAsync(video, ct), ct);
+    }
+}
