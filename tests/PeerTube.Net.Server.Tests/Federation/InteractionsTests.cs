@@ -43,7 +43,10 @@ public sealed class InteractionsTests : IAsyncDisposable
         await FederationTestKit.EventuallyAsync(async () => (await rootA.GetVideoAsync(uuid)).GetProperty("likes").GetInt32() == 1,
             "the like to be counted on A", _a, _b);
 
-        // Carol comments on B; A shows the comment, by carol@B.
+        // Carol comments on B; A shows the comment, by carol@B. Nobody comments without signing in.
+        await (await anonymousB.Http.PostAsJsonAsync($"/api/v1/videos/{uuid}/comment-threads", new { text = "Anonymous" }))
+            .ShouldHaveStatusAsync(HttpStatusCode.Unauthorized);
+        await (await carol.Http.PostAsJsonAsync($"/api/v1/videos/{uuid}/comment-threads", new { text = "" })).ShouldHaveStatusAsync(HttpStatusCode.BadRequest);
         var posted = await carol.Http.PostAsJsonAsync($"/api/v1/videos/{uuid}/comment-threads", new { text = "Hello from B" });
         await posted.ShouldHaveStatusAsync(HttpStatusCode.OK);
         var carolsComment = (await posted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("comment");
@@ -77,6 +80,32 @@ public sealed class InteractionsTests : IAsyncDisposable
         await (await anonymousB.Http.PostAsync($"/api/v1/videos/{uuid}/views", null)).ShouldHaveStatusAsync(HttpStatusCode.NoContent);
         await FederationTestKit.EventuallyAsync(async () => (await rootA.GetVideoAsync(uuid)).GetProperty("views").GetInt32() == 1,
             "B's view to be counted on A", _a, _b);
+
+        // Carol reports the video on B; B's moderators see it, and so do A's, to whom it is sent as a Flag.
+        var report = await carol.Http.PostAsJsonAsync("/api/v1/abuses", new
+        {
+            reason = "Misleading title", predefinedReasons = new[] { "spamOrMisleading" }, video = new { id = uuid, startAt = 1 },
+        });
+        await report.ShouldHaveStatusAsync(HttpStatusCode.OK);
+        await (await carol.Http.GetAsync("/api/v1/abuses")).ShouldHaveStatusAsync(HttpStatusCode.Forbidden);
+        Assert.Equal(1, (await carol.Http.GetFromJsonAsync<JsonElement>("/api/v1/users/me/abuses")).GetProperty("total").GetInt32());
+        Assert.Equal(1, (await rootB.Http.GetFromJsonAsync<JsonElement>("/api/v1/abuses")).GetProperty("total").GetInt32());
+        var flag = await FederationTestKit.EventuallyAsync(async () =>
+            (await rootA.Http.GetFromJsonAsync<JsonElement>("/api/v1/abuses")).GetProperty("data").EnumerateArray().Cast<JsonElement?>().FirstOrDefault(),
+            "the Flag to reach A's moderators", _a, _b);
+        Assert.Equal("Misleading title", flag!.Value.GetProperty("reason").GetString());
+        Assert.Equal(["spamOrMisleading"], flag.Value.GetProperty("predefinedReasons").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(uuid, flag.Value.GetProperty("video").GetProperty("uuid").GetString());
+        Assert.Equal(1, flag.Value.GetProperty("video").GetProperty("startAt").GetInt32());
+        Assert.Equal(_b.Host(), flag.Value.GetProperty("reporterAccount").GetProperty("host").GetString());
+        Assert.Equal("carol", flag.Value.GetProperty("reporterAccount").GetProperty("name").GetString());
+        var flagId = flag.Value.GetProperty("id").GetInt32();
+        var abuseOnB = (await rootB.Http.GetFromJsonAsync<JsonElement>("/api/v1/abuses")).GetProperty("data")[0].GetProperty("id").GetInt32();
+        await (await dave.Http.PutAsJsonAsync($"/api/v1/abuses/{abuseOnB}", new { state = 2 })).ShouldHaveStatusAsync(HttpStatusCode.Forbidden);
+        await (await dave.Http.DeleteAsync($"/api/v1/abuses/{abuseOnB}")).ShouldHaveStatusAsync(HttpStatusCode.Forbidden);
+        await (await rootA.Http.PutAsJsonAsync($"/api/v1/abuses/{flagId}", new { state = 3, moderationComment = "Renamed" })).ShouldHaveStatusAsync(HttpStatusCode.NoContent);
+        Assert.Equal(3, (await rootA.Http.GetFromJsonAsync<JsonElement>("/api/v1/abuses")).GetProperty("data")[0].GetProperty("state").GetProperty("id").GetInt32());
+        await (await rootA.Http.PostAsJsonAsync("/api/v1/abuses", new { reason = "Mine", video = new { id = uuid } })).ShouldHaveStatusAsync(HttpStatusCode.BadRequest);
 
         // Dave may neither delete carol's comment nor the reply; carol may delete hers, and A hears of it.
         await (await dave.Http.DeleteAsync($"/api/v1/videos/{uuid}/comments/{threadOnB}")).ShouldHaveStatusAsync(HttpStatusCode.Forbidden);

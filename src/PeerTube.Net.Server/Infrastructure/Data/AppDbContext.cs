@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using PeerTube.Net.Server.Features.Accounts;
 using PeerTube.Net.Server.Features.Channels;
 using PeerTube.Net.Server.Features.Federation;
+using PeerTube.Net.Server.Features.Moderation;
 using PeerTube.Net.Server.Features.Uploads;
 using PeerTube.Net.Server.Features.Videos;
 
@@ -29,6 +30,7 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<InboxActivity> InboxActivities => Set<InboxActivity>();
     public DbSet<VideoRate> VideoRates => Set<VideoRate>();
     public DbSet<VideoComment> VideoComments => Set<VideoComment>();
+    public DbSet<Abuse> Abuses => Set<Abuse>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -123,6 +125,16 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
             e.HasOne(c => c.Video).WithMany().HasForeignKey(c => c.VideoId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(c => c.Account).WithMany().HasForeignKey(c => c.AccountId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(c => c.InReplyTo).WithMany().HasForeignKey(c => c.InReplyToCommentId).OnDelete(DeleteBehavior.SetNull);
+        });
+        b.Entity<Abuse>(e =>
+        {
+            e.HasIndex(a => a.RemoteUrl).IsUnique();
+            e.HasIndex(a => new { a.State, a.CreatedAt });
+            e.Property(a => a.Reason).HasMaxLength(3000);
+            e.HasOne(a => a.ReporterAccount).WithMany().HasForeignKey(a => a.ReporterAccountId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne(a => a.FlaggedAccount).WithMany().HasForeignKey(a => a.FlaggedAccountId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(a => a.Video).WithMany().HasForeignKey(a => a.VideoId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne(a => a.Comment).WithMany().HasForeignKey(a => a.CommentId).OnDelete(DeleteBehavior.SetNull);
         });
     }
 }

@@ -174,7 +174,65 @@ public sealed class Interactions(AppDbContext db, RemoteActors actors, Web.Markd
         await db.VideoComments.Where(c => c.Url == url && c.Account!.Host == signer.Host && c.DeletedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.DeletedAt, clock.GetUtcNow()).SetProperty(c => c.Text, ""), ct) > 0;
 
-    /// <summary>Reports have no moderation queue here yet: the Flag is kept in the inbox log, with this reason.</summary>
-    public Task<string?> FlagAsync(JsonElement activity, Actor signer, CancellationToken ct) =>
-        Task.FromResult<string?>("abuse reports are not handled yet (kept in the inbox log)");
+    /// <summary>
+    /// A report (Flag) about one of our videos, comments or accounts, kept for our moderators. The object is a URL or a
+    /// list of them (PeerTube's shape); the reporter is the signer. A Flag about something not ours is not kept.
+    /// </summary>
+    public async Task<string?> FlagAsync(JsonElement activity, Actor signer, CancellationToken ct)
+    {
+        var id = activity.String("id");
+        if (id is null || !ActivityJson.SameHost(id, signer.Url))
+        {
+            return "a flag needs an id on its signer's host";
+        }
+
+        if (await db.Abuses.AnyAsync(a => a.RemoteUrl == id, ct))
+        {
+            return null;
+        }
+
+        var targets = activity.TryProperty("object", out var obj) && obj.ValueKind == JsonValueKind.Array
+            ? obj.EnumerateArray().Select(ActivityJson.IdOf).OfType<string>().ToList()
+            : [ActivityJson.IdOf(obj)!];
+        var now = clock.GetUtcNow();
+        var reason = (activity.String("content") ?? "").Trim();
+        var abuse = new Moderation.Abuse
+        {
+            Reason = reason.Length > 3000 ? reason[..3000] : reason, RemoteUrl = id, ReporterAccountId = signer.AccountId, CreatedAt = now, UpdatedAt = now,
+            PredefinedReasons = string.Join(',', activity.Items("tag").Select(t => t.String("name")).OfType<string>()
+                .Where(Moderation.AbusesApi.PredefinedReasons.Contains).Distinct()),
+            StartAt = activity.Int("startAt"), EndAt = activity.Int("endAt"),
+        };
+        foreach (var target in targets.Where(t => t is not null))
+        {
+            if (await VideoByUrlAsync(target, ct) is { IsLocal: true } video)
+            {
+                abuse.VideoId = video.Id;
+                abuse.FlaggedAccountId = await db.VideoChannels.Where(c => c.Id == video.ChannelId).Select(c => c.AccountId).FirstAsync(ct);
+                break;
+            }
+
+            if (await LocalCommentAsync(target, ct) is { } comment)
+            {
+                abuse.CommentId = comment.Id;
+                abuse.FlaggedAccountId = comment.AccountId;
+                break;
+            }
+
+            if (await db.Actors.AsNoTracking().FirstOrDefaultAsync(a => a.Url == target && a.Host == null && a.AccountId != null, ct) is { } actor)
+            {
+                abuse.FlaggedAccountId = actor.AccountId!.Value;
+                break;
+            }
+        }
+
+        if (abuse.FlaggedAccountId == 0)
+        {
+            return "the flag is about nothing of ours";
+        }
+
+        db.Abuses.Add(abuse);
+        await db.SaveChangesAsync(ct);
+        return null;
+    }
 }

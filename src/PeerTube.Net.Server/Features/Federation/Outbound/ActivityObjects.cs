@@ -19,6 +19,8 @@ public sealed class ActivityObjects(IOptions<InstanceOptions> instance, VideoUrl
 
     public string CommentUrl(Video v, int commentId) => Instance.Absolute($"/videos/watch/{v.Uuid}/comments/{commentId.ToString(CultureInfo.InvariantCulture)}");
 
+    public string AbuseUrl(int abuseId) => Instance.Absolute($"/admin/abuses/{abuseId.ToString(CultureInfo.InvariantCulture)}");
+
     public JsonObject ActorDocument(Actor actor, string? ownerAccountUrl)
     {
         var type = actor.Type switch

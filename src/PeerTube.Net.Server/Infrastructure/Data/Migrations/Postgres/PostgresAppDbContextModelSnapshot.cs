@@ -698,6 +698,74 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.ToTable("VideoRates");
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.Abuse", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int?>("CommentId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("EndAt")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("FlaggedAccountId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ModerationComment")
+                        .HasColumnType("text");
+
+                    b.Property<string>("PredefinedReasons")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(3000)
+                        .HasColumnType("character varying(3000)");
+
+                    b.Property<string>("RemoteUrl")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("ReporterAccountId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("StartAt")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("State")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("VideoId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CommentId");
+
+                    b.HasIndex("FlaggedAccountId");
+
+                    b.HasIndex("RemoteUrl")
+                        .IsUnique();
+
+                    b.HasIndex("ReporterAccountId");
+
+                    b.HasIndex("VideoId");
+
+                    b.HasIndex("State", "CreatedAt");
+
+                    b.ToTable("Abuses");
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Uploads.ResumableUpload", b =>
                 {
                     b.Property<string>("Id")
@@ -1128,6 +1196,38 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("Account");
+
+                    b.Navigation("Video");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.Abuse", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Federation.VideoComment", "Comment")
+                        .WithMany()
+                        .HasForeignKey("CommentId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("PeerTube.Net.Server.Features.Accounts.Account", "FlaggedAccount")
+                        .WithMany()
+                        .HasForeignKey("FlaggedAccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("PeerTube.Net.Server.Features.Accounts.Account", "ReporterAccount")
+                        .WithMany()
+                        .HasForeignKey("ReporterAccountId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
+                        .WithMany()
+                        .HasForeignKey("VideoId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.Navigation("Comment");
+
+                    b.Navigation("FlaggedAccount");
+
+                    b.Navigation("ReporterAccount");
 
                     b.Navigation("Video");
                 });

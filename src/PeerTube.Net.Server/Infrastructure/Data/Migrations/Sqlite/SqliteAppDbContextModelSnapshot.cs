@@ -674,6 +674,72 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.ToTable("VideoRates");
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.Abuse", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("CommentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("EndAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FlaggedAccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ModerationComment")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PredefinedReasons")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(3000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RemoteUrl")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ReporterAccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("StartAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("VideoId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CommentId");
+
+                    b.HasIndex("FlaggedAccountId");
+
+                    b.HasIndex("RemoteUrl")
+                        .IsUnique();
+
+                    b.HasIndex("ReporterAccountId");
+
+                    b.HasIndex("VideoId");
+
+                    b.HasIndex("State", "CreatedAt");
+
+                    b.ToTable("Abuses");
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Uploads.ResumableUpload", b =>
                 {
                     b.Property<string>("Id")
@@ -1098,6 +1164,38 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Account");
+
+                    b.Navigation("Video");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.Abuse", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Federation.VideoComment", "Comment")
+                        .WithMany()
+                        .HasForeignKey("CommentId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("PeerTube.Net.Server.Features.Accounts.Account", "FlaggedAccount")
+                        .WithMany()
+                        .HasForeignKey("FlaggedAccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("PeerTube.Net.Server.Features.Accounts.Account", "ReporterAccount")
+                        .WithMany()
+                        .HasForeignKey("ReporterAccountId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
+                        .WithMany()
+                        .HasForeignKey("VideoId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.Navigation("Comment");
+
+                    b.Navigation("FlaggedAccount");
+
+                    b.Navigation("ReporterAccount");
 
                     b.Navigation("Video");
                 });
