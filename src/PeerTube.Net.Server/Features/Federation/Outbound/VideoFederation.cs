@@ -63,6 +63,14 @@ public sealed class FederateVideoJob(AppDbContext db, VideoAudience audience, Ac
         var id = kind == "Create" ? url + "/activity" : $"{url}/updates/{clock.GetUtcNow().ToUnixTimeMilliseconds()}";
         var activity = objects.Activity(kind, id, account.Url, obj, channel.FollowersUrl, account.FollowersUrl);
         await outbox.SendAsync(account, activity, inboxes, ct);
+        if (kind == "Create")
+        {
+            // The channel shares it too, as PeerTube does: software that only takes posts from actors it follows (Mastodon
+            // following the channel) hears of the video through this Announce.
+            var announce = objects.Activity("Announce", $"{channel.Url}/announces/{video.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+                channel.Url, JsonValue.Create(url), channel.FollowersUrl);
+            await outbox.SendAsync(channel, announce, await outbox.FollowerInboxesAsync([channel.Id], ct), ct);
+        }
     }
 
     public async Task SendDeleteAsync(Video video, CancellationToken ct)
