@@ -16,7 +16,4 @@ public interface IInteractionEvents
 
     /// <summary>A report was made here; one about another instance's content is sent there as a Flag.</summary>
     Task ReportedAsync(int abuseId, CancellationToken ct);
-
-    /// <summary>A view counted here of a video of another instance, to be told to its origin in a batch.</summary>
-    void RemoteViewed(int videoId);
 }

@@ -33,7 +33,6 @@ public static class FederationFeature
         services.AddSingleton<IVideoEvents, VideoFederation>();
         services.AddScoped<FederateVideoJob>();
         services.AddScoped<VideoAudience>();
-        services.AddSingleton<RemoteViewBatch>();
         services.AddSingleton<Engagement.IInteractionEvents, InteractionFederation>();
         services.AddScoped<FederateInteractionJob>();
         services.AddSingleton<RemoteViewsSender>();

@@ -67,7 +67,7 @@ internal static class VideoViewsApi
     /// one UPDATE so that concurrent viewers never lose a count.
     /// </summary>
     public static async Task<IResult> AddViewAsync(string id, HttpContext http, ClaimsPrincipal principal, AppDbContext db, RecentViewers viewers,
-        Engagement.IInteractionEvents events, CancellationToken ct)
+        CancellationToken ct)
     {
         // A view is a few bytes; anything big is not one.
         if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -100,12 +100,11 @@ internal static class VideoViewsApi
         var ip = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         if (viewers.TryCount(video.Id, ip))
         {
-            await db.Videos.Where(v => v.Id == video.Id).ExecuteUpdateAsync(s => s.SetProperty(v => v.Views, v => v.Views + 1), ct);
-            if (video.RemoteUrl is not null)
-            {
-                // The origin keeps the count that matters; it hears of this view in the next batch.
-                events.RemoteViewed(video.Id);
-            }
+            // A remote video's origin keeps the count that matters: it hears of this view in the next batch.
+            var remote = video.RemoteUrl is not null ? 1 : 0;
+            await db.Videos.Where(v => v.Id == video.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(v => v.Views, v => v.Views + 1)
+                .SetProperty(v => v.PendingRemoteViews, v => v.PendingRemoteViews + remote), ct);
         }
 
         return TypedResults.NoContent();

@@ -16,7 +16,7 @@ namespace PeerTube.Net.Server.Features.Federation.Outbound;
 /// Tells the right instances about our users' interactions: likes and comments go to the video's origin (or, on our own
 /// videos, to their followers) as jobs; views of remote videos are counted here and sent in batches.
 /// </summary>
-public sealed class InteractionFederation(IBackgroundJobClient jobs, RemoteViewBatch views) : IInteractionEvents
+public sealed class InteractionFederation(IBackgroundJobClient jobs) : IInteractionEvents
 {
     private static readonly EnqueuedState Default = new(JobsExtensions.DefaultQueue);
 
@@ -44,38 +44,10 @@ public sealed class InteractionFederation(IBackgroundJobClient jobs, RemoteViewB
         return Task.CompletedTask;
     }
 
-    public void RemoteViewed(int videoId) => views.Add(videoId);
-}
-
-/// <summary>
-/// Views of remote videos waiting to be sent: a count per video, taken whole by each flush. PeerTube sends one View per
-/// viewer and its queues pile up with them; one per video per interval carries the same information.
-/// </summary>
-public sealed class RemoteViewBatch
-{
-    private readonly ConcurrentDictionary<int, int> _pending = new();
-
-    public void Add(int videoId) => _pending.AddOrUpdate(videoId, 1, (_, n) => n + 1);
-
-    public List<(int VideoId, int Count)> TakeAll()
-    {
-        var taken = new List<(int, int)>();
-        foreach (var videoId in _pending.Keys)
-        {
-            if (_pending.TryRemove(videoId, out var count) && count > 0)
-            {
-                taken.Add((videoId, count));
-            }
-        }
-
-        return taken;
-    }
-
-    public void Return(int videoId, int count) => _pending.AddOrUpdate(videoId, count, (_, n) => n + count);
 }
 
 /// <summary>Sends the batched views every <see cref="FederationOptions.ViewsBatchSeconds"/>, and what is left on shutdown.</summary>
-public sealed partial class RemoteViewsSender(RemoteViewBatch batch, IServiceScopeFactory scopes, IOptions<FederationOptions> options,
+public sealed partial class RemoteViewsSender(IServiceScopeFactory scopes, IOptions<FederationOptions> options,
     ILogger<RemoteViewsSender> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -96,26 +68,42 @@ public sealed partial class RemoteViewsSender(RemoteViewBatch batch, IServiceSco
         await FlushAsync(CancellationToken.None);
     }
 
+    /// <summary>
+    /// Takes each remote video's pending views (kept in its row, so a restart loses none) with a conditional UPDATE, so
+    /// that two nodes never send the same views, and queues one View for them.
+    /// </summary>
     public async Task FlushAsync(CancellationToken ct)
     {
-        var taken = batch.TakeAll();
-        if (taken.Count == 0 || !options.Value.Enabled)
+        if (!options.Value.Enabled)
         {
             return;
         }
 
         await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var job = scope.ServiceProvider.GetRequiredService<FederateInteractionJob>();
-        foreach (var (videoId, count) in taken)
+        var pending = await db.Videos.AsNoTracking().Where(v => v.PendingRemoteViews > 0 && v.RemoteUrl != null)
+            .OrderBy(v => v.Id).Take(1000).Select(v => new { v.Id, v.PendingRemoteViews }).ToListAsync(ct);
+        foreach (var video in pending)
         {
+            var seen = video.PendingRemoteViews;
+            var count = (int)Math.Min(seen, Inbound.Interactions.MaxViewsPerActivity);
+            var taken = await db.Videos.Where(v => v.Id == video.Id && v.PendingRemoteViews == seen)
+                .ExecuteUpdateAsync(s => s.SetProperty(v => v.PendingRemoteViews, v => v.PendingRemoteViews - count), ct);
+            if (taken == 0)
+            {
+                continue; // Another node took them, or more came in: the next flush sees the new count.
+            }
+
             try
             {
-                await job.ViewsAsync(videoId, count, ct);
+                await job.ViewsAsync(video.Id, count, ct);
             }
             catch (Exception e) when (e is DbUpdateException or InvalidOperationException)
             {
-                batch.Return(videoId, count);
-                LogNotSent(videoId, e.Message);
+                await db.Videos.Where(v => v.Id == video.Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(v => v.PendingRemoteViews, v => v.PendingRemoteViews + count), ct);
+                LogNotSent(video.Id, e.Message);
             }
         }
     }
