@@ -5,6 +5,7 @@ using PeerTube.Net.Server.Features.Engagement;
 using PeerTube.Net.Server.Features.Instance;
 using PeerTube.Net.Server.Features.Moderation;
 using PeerTube.Net.Server.Features.Peers;
+using PeerTube.Net.Server.Features.Redundancy;
 using PeerTube.Net.Server.Features.Seeding;
 using PeerTube.Net.Server.Features.Streaming;
 using PeerTube.Net.Server.Features.Torrents;
@@ -47,6 +48,7 @@ builder.AddSeeding();
 builder.AddWeb();
 builder.AddFederation();
 builder.AddEngagement();
+builder.AddRedundancy();
 
 var app = builder.Build();
 
@@ -73,6 +75,7 @@ app.MapChannelsApi();
 app.MapVideosApi();
 app.MapEngagementApi();
 app.MapAbusesApi();
+app.MapRedundancy();
 app.MapUploadsApi();
 app.MapStreaming();
 app.MapTorrents();

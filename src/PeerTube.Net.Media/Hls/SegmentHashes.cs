@@ -87,4 +87,84 @@ public static class SegmentHashes
 
         return Encoding.UTF8.GetString(stream.ToArray());
     }
+
+    /// <summary>
+    /// Checks a copied rendition against the origin's sha256 map: every byte range the playlist lists must be in the
+    /// map with the same hash, and the map must list no range the playlist leaves out.
+    /// </summary>
+    /// <returns>Null when the copy matches; otherwise what is wrong.</returns>
+    public static async Task<string?> VerifyAsync(string mediaPlaylistPath, string fragmentedFilePath, IReadOnlyDictionary<string, string> expected,
+        CancellationToken ct)
+    {
+        IReadOnlyDictionary<string, string> actual;
+        try
+        {
+            actual = await ComputeAsync(mediaPlaylistPath, fragmentedFilePath, ct).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            return e.Message;
+        }
+
+        if (actual.Count == 0)
+        {
+            return $"'{Path.GetFileName(mediaPlaylistPath)}' lists no segment.";
+        }
+
+        foreach (var (range, hash) in actual)
+        {
+            if (!expected.TryGetValue(range, out var wanted))
+            {
+                return $"the byte range {range} of '{Path.GetFileName(fragmentedFilePath)}' is not in the sha256 map.";
+            }
+
+            if (!string.Equals(wanted, hash, StringComparison.OrdinalIgnoreCase))
+            {
+                return $"the byte range {range} of '{Path.GetFileName(fragmentedFilePath)}' does not match its sha256.";
+            }
+        }
+
+        return expected.Count == actual.Count ? null : $"the sha256 map lists ranges of '{Path.GetFileName(fragmentedFilePath)}' that its playlist does not.";
+    }
+
+    /// <summary>Reads <c>{ "file": { "start-end": "sha256" } }</c>; null when the text is not that shape.</summary>
+    public static Dictionary<string, Dictionary<string, string>>? Parse(string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            var map = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+            foreach (var file in doc.RootElement.EnumerateObject())
+            {
+                if (file.Value.ValueKind != JsonValueKind.Object)
+                {
+                    return null;
+                }
+
+                var ranges = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var range in file.Value.EnumerateObject())
+                {
+                    if (range.Value.ValueKind != JsonValueKind.String)
+                    {
+                        return null;
+                    }
+
+                    ranges[range.Name] = range.Value.GetString()!;
+                }
+
+                map[file.Name] = ranges;
+            }
+
+            return map;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 }

@@ -29,8 +29,8 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public string StoragePath(params string[] parts) => Path.Combine([StorageRoot, .. parts]);
 
-    /// <summary>Starts (or starts again, on the same storage) and waits until it answers.</summary>
-    public async Task StartAsync()
+    /// <summary>Starts (or starts again, on the same storage, perhaps with other settings) and waits until it answers.</summary>
+    public async Task StartAsync(IReadOnlyDictionary<string, string>? overrides = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -45,7 +45,7 @@ public sealed class ServerProcess : IAsyncDisposable
         start.Environment["Instance__PublicUrl"] = BaseUrl;
         start.Environment["PT_INITIAL_ROOT_PASSWORD"] = ServerApplication.RootPassword;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
-        foreach (var (key, value) in _settings)
+        foreach (var (key, value) in _settings.Concat(overrides ?? new Dictionary<string, string>()))
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }

@@ -78,6 +78,9 @@ public sealed class Video
 
     public VideoStreamingPlaylist? StreamingPlaylist { get; set; }
 
+    /// <summary>Copies of its HLS files: ours (of a remote video) and other instances' that we know of.</summary>
+    public List<Redundancy.VideoRedundancy> Redundancies { get; set; } = [];
+
     /// <summary>
     /// A federated video is a reference, not files: its ActivityPub id, and where its origin serves the HLS master,
     /// the sha256 JSON and the images. All null for ours.
@@ -88,7 +91,7 @@ public sealed class Video
     public string? RemoteThumbnailUrl { get; set; }
     public string? RemotePreviewUrl { get; set; }
 
-    /// <summary>Views counted here but not yet sent to the origin (remote videos), drained by the views batch.</summary>
+    /// <summary>Views counted here not yet told to other instances (a remote video's origin, our video's followers); drained by the views batch.</summary>
     public long PendingRemoteViews { get; set; }
 
     public bool IsLocal => RemoteUrl is null;

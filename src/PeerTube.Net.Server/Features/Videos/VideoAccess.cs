@@ -27,6 +27,7 @@ public static class VideoAccess
     public static IQueryable<Video> WithDetails(this IQueryable<Video> videos) =>
         videos.Include(v => v.Channel!).ThenInclude(c => c.Account!)
             .Include(v => v.StreamingPlaylist!).ThenInclude(p => p.Files)
+            .Include(v => v.Redundancies)
             .AsSplitQuery();
 
     /// <summary>A numeric id, a UUID or a shortUUID, as PeerTube accepts in its routes.</summary>

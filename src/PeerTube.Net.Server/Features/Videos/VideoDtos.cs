@@ -83,7 +83,10 @@ public static class VideoDtos
                     ["segmentsSha256Url"] = urls.Hls(v, playlist.SegmentsSha256Filename),
                     // One swarm id per rendition, for p2p-media-loader, the tracker and our swarm hub (docs/p2p-contract.md).
                     ["p2pMediaLoaderInfohashes"] = Peers.SwarmIds.InfoHashes(v, urls),
-                    ["redundancies"] = Array.Empty<object>(),
+                    // Copies on other instances (and ours of a remote video): extra sources for the player, PeerTube's shape.
+                    ["redundancies"] = v.Redundancies
+                        .Where(r => r.State == Redundancy.RedundancyState.Ready && r.ExpiresAt > DateTimeOffset.UtcNow)
+                        .OrderBy(r => r.Id).Select(r => new { baseUrl = r.BaseUrl }).ToArray(),
                     ["files"] = files,
                 },
             };

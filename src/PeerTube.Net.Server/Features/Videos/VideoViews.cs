@@ -83,7 +83,7 @@ internal static class VideoViewsApi
         }
 
         var video = await db.Videos.AsNoTracking().ById(id)
-            .Select(v => new { v.Id, v.Privacy, v.RemoteUrl, OwnerId = v.Channel!.Account!.UserId })
+            .Select(v => new { v.Id, v.Privacy, OwnerId = v.Channel!.Account!.UserId })
             .FirstOrDefaultAsync(ct);
         if (video is null)
         {
@@ -100,11 +100,10 @@ internal static class VideoViewsApi
         var ip = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         if (viewers.TryCount(video.Id, ip))
         {
-            // A remote video's origin keeps the count that matters: it hears of this view in the next batch.
-            var remote = video.RemoteUrl is not null ? 1 : 0;
+            // Other instances hear of it in the next batch: a remote video's origin, or our video's followers.
             await db.Videos.Where(v => v.Id == video.Id).ExecuteUpdateAsync(s => s
                 .SetProperty(v => v.Views, v => v.Views + 1)
-                .SetProperty(v => v.PendingRemoteViews, v => v.PendingRemoteViews + remote), ct);
+                .SetProperty(v => v.PendingRemoteViews, v => v.PendingRemoteViews + 1), ct);
         }
 
         return TypedResults.NoContent();

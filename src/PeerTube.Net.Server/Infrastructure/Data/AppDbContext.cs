@@ -4,6 +4,7 @@ using PeerTube.Net.Server.Features.Accounts;
 using PeerTube.Net.Server.Features.Channels;
 using PeerTube.Net.Server.Features.Federation;
 using PeerTube.Net.Server.Features.Moderation;
+using PeerTube.Net.Server.Features.Redundancy;
 using PeerTube.Net.Server.Features.Uploads;
 using PeerTube.Net.Server.Features.Videos;
 
@@ -31,6 +32,8 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<VideoRate> VideoRates => Set<VideoRate>();
     public DbSet<VideoComment> VideoComments => Set<VideoComment>();
     public DbSet<Abuse> Abuses => Set<Abuse>();
+    public DbSet<VideoRedundancy> VideoRedundancies => Set<VideoRedundancy>();
+    public DbSet<RedundancyHost> RedundancyHosts => Set<RedundancyHost>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -126,6 +129,13 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
             e.HasOne(c => c.Account).WithMany().HasForeignKey(c => c.AccountId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(c => c.InReplyTo).WithMany().HasForeignKey(c => c.InReplyToCommentId).OnDelete(DeleteBehavior.SetNull);
         });
+        b.Entity<VideoRedundancy>(e =>
+        {
+            e.HasIndex(r => new { r.VideoId, r.MirrorHost });
+            e.HasIndex(r => r.Url);
+            e.HasOne(r => r.Video).WithMany(v => v.Redundancies).HasForeignKey(r => r.VideoId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<RedundancyHost>(e => e.HasKey(h => h.Host));
         b.Entity<Abuse>(e =>
         {
             e.HasIndex(a => a.RemoteUrl).IsUnique();

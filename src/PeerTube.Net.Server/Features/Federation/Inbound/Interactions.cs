@@ -79,15 +79,15 @@ public sealed class Interactions(AppDbContext db, RemoteActors actors, Web.Markd
             .SetProperty(v => v.Dislikes, v => db.VideoRates.Count(r => r.VideoId == videoId && !r.Like)), ct);
 
     /// <summary>
-    /// A View of one of our videos. Ours batch views (one View per video per interval) and say how many in
+    /// A View of one of our videos, or of a remote one from its origin (its count, passed on). Ours batch views (one View per video per interval) and say how many in
     /// <c>result.userInteractionCount</c>; PeerTube sends one per viewer, with no count.
     /// </summary>
     public async Task<string?> ViewAsync(JsonElement activity, Actor signer, CancellationToken ct)
     {
         var video = await VideoByUrlAsync(activity.Id("object"), ct);
-        if (video is null || !video.IsLocal)
+        if (video is null || (!video.IsLocal && ActivityJson.HostOf(video.RemoteUrl) != signer.Host))
         {
-            return "not one of our videos";
+            return video is null ? "unknown video" : "views of a remote video are taken from its origin only";
         }
 
         var count = activity.TryProperty("result", out var result) ? result.Int("userInteractionCount") ?? 1 : 1;

@@ -20,6 +20,7 @@ public sealed partial class ProcessInboxActivityJob(
     RemoteVideos videos,
     Interactions interactions,
     FollowService follows,
+    Redundancy.CacheFileInbox cacheFiles,
     Http.FederationHttpClient http,
     TimeProvider clock,
     ILogger<ProcessInboxActivityJob> logger)
@@ -76,6 +77,9 @@ public sealed partial class ProcessInboxActivityJob(
                     "Follow" => await follows.ReceiveUndoAsync(obj, signer, ct),
                     "Like" or "Dislike" => await interactions.UndoRateAsync(obj, signer, ct),
                     "Announce" => null,
+                    "CacheFile" => await cacheFiles.ReceiveAsync(obj, signer, undo: true, ct),
+                    "Create" when obj.TryProperty("object", out var created) && created.Type() == "CacheFile" =>
+                        await cacheFiles.ReceiveAsync(created, signer, undo: true, ct),
                     _ => "unsupported Undo",
                 };
             case "Create" or "Update":
@@ -84,7 +88,7 @@ public sealed partial class ProcessInboxActivityJob(
                     "Video" => await VideoAsync(obj, host, ct),
                     "Note" => await interactions.ReceiveNoteAsync(obj, signer, ct),
                     "Person" or "Group" or "Application" => await actors.GetAsync(signer.Url, refresh: true, ct) is null ? "actor refresh failed" : null,
-                    "CacheFile" => "CacheFile not supported yet",
+                    "CacheFile" => await cacheFiles.ReceiveAsync(obj, signer, undo: false, ct),
                     _ => $"unsupported {activity.Type()} of {obj.Type() ?? "an id"}",
                 };
             case "Announce":

@@ -69,7 +69,7 @@ public sealed partial class RemoteViewsSender(IServiceScopeFactory scopes, IOpti
     }
 
     /// <summary>
-    /// Takes each remote video's pending views (kept in its row, so a restart loses none) with a conditional UPDATE, so
+    /// Takes each video's pending views (kept in its row, so a restart loses none) with a conditional UPDATE, so
     /// that two nodes never send the same views, and queues one View for them.
     /// </summary>
     public async Task FlushAsync(CancellationToken ct)
@@ -82,7 +82,7 @@ public sealed partial class RemoteViewsSender(IServiceScopeFactory scopes, IOpti
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var job = scope.ServiceProvider.GetRequiredService<FederateInteractionJob>();
-        var pending = await db.Videos.AsNoTracking().Where(v => v.PendingRemoteViews > 0 && v.RemoteUrl != null)
+        var pending = await db.Videos.AsNoTracking().Where(v => v.PendingRemoteViews > 0)
             .OrderBy(v => v.Id).Take(1000).Select(v => new { v.Id, v.PendingRemoteViews }).ToListAsync(ct);
         foreach (var video in pending)
         {
@@ -246,21 +246,22 @@ public sealed class FederateInteractionJob(
     }
 
     /// <summary>
-    /// One View for <paramref name="count"/> views counted here, from the instance, to the video's origin, with the count
+    /// One View for <paramref name="count"/> views counted here, from the instance, to a remote video's origin or to our
+    /// video's followers (so that they show the count), with the count
     /// in <c>result.userInteractionCount</c>. No <c>expires</c>: PeerTube reads a View that has one as a live viewer.
     /// (PeerTube counts any View as one; ours read the count.)
     /// </summary>
     public async Task ViewsAsync(int videoId, int count, CancellationToken ct)
     {
-        var video = await db.Videos.AsNoTracking().FirstOrDefaultAsync(v => v.Id == videoId && v.RemoteUrl != null, ct);
-        if (video is null)
+        var video = await db.Videos.AsNoTracking().Include(v => v.Channel).FirstOrDefaultAsync(v => v.Id == videoId, ct);
+        if (video is null || VideoUrls.IsPrivateLike(video))
         {
             return;
         }
 
         var instanceActor = await local.InstanceActorAsync(ct);
         var id = $"{instanceActor.Url}/views/videos/{videoId.ToString(CultureInfo.InvariantCulture)}/{Guid.NewGuid()}";
-        var activity = objects.Activity("View", id, instanceActor.Url, JsonValue.Create(video.RemoteUrl));
+        var activity = objects.Activity("View", id, instanceActor.Url, JsonValue.Create(objects.VideoUrl(video)));
         activity["result"] = new JsonObject
         {
             ["type"] = "InteractionCounter",

@@ -766,6 +766,71 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.ToTable("Abuses");
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Redundancy.RedundancyHost", b =>
+                {
+                    b.Property<string>("Host")
+                        .HasColumnType("text");
+
+                    b.Property<bool>("Allowed")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("Host");
+
+                    b.ToTable("RedundancyHosts");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Redundancy.VideoRedundancy", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("BaseUrl")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("BytesServed")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("MirrorHost")
+                        .HasColumnType("text");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("State")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Strategy")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("VideoId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Url");
+
+                    b.HasIndex("VideoId", "MirrorHost");
+
+                    b.ToTable("VideoRedundancies");
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Uploads.ResumableUpload", b =>
                 {
                     b.Property<string>("Id")
@@ -1232,6 +1297,17 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.Navigation("Video");
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Redundancy.VideoRedundancy", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
+                        .WithMany("Redundancies")
+                        .HasForeignKey("VideoId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Video");
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Video", b =>
                 {
                     b.HasOne("PeerTube.Net.Server.Features.Channels.VideoChannel", "Channel")
@@ -1289,6 +1365,8 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Video", b =>
                 {
+                    b.Navigation("Redundancies");
+
                     b.Navigation("StreamingPlaylist");
                 });
 

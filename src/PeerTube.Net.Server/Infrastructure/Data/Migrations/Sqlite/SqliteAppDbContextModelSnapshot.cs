@@ -740,6 +740,69 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.ToTable("Abuses");
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Redundancy.RedundancyHost", b =>
+                {
+                    b.Property<string>("Host")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Allowed")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Host");
+
+                    b.ToTable("RedundancyHosts");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Redundancy.VideoRedundancy", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BaseUrl")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("BytesServed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MirrorHost")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Strategy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("VideoId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Url");
+
+                    b.HasIndex("VideoId", "MirrorHost");
+
+                    b.ToTable("VideoRedundancies");
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Uploads.ResumableUpload", b =>
                 {
                     b.Property<string>("Id")
@@ -1200,6 +1263,17 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Navigation("Video");
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Redundancy.VideoRedundancy", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
+                        .WithMany("Redundancies")
+                        .HasForeignKey("VideoId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Video");
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Video", b =>
                 {
                     b.HasOne("PeerTube.Net.Server.Features.Channels.VideoChannel", "Channel")
@@ -1257,6 +1331,8 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Video", b =>
                 {
+                    b.Navigation("Redundancies");
+
                     b.Navigation("StreamingPlaylist");
                 });
 
