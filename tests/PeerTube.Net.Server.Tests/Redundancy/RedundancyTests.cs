@@ -78,6 +78,14 @@ public sealed class RedundancyTests : IAsyncDisposable
             }, $"{server.Host()} to list C's copy", _a, _b, _c);
         }
 
+        // A's torrents gain C's copy as a web seed.
+        await FederationTestKit.EventuallyAsync(async () =>
+        {
+            var torrentUrl = (await rootA.GetVideoAsync(uuid)).GetProperty("files")[0].GetProperty("torrentUrl").GetString()!;
+            var metainfo = PeerTube.Net.Media.Torrents.TorrentParser.Parse(await anyone.GetByteArrayAsync(torrentUrl));
+            return metainfo.WebSeeds.Count == 2 && metainfo.WebSeeds[1].StartsWith(baseUrl + "/", StringComparison.Ordinal);
+        }, "A's torrent to list C's copy as a web seed", _a, _c);
+
         var ofMine = await rootA.Http.GetFromJsonAsync<JsonElement>("/api/v1/server/redundancy/videos?target=my-videos");
         Assert.Equal(_c.Host(), ofMine.GetProperty("data")[0].GetProperty("redundancies").GetProperty("streamingPlaylists")[0].GetProperty("host").GetString());
 

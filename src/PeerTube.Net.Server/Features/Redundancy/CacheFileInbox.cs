@@ -13,7 +13,7 @@ namespace PeerTube.Net.Server.Features.Redundancy;
 /// <see cref="RedundancyOptions.AcceptFrom"/> allows that mirror, and then passed on to our followers; a copy of a
 /// remote video is honoured only when its origin passes it on (the origin applied its own policy).
 /// </summary>
-public sealed class CacheFileInbox(AppDbContext db, Federation.Inbound.Interactions interactions, CacheFileAnnouncer announcer,
+public sealed class CacheFileInbox(AppDbContext db, Federation.Inbound.Interactions interactions, CacheFileAnnouncer announcer, Torrents.TorrentsQueue torrents,
     IOptions<RedundancyOptions> options, IOptions<InstanceOptions> instance, TimeProvider clock)
 {
     public async Task<string?> ReceiveAsync(JsonElement cacheFile, Actor signer, bool undo, CancellationToken ct)
@@ -88,6 +88,7 @@ public sealed class CacheFileInbox(AppDbContext db, Federation.Inbound.Interacti
 
         if (video.IsLocal)
         {
+            torrents.Enqueue(video.Id); // The copy is a web seed of our torrents.
             await announcer.RelayAsync(video, undo ? "Undo" : "Create", cacheFile, mirrorHost, ct);
         }
 

@@ -18,7 +18,7 @@ public sealed class CreateTorrentsJob(AppDbContext db, VideoTorrents torrents, S
     [AutomaticRetry(Attempts = 3)]
     public async Task RunAsync(int videoId, CancellationToken ct)
     {
-        var video = await db.Videos.Include(v => v.StreamingPlaylist!).ThenInclude(p => p.Files)
+        var video = await db.Videos.Include(v => v.StreamingPlaylist!).ThenInclude(p => p.Files).Include(v => v.Redundancies)
             .FirstOrDefaultAsync(v => v.Id == videoId, ct);
         if (video is not { State: VideoState.Published, StreamingPlaylist: { } playlist })
         {

@@ -31,8 +31,13 @@ public sealed class VideoTorrents(StoragePaths paths, VideoUrls urls, IOptions<I
     /// <summary>PeerTube's announce list: the WebSocket tracker first, then the HTTP one, each its own tier.</summary>
     public IReadOnlyList<IReadOnlyList<string>> AnnounceList => [[WebSocketTrackerUrl], [HttpTrackerUrl]];
 
+    /// <summary>Our file, then the same file on each other instance that keeps a copy of the video (redundancy).</summary>
     public IReadOnlyList<string> WebSeeds(Video video, VideoFile file) =>
-        VideoUrls.IsPrivateLike(video) ? [] : [urls.Hls(video, file.Filename)];
+        VideoUrls.IsPrivateLike(video)
+            ? []
+            : [urls.Hls(video, file.Filename), .. video.Redundancies
+                .Where(r => r.MirrorHost != null && r.State == Redundancy.RedundancyState.Ready)
+                .OrderBy(r => r.Id).Select(r => $"{r.BaseUrl}/{Uri.EscapeDataString(file.Filename)}")];
 
     public static string TorrentName(Video video, VideoFile file) =>
         $"{video.Name} {(file.Resolution == 0 ? "audio" : file.Resolution.ToString(CultureInfo.InvariantCulture) + "p")}-fragmented.mp4";
