@@ -40,17 +40,10 @@ public sealed partial class LazyStaticImages(IServiceScopeFactory scopes, Storag
 
         // The fetch is not the first requester's: it goes on (bounded by the fetch timeout) if that one gives up.
         var fetch = _fetches.GetOrAdd(path, p => new Lazy<Task<bool>>(() => FetchAsync(kind, file, p, lifetime.ApplicationStopping)));
-        try
-        {
-            return await fetch.Value.WaitAsync(ct) ? path : null;
-        }
-        finally
-        {
-            if (fetch.Value.IsCompleted)
-            {
-                _fetches.TryRemove(KeyValuePair.Create(path, fetch));
-            }
-        }
+        // Forgotten once done, whether or not anyone still waits, so that a failed fetch is tried again next time.
+        _ = fetch.Value.ContinueWith(_ => _fetches.TryRemove(KeyValuePair.Create(path, fetch)), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return await fetch.Value.WaitAsync(ct) ? path : null;
     }
 
     private async Task<bool> FetchAsync(LazyImageKind kind, string file, string path, CancellationToken ct)
