@@ -26,6 +26,10 @@ public sealed class FederationOptions
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxDocumentBytes { get; set; } = 2 * 1024 * 1024;
 
+    /// <summary>Largest thumbnail or preview of a remote video we fetch from its origin (PeerTube's own limit for images is 8 MiB).</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxImageBytes { get; set; } = 8 * 1024 * 1024;
+
     [Range(0, 10)]
     public int MaxRedirects { get; set; } = 3;
 

@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 using PeerTube.Net.Server.Features.Accounts;
+using PeerTube.Net.Server.Features.Federation.Http;
 using PeerTube.Net.Server.Features.Videos;
 using PeerTube.Net.Server.Infrastructure.Data;
 using PeerTube.Net.Server.Infrastructure.Errors;
@@ -26,6 +27,7 @@ public static class StreamingFeature
     public static WebApplicationBuilder AddStreaming(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<VideoFileTokens>();
+        builder.Services.AddSingleton<LazyStaticImages>();
         return builder;
     }
 
@@ -35,10 +37,14 @@ public static class StreamingFeature
             StoragePaths paths, VideoFileTokens tokens) => ServeHlsAsync(uuid, file, privatePath: true, http, db, paths, tokens));
         app.MapMethods("/static/streaming-playlists/hls/{uuid:guid}/{file}", GetOrHead, (Guid uuid, string file, HttpContext http, AppDbContext db,
             StoragePaths paths, VideoFileTokens tokens) => ServeHlsAsync(uuid, file, privatePath: false, http, db, paths, tokens));
-        app.MapGet("/lazy-static/thumbnails/{file}", (string file, StoragePaths paths) => ServeImage(paths.Thumbnails, file));
-        app.MapGet("/static/thumbnails/{file}", (string file, StoragePaths paths) => ServeImage(paths.Thumbnails, file));
-        app.MapGet("/lazy-static/previews/{file}", (string file, StoragePaths paths) => ServeImage(paths.Previews, file));
-        app.MapGet("/static/previews/{file}", (string file, StoragePaths paths) => ServeImage(paths.Previews, file));
+        app.MapGet("/lazy-static/thumbnails/{file}", (string file, LazyStaticImages images, CancellationToken ct) =>
+            ServeImageAsync(images, LazyImageKind.Thumbnail, file, ct));
+        app.MapGet("/static/thumbnails/{file}", (string file, LazyStaticImages images, CancellationToken ct) =>
+            ServeImageAsync(images, LazyImageKind.Thumbnail, file, ct));
+        app.MapGet("/lazy-static/previews/{file}", (string file, LazyStaticImages images, CancellationToken ct) =>
+            ServeImageAsync(images, LazyImageKind.Preview, file, ct));
+        app.MapGet("/static/previews/{file}", (string file, LazyStaticImages images, CancellationToken ct) =>
+            ServeImageAsync(images, LazyImageKind.Preview, file, ct));
         app.MapMethods("/download/streaming-playlists/hls/videos/{file}", GetOrHead, DownloadAsync);
         app.MapMethods("/static/web-videos/private/{file}", GetOrHead, (string file, HttpContext http, AppDbContext db, StoragePaths paths,
             VideoFileTokens tokens) => ServeSourceAsync(file, privatePath: true, http, db, paths, tokens));
@@ -80,15 +86,21 @@ public static class StreamingFeature
             lastModified: File.GetLastWriteTimeUtc(path));
     }
 
-    private static IResult ServeImage(string directory, string file)
+    /// <summary>Ours, or a remote video's fetched from its origin on first use; the type is the file's own (an origin may send PNG or WebP).</summary>
+    private static async Task<IResult> ServeImageAsync(LazyStaticImages images, LazyImageKind kind, string file, CancellationToken ct)
     {
-        var path = StoragePaths.SafeJoin(directory, file);
-        if (path is null || !File.Exists(path))
+        if (await images.FindAsync(kind, file, ct) is not { } path)
         {
             return ApiProblem.NotFound("File not found.");
         }
 
-        return TypedResults.PhysicalFile(path, "image/jpeg", lastModified: File.GetLastWriteTimeUtc(path));
+        var head = new byte[12];
+        await using (var stream = File.OpenRead(path))
+        {
+            await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct);
+        }
+
+        return TypedResults.PhysicalFile(path, ImageTypes.Sniff(head) ?? "image/jpeg", lastModified: File.GetLastWriteTimeUtc(path));
     }
 
     /// <summary>/static/web-videos/&lt;uuid&gt;-&lt;resolution&gt;.&lt;ext&gt;: the original upload, while it is waiting for its ladder.</summary>

@@ -48,7 +48,7 @@ public static class BrowsePages
         CancellationToken ct)
     {
         var name = LocalName(handle, instance.Value);
-        var channel = name is null ? null : await db.VideoChannels.AsNoTracking().Include(c => c.Account).FirstOrDefaultAsync(c => c.Name == name, ct);
+        var channel = await db.VideoChannels.AsNoTracking().Include(c => c.Account).FirstOrDefaultAsync(c => c.Name == name, ct);
         if (channel is null)
         {
             return Page.NotFound(http);
@@ -62,7 +62,7 @@ public static class BrowsePages
             [nameof(VideoListPage.Frame)] = Page.Frame(http),
             [nameof(VideoListPage.HeadingId)] = "channel-name",
             [nameof(VideoListPage.Heading)] = channel.DisplayName,
-            [nameof(VideoListPage.Handle)] = $"{channel.Name}@{instance.Value.Host}",
+            [nameof(VideoListPage.Handle)] = channel.IsLocal ? $"{channel.Name}@{instance.Value.Host}" : channel.Name,
             [nameof(VideoListPage.Description)] = channel.Description,
             [nameof(VideoListPage.RelatedLink)] = ($"/a/{channel.Account!.Name}", $"Owned by {channel.Account.DisplayName}"),
             [nameof(VideoListPage.Videos)] = cards,
@@ -74,7 +74,7 @@ public static class BrowsePages
         CancellationToken ct)
     {
         var name = LocalName(handle, instance.Value);
-        var account = name is null ? null : await db.Accounts.AsNoTracking().FirstOrDefaultAsync(a => a.Name == name, ct);
+        var account = await db.Accounts.AsNoTracking().FirstOrDefaultAsync(a => a.Name == name, ct);
         if (account is null)
         {
             return Page.NotFound(http);
@@ -88,7 +88,7 @@ public static class BrowsePages
             [nameof(VideoListPage.Frame)] = Page.Frame(http),
             [nameof(VideoListPage.HeadingId)] = "account-name",
             [nameof(VideoListPage.Heading)] = account.DisplayName,
-            [nameof(VideoListPage.Handle)] = $"{account.Name}@{instance.Value.Host}",
+            [nameof(VideoListPage.Handle)] = account.IsLocal ? $"{account.Name}@{instance.Value.Host}" : account.Name,
             [nameof(VideoListPage.Description)] = account.Description,
             [nameof(VideoListPage.Videos)] = cards,
             [nameof(VideoListPage.PageNumber)] = page,
@@ -106,8 +106,8 @@ public static class BrowsePages
         return new CardPage(videos.Take(PageSize).Select(VideoCard.From).ToList(), videos.Count > PageSize);
     }
 
-    /// <summary>"name" or "name@our-host"; null for a handle on another instance (we federate nothing yet).</summary>
-    private static string? LocalName(string handle, InstanceOptions instance)
+    /// <summary>"name" or "name@our-host" for ours; "name@their-host", the name we keep a remote one under, as it is.</summary>
+    private static string LocalName(string handle, InstanceOptions instance)
     {
         var at = handle.IndexOf('@', StringComparison.Ordinal);
         if (at < 0)
@@ -115,6 +115,7 @@ public static class BrowsePages
             return handle;
         }
 
-        return string.Equals(handle[(at + 1)..], instance.Host, StringComparison.OrdinalIgnoreCase) ? handle[..at] : null;
+        // A remote channel or account is stored under its full handle.
+        return string.Equals(handle[(at + 1)..], instance.Host, StringComparison.OrdinalIgnoreCase) ? handle[..at] : handle;
     }
 }

@@ -67,8 +67,8 @@ public sealed record PlayerConfig(
         var shortUuid = Videos.ShortUuid.FromGuid(video.Uuid);
         return new PlayerConfig(
             video.Uuid.ToString(), shortUuid, video.Name, video.Duration,
-            playlist is null ? null : PathOf(urls.Hls(video, playlist.PlaylistFilename)),
-            playlist is null ? null : PathOf(urls.Hls(video, playlist.SegmentsSha256Filename)),
+            playlist is null ? null : MediaUrl(video, urls.Hls(video, playlist.PlaylistFilename)),
+            playlist is null ? null : video.IsLocal ? PathOf(urls.Hls(video, playlist.SegmentsSha256Filename)) : video.RemoteSegmentsSha256Url,
             video.PreviewFilename is null ? null : $"/lazy-static/previews/{video.PreviewFilename}",
             videoFileToken,
             instance.Absolute($"/w/{shortUuid}"),
@@ -84,6 +84,12 @@ public sealed record PlayerConfig(
     /// <summary>The player fetches from the page's own origin, whatever name the browser reached us by.</summary>
     public static string PathOf(string absoluteUrl) =>
         Uri.TryCreate(absoluteUrl, UriKind.Absolute, out var uri) ? uri.PathAndQuery : absoluteUrl;
+
+    /// <summary>
+    /// Ours from the page's origin; a remote video's from its origin, as PeerTube plays them: the playlists, segments
+    /// and segments-sha256.json stay at the instance that made them (which serves them with CORS).
+    /// </summary>
+    public static string MediaUrl(Video video, string absoluteUrl) => video.IsLocal ? PathOf(absoluteUrl) : absoluteUrl;
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
 }

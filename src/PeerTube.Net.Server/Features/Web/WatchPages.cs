@@ -39,7 +39,8 @@ public static class WatchPages
                 PlayerConfig.For(video, instance.Value, urls, token, embed: false, PlayerOptions.FromQuery(http.Request.Query), p2p.Value).ToJson(),
                 WatchHead.For(video, instance.Value),
                 markdown.ToHtml(video.Description),
-                Downloads(video, urls, token)),
+                Downloads(video, urls, token),
+                ChannelHandle(video, instance.Value)),
         });
     }
 
@@ -81,6 +82,10 @@ public static class WatchPages
     private static string? FileToken(Video video, VideoFileTokens tokens) =>
         VideoUrls.IsPrivateLike(video) ? tokens.Create(video.Uuid).Token : null;
 
+    /// <summary>PeerTube's name@host: a remote channel's name carries its host already.</summary>
+    private static string ChannelHandle(Video video, InstanceOptions instance) =>
+        video.Channel!.IsLocal ? $"{video.Channel.Name}@{instance.Host}" : video.Channel.Name;
+
     private static IReadOnlyList<DownloadLink> Downloads(Video video, VideoUrls urls, string? token)
     {
         if (video.StreamingPlaylist is null || !video.DownloadEnabled)
@@ -93,8 +98,8 @@ public static class WatchPages
             .Select(f => new DownloadLink(
                 f.Resolution == 0 ? "Audio only" : $"{f.Resolution}p",
                 f.Size,
-                PlayerConfig.PathOf(urls.Download(video, f)) + query,
-                f.TorrentFilename is null ? null : PlayerConfig.PathOf(urls.TorrentDownload(f.TorrentFilename))))
+                f.RemoteFileUrl ?? PlayerConfig.PathOf(urls.Download(video, f)) + query,
+                f.RemoteTorrentUrl ?? (f.TorrentFilename is null ? null : PlayerConfig.PathOf(urls.TorrentDownload(f.TorrentFilename)))))
             .ToList();
     }
 }
@@ -103,4 +108,4 @@ public sealed record DownloadLink(string Label, long Size, string FileUrl, strin
 
 /// <summary>Everything the watch page shows.</summary>
 public sealed record WatchModel(Video Video, string ShortUuid, string PlayerConfigJson, WatchHead Head, string DescriptionHtml,
-    IReadOnlyList<DownloadLink> Downloads);
+    IReadOnlyList<DownloadLink> Downloads, string ChannelHandle);

@@ -15,6 +15,34 @@ public sealed record FetchResult(bool Ok, int Status, string? Error, JsonDocumen
     public static FetchResult Fail(Uri url, string error, int status = 0) => new(false, status, error, null, url);
 }
 
+/// <summary>The outcome of an image fetch: its bytes and the content type its first bytes show.</summary>
+public sealed record ImageFetchResult(bool Ok, int Status, string? Error, byte[]? Body, string? ContentType, Uri FinalUrl)
+{
+    public static ImageFetchResult Fail(Uri url, string error, int status = 0) => new(false, status, error, null, null, url);
+}
+
+/// <summary>The image formats we take from other servers, told apart by their magic numbers.</summary>
+public static class ImageTypes
+{
+    public static readonly IReadOnlySet<string> Accepted = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "image/jpeg", "image/png", "image/webp" };
+
+    /// <summary>image/jpeg, image/png or image/webp from the first bytes; null for anything else.</summary>
+    public static string? Sniff(ReadOnlySpan<byte> head)
+    {
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]))
+        {
+            return "image/jpeg";
+        }
+
+        if (head.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]))
+        {
+            return "image/png";
+        }
+
+        return head.Length >= 12 && head[..4].SequenceEqual("RIFF"u8) && head[8..12].SequenceEqual("WEBP"u8) ? "image/webp" : null;
+    }
+}
+
 /// <summary>The outcome of one delivery. <see cref="Retryable"/> is false for answers that will not change (4xx but 408/429).</summary>
 public sealed record DeliveryResult(bool Ok, int Status, string? Error, bool Retryable);
 
@@ -40,30 +68,89 @@ public sealed class FederationHttpClient(HttpClient client, IOptionsMonitor<Fede
         var o = options.CurrentValue;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(o.FetchTimeoutSeconds));
-        var current = url;
-        for (var hop = 0; ; hop++)
+        return await GetFollowingRedirectsAsync(url, request =>
         {
-            if (CheckScheme(current) is { } schemeError)
-            {
-                return FetchResult.Fail(current, schemeError);
-            }
-
-            using var request = new HttpRequestMessage(HttpMethod.Get, current);
             request.Headers.Accept.ParseAdd(ActivityJsonType);
             request.Headers.Accept.ParseAdd(LdJsonType);
             if (signer is not null)
             {
                 Sign(request, ReadOnlySpan<byte>.Empty, signer);
             }
+        }, async (response, current) =>
+        {
+            var body = await ReadBoundedAsync(response.Content, o.MaxDocumentBytes, timeout.Token);
+            if (body is null)
+            {
+                return FetchResult.Fail(current, $"the document is larger than {o.MaxDocumentBytes} bytes", (int)response.StatusCode);
+            }
 
             try
             {
-                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                return new FetchResult(true, (int)response.StatusCode, null, JsonDocument.Parse(body, ActivityJson.DocumentOptions), current);
+            }
+            catch (JsonException)
+            {
+                return FetchResult.Fail(current, "the document is not JSON", (int)response.StatusCode);
+            }
+        }, FetchResult.Fail, ct, timeout.Token);
+    }
+
+    /// <summary>
+    /// GET a remote image (a thumbnail or preview of a remote video): unsigned, as PeerTube fetches them, at most
+    /// <paramref name="maxBytes"/>, and only when both the Content-Type and the file's own first bytes say JPEG, PNG or WebP.
+    /// </summary>
+    public async Task<ImageFetchResult> GetImageAsync(Uri url, int maxBytes, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(options.CurrentValue.FetchTimeoutSeconds));
+        return await GetFollowingRedirectsAsync(url, request => request.Headers.Accept.ParseAdd("image/jpeg, image/png, image/webp"),
+            async (response, current) =>
+            {
+                var declared = response.Content.Headers.ContentType?.MediaType;
+                if (declared is null || !ImageTypes.Accepted.Contains(declared))
+                {
+                    return ImageFetchResult.Fail(current, $"not an accepted image type: {declared ?? "none"}", (int)response.StatusCode);
+                }
+
+                var body = await ReadBoundedAsync(response.Content, maxBytes, timeout.Token);
+                if (body is null)
+                {
+                    return ImageFetchResult.Fail(current, $"the image is larger than {maxBytes} bytes", (int)response.StatusCode);
+                }
+
+                return ImageTypes.Sniff(body) is { } sniffed
+                    ? new ImageFetchResult(true, (int)response.StatusCode, null, body, sniffed, current)
+                    : ImageFetchResult.Fail(current, $"the body is not a JPEG, PNG or WebP image (declared {declared})", (int)response.StatusCode);
+            }, ImageFetchResult.Fail, ct, timeout.Token);
+    }
+
+    /// <summary>
+    /// The GET loop both fetches share: redirects followed by hand (each hop's scheme checked again, and its address by
+    /// the connect callback), refusals and network failures turned into a failed result. <paramref name="read"/> sees
+    /// only a 2xx answer.
+    /// </summary>
+    private async Task<T> GetFollowingRedirectsAsync<T>(Uri url, Action<HttpRequestMessage> prepare, Func<HttpResponseMessage, Uri, Task<T>> read,
+        Func<Uri, string, int, T> fail, CancellationToken ct, CancellationToken timeout)
+    {
+        var maxRedirects = options.CurrentValue.MaxRedirects;
+        var current = url;
+        for (var hop = 0; ; hop++)
+        {
+            if (CheckScheme(current) is { } schemeError)
+            {
+                return fail(current, schemeError, 0);
+            }
+
+            using var request = new HttpRequestMessage(HttpMethod.Get, current);
+            prepare(request);
+            try
+            {
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout);
                 if (IsRedirect(response.StatusCode))
                 {
-                    if (hop >= o.MaxRedirects || response.Headers.Location is null)
+                    if (hop >= maxRedirects || response.Headers.Location is null)
                     {
-                        return FetchResult.Fail(current, "too many redirects", (int)response.StatusCode);
+                        return fail(current, "too many redirects", (int)response.StatusCode);
                     }
 
                     current = new Uri(current, response.Headers.Location);
@@ -72,31 +159,18 @@ public sealed class FederationHttpClient(HttpClient client, IOptionsMonitor<Fede
 
                 if (!response.IsSuccessStatusCode)
                 {
-                    return FetchResult.Fail(current, $"HTTP {(int)response.StatusCode}", (int)response.StatusCode);
+                    return fail(current, $"HTTP {(int)response.StatusCode}", (int)response.StatusCode);
                 }
 
-                var body = await ReadBoundedAsync(response.Content, o.MaxDocumentBytes, timeout.Token);
-                if (body is null)
-                {
-                    return FetchResult.Fail(current, $"the document is larger than {o.MaxDocumentBytes} bytes", (int)response.StatusCode);
-                }
-
-                try
-                {
-                    return new FetchResult(true, (int)response.StatusCode, null, JsonDocument.Parse(body, ActivityJson.DocumentOptions), current);
-                }
-                catch (JsonException)
-                {
-                    return FetchResult.Fail(current, "the document is not JSON", (int)response.StatusCode);
-                }
+                return await read(response, current);
             }
             catch (Exception e) when (Refusal(e) is { } refused)
             {
-                return FetchResult.Fail(current, refused);
+                return fail(current, refused, 0);
             }
             catch (Exception e) when (e is HttpRequestException or IOException || (e is OperationCanceledException && !ct.IsCancellationRequested))
             {
-                return FetchResult.Fail(current, e is OperationCanceledException ? "timed out" : e.Message);
+                return fail(current, e is OperationCanceledException ? "timed out" : e.Message, 0);
             }
         }
     }

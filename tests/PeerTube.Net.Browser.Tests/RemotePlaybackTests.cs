@@ -1,0 +1,76 @@
+using PeerTube.Net.Browser.Tests.Infrastructure;
+using PeerTube.Net.Server.Tests.Federation;
+using PeerTube.Net.Server.Tests.Infrastructure;
+
+namespace PeerTube.Net.Browser.Tests;
+
+/// <summary>
+/// A visitor of instance B watches a video of instance A, which B knows through a followed channel: B's watch page plays
+/// it from A's files, as PeerTube does, and says where it comes from.
+/// </summary>
+public sealed class RemotePlaybackTests(FederatedSites sites) : BrowserStories(sites.Chromium, sites.B.BaseUrl), IClassFixture<FederatedSites>
+{
+    [Fact]
+    public async Task A_visitor_of_the_follower_plays_the_origins_video_from_the_origins_files()
+    {
+        // A publishes a few seconds of test pattern; B lists it.
+        var source = await TestMedia.VideoAsync(320, 180, seconds: 8);
+        var uploaded = await sites.RootA.UploadVideoAsync(source, "Made on A", new Dictionary<string, string> { ["privacy"] = "1" });
+        var uuid = uploaded.GetProperty("uuid").GetString()!;
+        var published = await sites.RootA.WaitForTranscodingAsync(uuid);
+        Assert.Equal(1, published.GetProperty("state").GetProperty("id").GetInt32());
+        var onB = sites.B.Anonymous();
+        var listed = (await FederationTestKit.EventuallyAsync(() => onB.ListedAsync(uuid), "the video to be listed on B", sites.A, sites.B))!.Value;
+        Assert.False(listed.GetProperty("isLocal").GetBoolean());
+
+        // The visitor opens B's watch page for it: the player reads A's master playlist.
+        var visitor = await VisitAsync();
+        var page = visitor.Page;
+        var watchPath = $"/w/{listed.GetProperty("shortUUID").GetString()}";
+        var opened = await visitor.GotoAsync(watchPath);
+        Assert.True(opened.Status == 200, $"GET {watchPath} on B answered {opened.Status}, expected 200.{visitor.Diagnostics()}");
+        Assert.Equal("Made on A", (await page.InnerTextAsync("h1#video-title")).Trim());
+        Assert.Equal(sites.FollowedChannel, (await page.InnerTextAsync("#video-channel-handle")).Trim());
+        await visitor.WaitForAsync("() => document.querySelector('#pt-player')?.dataset.ptReady === 'true'",
+            "#pt-player[data-pt-ready=true] (hls.js parsed A's master playlist)");
+
+        // They press play; it plays past 3 s with pictures decoded.
+        await page.ClickAsync("#pt-player button[data-pt=play]");
+        await visitor.WaitForAsync("() => (document.querySelector('#pt-player video')?.currentTime ?? 0) > 3",
+            "the video to play past 3 s (video.currentTime > 3) after clicking button[data-pt=play]", TimeSpan.FromSeconds(40));
+        Assert.True(await page.EvaluateAsync<int>("() => document.querySelector('#pt-player video').videoWidth") > 0,
+            "the video element plays but shows no picture (videoWidth = 0)");
+        var frames = await page.EvaluateAsync<int>("() => document.querySelector('#pt-player video').getVideoPlaybackQuality().totalVideoFrames");
+        Assert.True(frames > 0, $"no video frame was decoded (totalVideoFrames = {frames}).{visitor.Diagnostics()}");
+        Assert.True(await page.Locator(".pt-error:visible").CountAsync() == 0,
+            $"the player shows an error: '{string.Join(" ", await page.Locator(".pt-error").AllInnerTextsAsync())}'");
+        Assert.True(visitor.Errors.Count == 0, $"B's watch page logged errors while playing A's video.{visitor.Diagnostics()}");
+        var screenshot = await visitor.ScreenshotAsync("remote-watch-page.png");
+        Assert.True(new FileInfo(screenshot).Length > 0, $"the screenshot {screenshot} is empty");
+
+        // Every playlist and segment came from A, none from B.
+        var media = visitor.Requests.Where(r => r.Path.Contains("/static/streaming-playlists/hls/", StringComparison.Ordinal)).ToList();
+        var segments = media.Where(r => r.Path.EndsWith("-fragmented.mp4", StringComparison.Ordinal)).ToList();
+        Assert.True(segments.Count > 0, $"the player fetched no fragmented mp4.{visitor.Diagnostics()}");
+        Assert.True(media.All(r => r.Url.StartsWith(sites.A.BaseUrl + "/", StringComparison.Ordinal)),
+            $"playlists and segments should come from A ({sites.A.BaseUrl}), B is {sites.B.BaseUrl}:\n  {string.Join("\n  ", media)}");
+        Assert.Contains(media, r => r.Path.EndsWith(".m3u8", StringComparison.Ordinal));
+
+        // Peers on B check what they swap against A's segments-sha256.json.
+        var hashesUrl = await page.EvaluateAsync<string?>("() => JSON.parse(document.querySelector('#pt-player').dataset.config).segmentsSha256Url");
+        Assert.Equal(published.GetProperty("streamingPlaylists")[0].GetProperty("segmentsSha256Url").GetString(), hashesUrl);
+
+        // The poster is A's preview, served by B's lazy-static path.
+        var poster = await page.EvaluateAsync<string>("() => document.querySelector('#pt-player video').poster");
+        Assert.StartsWith($"{sites.B.BaseUrl}/lazy-static/previews/", poster);
+        using var anyone = new HttpClient();
+        var originalPreview = await anyone.GetByteArrayAsync(sites.A.BaseUrl + published.GetProperty("previewPath").GetString());
+        Assert.Equal(originalPreview, await anyone.GetByteArrayAsync(poster));
+
+        // The channel link leads to A's channel as B knows it, under its full handle.
+        var channelLink = await page.GetAttributeAsync("#video-channel", "href");
+        var channelPage = await visitor.GotoAsync(channelLink ?? "/");
+        Assert.True(channelPage.Status == 200, $"the channel link {channelLink} answered {channelPage.Status}.{visitor.Diagnostics()}");
+        Assert.Equal(sites.FollowedChannel, (await page.InnerTextAsync("p.handle")).Trim());
+    }
+}
