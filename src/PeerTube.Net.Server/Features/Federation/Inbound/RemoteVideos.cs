@@ -79,8 +79,9 @@ public sealed partial class RemoteVideos(AppDbContext db, RemoteActors actors, T
         var icons = obj.Items("icon").Where(i => i.String("url") is { } u && ActivityJson.HostOf(u) == originHost).OrderBy(i => i.Int("width") ?? 0).ToList();
         video.RemoteThumbnailUrl = icons.FirstOrDefault().String("url");
         video.RemotePreviewUrl = icons.LastOrDefault().String("url");
-        video.ThumbnailFilename = video.RemoteThumbnailUrl is null ? null : $"{uuid}-remote.jpg";
-        video.PreviewFilename = video.RemotePreviewUrl is null ? null : $"{uuid}-remote-preview.jpg";
+        // The name carries the origin URL's hash: a new image at the origin is a new file here, never the stale one.
+        video.ThumbnailFilename = video.RemoteThumbnailUrl is { } t ? $"{uuid}-remote-{UrlTag(t)}.jpg" : null;
+        video.PreviewFilename = video.RemotePreviewUrl is { } p ? $"{uuid}-remote-preview-{UrlTag(p)}.jpg" : null;
 
         ReadHls(obj, video, originHost);
         await db.SaveChangesAsync(ct);
@@ -134,6 +135,9 @@ public sealed partial class RemoteVideos(AppDbContext db, RemoteActors actors, T
             });
         }
     }
+
+    private static string UrlTag(string url) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(url)))[..12];
 
     private static string FileName(string url) => Uri.UnescapeDataString(new Uri(url).Segments[^1]);
 
