@@ -89,6 +89,16 @@ public sealed class RedundancyTests : IAsyncDisposable
         var ofMine = await rootA.Http.GetFromJsonAsync<JsonElement>("/api/v1/server/redundancy/videos?target=my-videos");
         Assert.Equal(_c.Host(), ofMine.GetProperty("data")[0].GetProperty("redundancies").GetProperty("streamingPlaylists")[0].GetProperty("host").GetString());
 
+        // C's admin page lists the copy, with its origin and the space the strategy uses.
+        using (var page = new HttpRequestMessage(HttpMethod.Get, $"{_c.BaseUrl}/admin"))
+        {
+            page.Headers.Add("Cookie", $"pt_token={rootC.Http.DefaultRequestHeaders.Authorization!.Parameter}");
+            var html = await (await anyone.SendAsync(page)).Content.ReadAsStringAsync();
+            Assert.Contains($"data-uuid=\"{uuid}\"", html);
+            Assert.Contains($"ours, of {_a.Host()} (trending)", html);
+            Assert.Contains("data-strategy=\"trending\"", html);
+        }
+
         // A copy whose bytes do not match A's sha256 JSON is refused and never served.
         var damaged = await rootA.PublishAsync("Damaged on A");
         var damagedUuid = damaged.GetProperty("uuid").GetString()!;

@@ -20,7 +20,8 @@ public static class AdminPages
         return pages;
     }
 
-    private static async Task<IResult> AdminAsync(HttpContext http, AppDbContext db, UserService users, CancellationToken ct)
+    private static async Task<IResult> AdminAsync(HttpContext http, AppDbContext db, UserService users,
+        IOptions<Redundancy.RedundancyOptions> redundancy, CancellationToken ct)
     {
         if (http.User.UserId() is null)
         {
@@ -38,10 +39,21 @@ public static class AdminPages
             rows.Add(new AdminUserRow(user.Id, user.Username, user.Email, user.Role, user.VideoQuota, await users.QuotaUsedAsync(user.Id, ct), user.Blocked));
         }
 
+        var copies = await db.VideoRedundancies.AsNoTracking().OrderBy(r => r.Id)
+            .Select(r => new AdminCopyRow(r.Id, r.Video!.Name, r.Video.Uuid, r.MirrorHost ?? r.Video.Channel!.Host ?? "", r.MirrorHost == null,
+                r.Strategy, r.State.ToString(), r.Error, r.Size, r.BytesServed, r.Strategy == "manual" ? null : r.ExpiresAt))
+            .ToListAsync(ct);
+        var used = copies.Where(c => c.Ours && c.State != nameof(Redundancy.RedundancyState.Failed))
+            .GroupBy(c => c.Strategy ?? "manual").ToDictionary(g => g.Key, g => g.Sum(c => c.Size));
+        var strategies = redundancy.Value.Strategies.Select(s => new AdminStrategyRow(s.Strategy, used.GetValueOrDefault(s.Strategy), s.SizeBytes))
+            .Append(new AdminStrategyRow("manual", used.GetValueOrDefault("manual"), null)).ToList();
+
         return Page.Of<Admin>(new Dictionary<string, object?>
         {
             [nameof(Admin.Frame)] = Page.Frame(http),
             [nameof(Admin.Users)] = rows,
+            [nameof(Admin.Copies)] = copies,
+            [nameof(Admin.Strategies)] = strategies,
         });
     }
 
@@ -85,5 +97,11 @@ public static class AdminPages
         public Task<bool> AuthorizeAsync(DashboardContext context) => Task.FromResult(context.GetHttpContext().User.IsAdmin());
     }
 }
+
+/// <summary>A copy of a video: ours of another instance's (Ours; the host is the origin) or another instance's of ours (the host holds it).</summary>
+public sealed record AdminCopyRow(int Id, string Video, Guid Uuid, string Host, bool Ours, string? Strategy, string State, string? Error, long Size,
+    long BytesServed, DateTimeOffset? ExpiresAt);
+
+public sealed record AdminStrategyRow(string Strategy, long Used, long? Cap);
 
 public sealed record AdminUserRow(int Id, string Username, string Email, UserRole Role, long VideoQuota, long VideoQuotaUsed, bool Blocked);

@@ -54,7 +54,7 @@ public sealed partial record PlayerOptions(
 
 /// <summary>What the player mount's data-config holds (docs/web-contract.md, "Player mount").</summary>
 public sealed record PlayerConfig(
-    string Uuid, string ShortUuid, string Name, int Duration, string? HlsUrl, string? SegmentsSha256Url, string? PosterUrl,
+    string Uuid, string ShortUuid, string Name, int Duration, string? HlsUrl, string? SegmentsSha256Url, IReadOnlyList<string> Mirrors, string? PosterUrl,
     string? VideoFileToken, string WatchUrl, string ViewsUrl, bool Embed, int State, IReadOnlyList<PlayerResolution> Resolutions,
     PlayerOptions Options, PlayerP2P P2p)
 {
@@ -69,6 +69,11 @@ public sealed record PlayerConfig(
             video.Uuid.ToString(), shortUuid, video.Name, video.Duration,
             playlist is null ? null : MediaUrl(video, urls.Hls(video, playlist.PlaylistFilename)),
             playlist is null ? null : video.IsLocal ? PathOf(urls.Hls(video, playlist.SegmentsSha256Filename)) : video.RemoteSegmentsSha256Url,
+            // Copies of the video on other instances (and ours of a remote one), public videos only: extra HTTP sources.
+            playlist is null || VideoUrls.IsPrivateLike(video)
+                ? []
+                : video.Redundancies.Where(r => r.State == Redundancy.RedundancyState.Ready && r.ExpiresAt > DateTimeOffset.UtcNow)
+                    .OrderBy(r => r.Id).Select(r => r.BaseUrl).ToList(),
             video.PreviewFilename is null ? null : $"/lazy-static/previews/{video.PreviewFilename}",
             videoFileToken,
             instance.Absolute($"/w/{shortUuid}"),

@@ -48,6 +48,8 @@ export interface PlayerConfig {
   duration: number
   hlsUrl: string
   segmentsSha256Url: string | null
+  /** Folders of copies of the video on other instances (redundancy): extra HTTP sources. */
+  mirrors: string[]
   posterUrl: string | null
   videoFileToken: string | null
   watchUrl: string
@@ -156,6 +158,7 @@ export function readConfig (mount: HTMLElement): PlayerConfig {
     duration: num(c.duration, 0),
     hlsUrl: str(c.hlsUrl, ''),
     segmentsSha256Url: strOrNull(c.segmentsSha256Url),
+    mirrors: Array.isArray(c.mirrors) ? (c.mirrors as unknown[]).filter((m): m is string => typeof m === 'string') : [],
     posterUrl: strOrNull(c.posterUrl),
     videoFileToken: strOrNull(c.videoFileToken),
     watchUrl: str(c.watchUrl, ''),

@@ -75,7 +75,8 @@ export class PlayerCore {
       src: config.hlsUrl,
       videoFileToken: config.videoFileToken,
       startPosition: startPosition !== null && startPosition > 0 ? startPosition : null,
-      p2p
+      p2p,
+      mirrors: config.mirrors
     })
     if (!engine) return this.fail('Your browser cannot play HLS videos.')
     this.engine = engine

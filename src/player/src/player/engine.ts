@@ -6,6 +6,7 @@ import { Emitter } from './emitter'
 import { withFileToken } from './config'
 import type { P2PManager } from '../p2p/manager'
 import { p2pFragmentLoader } from '../p2p/loader'
+import { multiSourceLoader, SourcePool, type SourceStats } from './sources'
 
 export interface Level {
   /** hls.js level index: what the Embed API calls the resolution id. */
@@ -38,6 +39,8 @@ export interface Engine {
   setLevel (index: number): void
   /** Estimated download bandwidth in bits/s, when the engine measures it. */
   bandwidthEstimate (): number | null
+  /** Requests and bytes per HTTP source (the origin, then each copy); empty when there is only the origin. */
+  sources (): SourceStats[]
   destroy (): void
 }
 
@@ -48,6 +51,8 @@ export interface EngineOptions {
   startPosition: number | null
   /** Peer-to-peer segments (hls.js only); null = every request over HTTP. */
   p2p?: P2PManager | null
+  /** Folders on other instances with the same files (redundancy copies): extra HTTP sources (hls.js only). */
+  mirrors?: readonly string[]
 }
 
 export function levelLabel (height: number): string {
@@ -79,6 +84,7 @@ class HlsJsEngine implements Engine {
   private networkRecoveries = 0
   private mediaRecoveries = 0
   private retryTimer: number | undefined
+  private readonly pool: SourcePool | null
 
   constructor (private readonly video: HTMLVideoElement, options: EngineOptions) {
     const token = options.videoFileToken
@@ -95,10 +101,15 @@ class HlsJsEngine implements Engine {
       // xhrSetup sees the final absolute URL; opening the XHR ourselves makes hls.js keep it.
       config.xhrSetup = (xhr, url) => { xhr.open('GET', withFileToken(url, token), true) }
     }
+    // Copies on other instances share the HTTP requests, and take them all when the origin is down.
+    const mirrors = options.mirrors ?? []
+    this.pool = mirrors.length > 0 ? new SourcePool(options.src, mirrors) : null
+    const http = this.pool ? multiSourceLoader(this.pool, Hls.DefaultConfig.loader) : Hls.DefaultConfig.loader
+    if (this.pool) config.loader = http
     const p2p = options.p2p ?? null
     if (p2p) {
-      // Media fragments ask the cache and the peers first; the default loader (with xhrSetup) does the HTTP part.
-      config.fLoader = p2pFragmentLoader(p2p, Hls.DefaultConfig.loader)
+      // Media fragments ask the cache and the peers first; the HTTP loader (with xhrSetup) does the rest.
+      config.fLoader = p2pFragmentLoader(p2p, http)
     }
     this.hls = new Hls(config)
 
@@ -143,6 +154,8 @@ class HlsJsEngine implements Engine {
     const bw = this.hls.bandwidthEstimate
     return Number.isFinite(bw) && bw > 0 ? bw : null
   }
+
+  sources (): SourceStats[] { return this.pool?.stats() ?? [] }
 
   destroy (): void {
     window.clearTimeout(this.retryTimer)
@@ -231,6 +244,8 @@ class NativeEngine implements Engine {
   setLevel (): void { /* the browser chooses */ }
 
   bandwidthEstimate (): number | null { return null }
+
+  sources (): SourceStats[] { return [] }
 
   destroy (): void {
     this.video.removeEventListener('loadedmetadata', this.onMetadata)

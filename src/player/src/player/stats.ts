@@ -23,7 +23,8 @@ export function buildStats (core: PlayerCore): { button: HTMLButtonElement, pane
     row('bandwidth', 'Bandwidth'),
     row('dropped', 'Dropped frames'),
     row('engine', 'Player'),
-    row('p2p', 'P2P')
+    row('p2p', 'P2P'),
+    row('sources', 'HTTP sources')
   )
 
   const set = (key: string, text: string): void => {
@@ -52,6 +53,9 @@ export function buildStats (core: PlayerCore): { button: HTMLButtonElement, pane
         `${formatBytes(p2p.uploadedBytes)} sent, ${p2p.peers} peer${p2p.peers === 1 ? '' : 's'}` +
         (core.p2p?.uploadEnabled === false ? ', not sharing' : ''))
     }
+    const sources = core.engine?.sources() ?? []
+    set('sources', sources.length === 0 ? 'origin only' : sources.map(s =>
+      `${new URL(s.base).host}: ${formatBytes(s.bytes)}${s.down ? ' (down)' : ''}`).join(', '))
   }
 
   let timer: number | undefined
