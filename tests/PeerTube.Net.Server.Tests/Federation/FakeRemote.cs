@@ -38,10 +38,16 @@ public sealed class FakeRemote : IAsyncDisposable
 
     public ConcurrentQueue<(string Path, JsonElement Body)> Received { get; } = new();
 
-    /// <summary>Serves a document at a path; <c>{{host}}</c> and <c>{{base}}</c> in it become this server's.</summary>
+    /// <summary>
+    /// Serves a document at a path; <c>{{host}}</c> and <c>{{base}}</c> in it become this server's, and
+    /// <c>{{publicKeyPem}}</c> its public key (escaped for a JSON string).
+    /// </summary>
     public void Serve(string path, string json) => _documents[path] = Expand(json);
 
-    public string Expand(string text) => text.Replace("{{base}}", BaseUrl, StringComparison.Ordinal).Replace("{{host}}", Host, StringComparison.Ordinal);
+    public string Expand(string text) => text
+        .Replace("{{base}}", BaseUrl, StringComparison.Ordinal)
+        .Replace("{{host}}", Host, StringComparison.Ordinal)
+        .Replace("{{publicKeyPem}}", JsonEncodedText.Encode(PublicKeyPem).ToString(), StringComparison.Ordinal);
 
     /// <summary>A Person with an inbox and a shared inbox here, signed with this server's key.</summary>
     public string Person(string name)

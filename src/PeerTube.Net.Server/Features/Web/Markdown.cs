@@ -34,6 +34,17 @@ public sealed class Markdown
             AllowedCssProperties = new HashSet<string>(),
             AllowedAtRules = new HashSet<AngleSharp.Css.Dom.CssRuleType>(),
         });
+        // A tag that is not allowed goes but its text stays, as with PeerTube's sanitize-html: Mastodon wraps every
+        // mention, hashtag and link text in <span>s, which would otherwise take "@name" and the link text with them.
+        // Tags whose content is code or markup, not text, go with their content.
+        _sanitizer.KeepChildNodes = true;
+        _sanitizer.RemovingTag += (_, e) =>
+        {
+            if (e.Tag.LocalName is "script" or "style" or "textarea" or "option" or "noscript" or "template" or "iframe" or "object" or "svg" or "math")
+            {
+                e.Tag.InnerHtml = "";
+            }
+        };
         // Sanitizing happens after this hook, so rel is set on links that survive only.
         _sanitizer.PostProcessNode += (_, e) =>
         {

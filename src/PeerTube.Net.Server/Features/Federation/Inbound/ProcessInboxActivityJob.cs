@@ -99,6 +99,10 @@ public sealed partial class ProcessInboxActivityJob(
                 return await interactions.RateAsync(activity, signer, like: true, ct);
             case "Dislike":
                 return await interactions.RateAsync(activity, signer, like: false, ct);
+            case "View" when activity.TryProperty("expires", out _) || activity.TryProperty("expiration", out _):
+                // PeerTube's viewer protocol: a View that expires reports how many watch right now (its live viewer
+                // count), and its count is of viewers, not views. The view itself comes in a View of its own.
+                return "a live viewer report, not a view (viewer counts are not kept)";
             case "View":
                 return await interactions.ViewAsync(activity, signer, ct);
             case "Flag":
