@@ -39,7 +39,7 @@ public sealed class RefusedCacheFileTests : IAsyncLifetime
              "to":["https://www.w3.org/ns/activitystreams#Public"],
              "object":{"type":"CacheFile","id":"{{_stranger.BaseUrl}}/redundancy/streaming-playlists/hls/{{uuid}}",
                "object":"http://localhost/videos/watch/{{uuid}}","expires":"2099-01-01T00:00:00.000Z",
-               "url":{"type":"Link","mediaType":"application/x-mpegURL","href":"{{_stranger.BaseUrl}}/static/redundancy/hls/{{uuid}}"}}}
+               "url":{"type":"Link","mediaType":"application/x-mpegURL","href":"{{_stranger.BaseUrl}}/static/redundancy/hls/{{uuid}}" } } }
             """;
         var posted = await _stranger.PostAsync("http://localhost/inbox", cacheFile, mallory + "#main-key", via: http);
         await posted.ShouldHaveStatusAsync(HttpStatusCode.NoContent);

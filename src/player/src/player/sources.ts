@@ -93,12 +93,17 @@ export class SourcePool {
     this.sources[index].inflight++
   }
 
-  succeeded (index: number, bytes: number, ms: number): void {
+  /**
+   * A request to `index` answered. Only segments measure a source: playlists are small and say little about speed,
+   * and a source measured by them alone would lose the "never measured first" turn its first segment should have.
+   */
+  succeeded (index: number, bytes: number, ms: number, segment = true): void {
     const s = this.sources[index]
     s.inflight = Math.max(0, s.inflight - 1)
     s.requests++
     s.bytes += bytes
     s.downUntil = 0
+    if (!segment) return
     if (bytes > 16 * 1024) {
       const sample = bytes / Math.max(ms, 1)
       s.throughput = s.throughput === null ? sample : s.throughput * 0.7 + sample * 0.3
@@ -117,6 +122,10 @@ export class SourcePool {
     const now = performance.now()
     return this.sources.map(s => ({ base: s.base, requests: s.requests, bytes: s.bytes, down: s.downUntil > now }))
   }
+}
+
+function isPlaylist (url: string): boolean {
+  return new URL(url, window.location.href).pathname.endsWith('.m3u8')
 }
 
 function sizeOf (data: unknown): number {
@@ -162,15 +171,22 @@ export function multiSourceLoader (pool: SourcePool, Base: LoaderClass): LoaderC
         const following = pool.pick(tried)
         if (following < 0) return false
         inner.destroy()
-        this.stats.loaded = 0
-        // Each source gets one try here; hls.js' own retries come after every source failed.
-        this.attempt(context, { ...config, maxRetry: 0 }, callbacks, following, tried)
+        this.attempt(context, config, callbacks, following, tried)
         return true
       }
       const original = context.url
-      inner.load({ ...context, url }, tried.size < pool.size ? { ...config, maxRetry: 0 } : config, {
+      // The stats object is hls.js' (frag.stats): it starts again for each source.
+      const stats = this.stats
+      stats.loading.start = stats.loading.first = stats.loading.end = 0
+      stats.loaded = stats.total = 0
+      stats.aborted = false
+      // Each source but the last gets one try; the load policy's own retries are for the last one.
+      const once = index >= 0 && tried.size < pool.size
+        ? { ...config, loadPolicy: { ...config.loadPolicy, errorRetry: null, timeoutRetry: null } }
+        : config
+      inner.load({ ...context, url }, once, {
         onSuccess: (response, stats, _ctx, details) => {
-          if (index >= 0) pool.succeeded(index, sizeOf(response.data), performance.now() - started)
+          if (index >= 0) pool.succeeded(index, sizeOf(response.data), performance.now() - started, !isPlaylist(original))
           this.finished = true
           callbacks.onSuccess({ ...response, url: original }, stats, context, details)
         },
