@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
@@ -31,11 +32,16 @@ public sealed partial class P2PTests(P2PSite site) : IClassFixture<P2PSite>, IAs
     {
         var video = await VideoAsync();
 
-        // Viewer A watches the whole video over HTTP (nobody else is there) and stays on the page.
+        // Viewer A watches the whole video over HTTP (nobody else is there) and stays on the page. The server's own count
+        // of the media bytes it sent agrees (the tests of this class share the video, so each counts from its start).
+        var servedAtStart = await ServedHttpBytesAsync(video);
         var a = await VisitAsync();
         await WatchToTheEndAsync(a, video, height: height);
         var aStats = await StatsAsync(a);
         Assert.True(aStats.GetProperty("httpBytes").GetInt64() > 0, $"viewer A got no segment over HTTP: {aStats}.{a.Diagnostics()}");
+        var servedToA = await ServedHttpBytesAsync(video) - servedAtStart;
+        Assert.True(servedToA >= aStats.GetProperty("httpBytes").GetInt64(),
+            $"the server counted {servedToA} media bytes sent while viewer A says it got {aStats.GetProperty("httpBytes")} over HTTP");
 
         // Viewer B opens the same page, finds A through the hub, and watches it too.
         var b = await VisitAsync();
@@ -46,6 +52,7 @@ public sealed partial class P2PTests(P2PSite site) : IClassFixture<P2PSite>, IAs
         await b.WaitForAsync("() => { const v = document.querySelector('#pt-player video'); return v.ended || v.currentTime >= v.duration - 0.3 }",
             "viewer B's video to play to its end", TimeSpan.FromSeconds(60));
 
+        var servedToB = await ServedHttpBytesAsync(video) - servedAtStart - servedToA;
         var bStats = await StatsAsync(b);
         var p2p = bStats.GetProperty("p2pBytes").GetInt64();
         var http = bStats.GetProperty("httpBytes").GetInt64();
@@ -54,13 +61,15 @@ public sealed partial class P2PTests(P2PSite site) : IClassFixture<P2PSite>, IAs
         var requested = media.Sum(r => r.Bytes);
         var segmentRequests = media.Count(r => r.Start > 0);
         var segments = await SegmentCountAsync(b, await b.Page.GetAttributeAsync("#pt-player", "data-pt-level"));
-        var report = $"B: {bStats}; A: {aAfter}; B's HTTP media requests: {media.Count} ({requested} bytes): " +
+        var report = $"B: {bStats}; A: {aAfter}; the server sent {servedToA} media bytes to A, {servedToB} to B; B's HTTP media requests: {media.Count} ({requested} bytes): " +
                      $"{string.Join(", ", media.Select(r => $"{r.File} {r.Start}-{r.End}"))}; segments in B's rendition: {segments}";
         TestContext.Current.TestOutputHelper?.WriteLine($"P2P ratio of viewer B: {ratio:P1}. {report}");
 
         Assert.True(ratio > 0.5, $"viewer B got {ratio:P1} of its segment bytes from peers, expected more than 50%. {report}.{b.Diagnostics()}");
         Assert.True(requested < 0.5 * (p2p + http),
             $"viewer B's HTTP range requests for the fragmented mp4 cover {requested} bytes of {p2p + http}, expected less than half. {report}");
+        Assert.True(servedToB < 0.5 * (p2p + http),
+            $"the server counted {servedToB} media bytes sent over HTTP while viewer B watched {p2p + http} bytes, expected less than half. {report}");
         Assert.True(segmentRequests < segments, $"viewer B asked HTTP for {segmentRequests} media segments of {segments}. {report}");
         Assert.True(aAfter.GetProperty("uploadedBytes").GetInt64() > 0, $"viewer A sent nothing to B. {report}");
         Assert.True(await b.Page.Locator(".pt-error:visible").CountAsync() == 0, "viewer B's player shows an error");
@@ -197,6 +206,15 @@ public sealed partial class P2PTests(P2PSite site) : IClassFixture<P2PSite>, IAs
         await viewer.Page.ClickAsync($"#pt-player [data-pt-resolution=\"{height}\"]");
         await viewer.WaitForAsync($"() => document.querySelector('#pt-player').dataset.ptLevel === '{height}'",
             $"#pt-player[data-pt-level={height}] after picking it in the settings menu");
+    }
+
+    /// <summary>The media bytes the server itself counted as sent over HTTP for the video (GET /api/v1/admin/p2p/stats).</summary>
+    private async Task<long> ServedHttpBytesAsync(PublishedVideo video)
+    {
+        var stats = await site.Site.Root.Http.GetFromJsonAsync<JsonElement>("/api/v1/admin/p2p/stats?count=500");
+        return stats.GetProperty("videos").EnumerateArray()
+            .Where(v => v.GetProperty("uuid").GetString() == video.Uuid)
+            .Select(v => v.GetProperty("servedHttpBytes").GetInt64()).FirstOrDefault();
     }
 
     private static Task<JsonElement> StatsAsync(BrowserSession viewer) =>

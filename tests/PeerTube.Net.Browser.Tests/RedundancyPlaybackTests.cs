@@ -69,6 +69,9 @@ public sealed class RedundancyPlaybackTests(MirroredSites sites) : BrowserStorie
             $"no segment was fetched from A (the origin).{first.Diagnostics()}");
         Assert.True(segments.Any(r => r.Url.StartsWith(mirror + "/", StringComparison.Ordinal)),
             $"no segment was fetched from C's copy.{first.Diagnostics()}");
+        // Each server's own count agrees: A sent media bytes of the video, and so did C's copy.
+        var servedByA = await OriginBytesServedAsync(rootA, uuid);
+        Assert.True(servedByA > 0, "A's own count says it sent no media bytes of the video");
         var served = await CopyBytesServedAsync(rootC);
         Assert.True(served > 0, "C's own count says its copy served nothing");
 
@@ -99,6 +102,13 @@ public sealed class RedundancyPlaybackTests(MirroredSites sites) : BrowserStorie
         Assert.True(frames > 0, $"no frame was decoded.{visitor.Diagnostics()}");
         Assert.True(await visitor.Page.Locator(".pt-error:visible").CountAsync() == 0,
             $"the player shows an error: '{string.Join(" ", await visitor.Page.Locator(".pt-error").AllInnerTextsAsync())}'.{visitor.Diagnostics()}");
+    }
+
+    private static async Task<long> OriginBytesServedAsync(PeerTubeClient rootA, string uuid)
+    {
+        var stats = await rootA.Http.GetFromJsonAsync<JsonElement>("/api/v1/admin/p2p/stats?count=500");
+        return stats.GetProperty("videos").EnumerateArray().Where(v => v.GetProperty("uuid").GetString() == uuid)
+            .Select(v => v.GetProperty("servedHttpBytes").GetInt64()).FirstOrDefault();
     }
 
     private static async Task<long> CopyBytesServedAsync(PeerTubeClient rootC)

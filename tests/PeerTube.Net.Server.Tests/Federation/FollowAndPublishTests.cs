@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
 using PeerTube.Net.Server.Tests.Infrastructure;
 
 namespace PeerTube.Net.Server.Tests.Federation;
@@ -70,6 +71,17 @@ public sealed class FollowAndPublishTests : IAsyncDisposable
         await page.ShouldHaveStatusAsync(HttpStatusCode.OK);
         Assert.Contains("Federated on arrival", await page.Content.ReadAsStringAsync());
 
+        // B's viewers of it share its segments among themselves: B's swarm hub knows its swarms, named as A names them.
+        var swarms = playlist.GetProperty("p2pMediaLoaderInfohashes").EnumerateArray().Select(h => h.GetString()!).ToList();
+        Assert.Equal(published.GetProperty("streamingPlaylists")[0].GetProperty("p2pMediaLoaderInfohashes").EnumerateArray().Select(h => h.GetString()), swarms);
+        await using (var first = await SwarmViewerAsync())
+        await using (var second = await SwarmViewerAsync())
+        {
+            var one = await first.InvokeAsync<JsonElement>("Join", swarms[0]);
+            var two = await second.InvokeAsync<JsonElement>("Join", swarms[0]);
+            Assert.Equal([one.GetProperty("peerId").GetString()], two.GetProperty("peers").EnumerateArray().Select(p => p.GetString()));
+        }
+
         // An update on A reaches B.
         var update = await rootA.Http.PutAsJsonAsync($"/api/v1/videos/{uuid}", new { name = "Renamed on A", description = "Second version" });
         await update.ShouldHaveStatusAsync(HttpStatusCode.NoContent);
@@ -90,6 +102,13 @@ public sealed class FollowAndPublishTests : IAsyncDisposable
     }
 
     private PeerTubeClient B() => _b.Anonymous();
+
+    private async Task<HubConnection> SwarmViewerAsync()
+    {
+        var connection = new HubConnectionBuilder().WithUrl($"{_b.BaseUrl}/hubs/swarm").Build();
+        await connection.StartAsync(TestContext.Current.CancellationToken);
+        return connection;
+    }
 
     public async ValueTask DisposeAsync()
     {

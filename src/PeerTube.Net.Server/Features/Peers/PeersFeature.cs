@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Accounts;
+using PeerTube.Net.Server.Features.Streaming;
 using PeerTube.Net.Server.Infrastructure.Data;
 using PeerTube.Net.Server.Infrastructure.Errors;
 
@@ -52,26 +53,34 @@ public static class PeersFeature
         return app;
     }
 
-    /// <summary>Bytes players fetched over HTTP and from peers, in total and for the <paramref name="count"/> busiest videos (50 by default).</summary>
-    private static async Task<Results<Ok<P2PStatsDto>, ApiProblem>> GetStatsAsync(ClaimsPrincipal principal, PeerStats stats, AppDbContext db,
-        int? count, CancellationToken ct)
+    /// <summary>
+    /// Bytes players fetched over HTTP and from peers, in total and for the <paramref name="count"/> busiest videos (50 by
+    /// default), with the media bytes this node itself sent over HTTP (<see cref="SegmentTraffic"/>) to check the players' word against.
+    /// </summary>
+    private static async Task<Results<Ok<P2PStatsDto>, ApiProblem>> GetStatsAsync(ClaimsPrincipal principal, PeerStats stats,
+        SegmentTraffic traffic, AppDbContext db, int? count, CancellationToken ct)
     {
         if (!principal.IsAdmin())
         {
             return ApiProblem.Forbidden("Only administrators can see the peer-to-peer statistics.");
         }
 
-        var all = stats.Snapshot();
-        var top = all.OrderByDescending(v => v.HttpBytes + v.P2pBytes).ThenBy(v => v.Uuid).Take(Math.Clamp(count ?? 50, 1, 500)).ToList();
-        var uuids = top.Select(v => v.Uuid).ToList();
+        var reported = stats.Snapshot().ToDictionary(v => v.Uuid);
+        var served = traffic.Snapshot();
+        var all = reported.Keys.Union(served.Keys).Select(uuid => reported.GetValueOrDefault(uuid) is { } r
+            ? (Stats: r, Served: served.GetValueOrDefault(uuid))
+            : (Stats: new VideoPeerStats(uuid, 0, 0, 0, 0), Served: served.GetValueOrDefault(uuid))).ToList();
+        var top = all.OrderByDescending(v => v.Stats.HttpBytes + v.Stats.P2pBytes).ThenByDescending(v => v.Served).ThenBy(v => v.Stats.Uuid)
+            .Take(Math.Clamp(count ?? 50, 1, 500)).ToList();
+        var uuids = top.Select(v => v.Stats.Uuid).ToList();
         var names = await db.Videos.AsNoTracking().Where(v => uuids.Contains(v.Uuid)).Select(v => new { v.Uuid, v.Name })
             .ToDictionaryAsync(v => v.Uuid, v => v.Name, ct);
-        var http = all.Sum(v => v.HttpBytes);
-        var p2p = all.Sum(v => v.P2pBytes);
+        var http = all.Sum(v => v.Stats.HttpBytes);
+        var p2p = all.Sum(v => v.Stats.P2pBytes);
         return TypedResults.Ok(new P2PStatsDto(
-            new P2PTotalsDto(http, p2p, all.Sum(v => v.UploadedBytes), Ratio(http, p2p)),
-            top.Select(v => new P2PVideoStatsDto(v.Uuid, names.GetValueOrDefault(v.Uuid), v.HttpBytes, v.P2pBytes, v.UploadedBytes,
-                Ratio(v.HttpBytes, v.P2pBytes), v.Reporters)).ToList()));
+            new P2PTotalsDto(http, p2p, all.Sum(v => v.Stats.UploadedBytes), Ratio(http, p2p), all.Sum(v => v.Served)),
+            top.Select(v => new P2PVideoStatsDto(v.Stats.Uuid, names.GetValueOrDefault(v.Stats.Uuid), v.Stats.HttpBytes, v.Stats.P2pBytes,
+                v.Stats.UploadedBytes, Ratio(v.Stats.HttpBytes, v.Stats.P2pBytes), v.Stats.Reporters, v.Served)).ToList()));
     }
 
     /// <summary>The share of downloaded bytes that came from peers, 0 to 1.</summary>
@@ -81,6 +90,8 @@ public static class PeersFeature
 public sealed record P2PStatsDto(P2PTotalsDto Total, IReadOnlyList<P2PVideoStatsDto> Videos);
 
 /// <param name="Ratio">p2pBytes / (httpBytes + p2pBytes): the share of downloads that peers served.</param>
-public sealed record P2PTotalsDto(long HttpBytes, long P2pBytes, long UploadedBytes, double Ratio);
+/// <param name="ServedHttpBytes">Media bytes this node sent over HTTP, counted by the server (players' figures are their own).</param>
+public sealed record P2PTotalsDto(long HttpBytes, long P2pBytes, long UploadedBytes, double Ratio, long ServedHttpBytes);
 
-public sealed record P2PVideoStatsDto(Guid Uuid, string? Name, long HttpBytes, long P2pBytes, long UploadedBytes, double Ratio, int Reporters);
+public sealed record P2PVideoStatsDto(Guid Uuid, string? Name, long HttpBytes, long P2pBytes, long UploadedBytes, double Ratio, int Reporters,
+    long ServedHttpBytes);

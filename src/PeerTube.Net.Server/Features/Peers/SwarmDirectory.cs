@@ -84,6 +84,7 @@ public sealed class SwarmDirectory(IServiceScopeFactory scopes, VideoUrls urls, 
                 v.Id, v.Uuid, v.Name, v.Privacy, OwnerUserId = v.Channel!.Account!.UserId,
                 Playlist = v.StreamingPlaylist!.PlaylistFilename,
                 Files = v.StreamingPlaylist.Files.Count,
+                v.RemotePlaylistUrl,
             })
             .ToListAsync(ct);
         var swarms = new Dictionary<string, SwarmVideo>(StringComparer.Ordinal);
@@ -91,7 +92,10 @@ public sealed class SwarmDirectory(IServiceScopeFactory scopes, VideoUrls urls, 
         foreach (var row in rows)
         {
             var video = new SwarmVideo(row.Id, row.Uuid, row.Name, row.Privacy, row.OwnerUserId);
-            var master = urls.Hls(new Video { Name = row.Name, Uuid = row.Uuid, Privacy = row.Privacy }, row.Playlist);
+            // A remote video's swarms are named after its origin's master playlist, as the origin names them: viewers
+            // of it here share its segments among themselves.
+            var master = urls.Hls(new Video { Name = row.Name, Uuid = row.Uuid, Privacy = row.Privacy, RemotePlaylistUrl = row.RemotePlaylistUrl },
+                row.Playlist);
             foreach (var hash in SwarmIds.InfoHashes(master, row.Files))
             {
                 swarms[hash] = video;

@@ -28,6 +28,7 @@ public static class StreamingFeature
     {
         builder.Services.AddSingleton<VideoFileTokens>();
         builder.Services.AddSingleton<LazyStaticImages>();
+        builder.Services.AddSingleton<SegmentTraffic>();
         return builder;
     }
 
@@ -82,6 +83,11 @@ public static class StreamingFeature
         }
 
         http.Response.Headers.CacheControl = privatePath ? PrivateCache : ImmutableCache;
+        if (HttpMethods.IsGet(http.Request.Method) && file.EndsWith(".mp4", StringComparison.Ordinal))
+        {
+            http.RequestServices.GetRequiredService<SegmentTraffic>().CountWhenSent(http, uuid);
+        }
+
         return TypedResults.PhysicalFile(path, ContentType(file), enableRangeProcessing: true,
             lastModified: File.GetLastWriteTimeUtc(path));
     }
