@@ -26,6 +26,7 @@ public static class FederationFeature
         services.AddScoped<RemoteActors>();
         services.AddScoped<RemoteVideos>();
         services.AddScoped<Interactions>();
+        services.AddScoped<NoteForwarding>();
         services.AddScoped<FollowService>();
         services.AddScoped<ActivityObjects>();
         services.AddScoped<Outbox>();

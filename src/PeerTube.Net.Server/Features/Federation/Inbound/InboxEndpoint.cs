@@ -86,12 +86,15 @@ public static partial class InboxEndpoint
                 return ApiProblem.BadRequest("An activity needs a type and an actor.", "invalid_activity");
             }
 
-            if (actorUrl != signer.Url)
+            // A forward (an origin passing on a comment on its video, written elsewhere) is kept, but only as a
+            // pointer: NoteForwarding fetches the note from its own host and trusts nothing else in it.
+            var forwarded = actorUrl != signer.Url;
+            if (forwarded && type is not ("Create" or "Update" or "Delete"))
             {
                 return ApiProblem.Forbidden("The activity's actor is not the signer.");
             }
 
-            if (id is not null && !ActivityJson.SameHost(id, signer.Url))
+            if (!forwarded && id is not null && !ActivityJson.SameHost(id, signer.Url))
             {
                 return ApiProblem.Forbidden("The activity's id is on another host than its signer.");
             }

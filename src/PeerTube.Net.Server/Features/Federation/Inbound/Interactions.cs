@@ -170,8 +170,9 @@ public sealed class Interactions(AppDbContext db, RemoteActors actors, Web.Markd
             : null;
     }
 
-    public async Task<bool> DeleteNoteAsync(string url, Actor signer, CancellationToken ct) =>
-        await db.VideoComments.Where(c => c.Url == url && c.Account!.Host == signer.Host && c.DeletedAt == null)
+    /// <summary>Marks a remote comment deleted, if it is there and its author is of <paramref name="host"/>.</summary>
+    public async Task<bool> DeleteNoteAsync(string url, string host, CancellationToken ct) =>
+        await db.VideoComments.Where(c => c.Url == url && c.Account!.Host == host && c.DeletedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.DeletedAt, clock.GetUtcNow()).SetProperty(c => c.Text, ""), ct) > 0;
 
     /// <summary>

@@ -21,6 +21,7 @@ public sealed partial class ProcessInboxActivityJob(
     Interactions interactions,
     FollowService follows,
     Redundancy.CacheFileInbox cacheFiles,
+    NoteForwarding forwarding,
     Http.FederationHttpClient http,
     TimeProvider clock,
     ILogger<ProcessInboxActivityJob> logger)
@@ -63,6 +64,11 @@ public sealed partial class ProcessInboxActivityJob(
     {
         var host = signer.Host!;
         activity.TryProperty("object", out var obj);
+        if (activity.Id("actor") != signer.Url)
+        {
+            return await forwarding.ReceiveAsync(activity, ct);
+        }
+
         switch (activity.Type())
         {
             case "Follow":
@@ -86,7 +92,7 @@ public sealed partial class ProcessInboxActivityJob(
                 return obj.Type() switch
                 {
                     "Video" => await VideoAsync(obj, host, ct),
-                    "Note" => await interactions.ReceiveNoteAsync(obj, signer, ct),
+                    "Note" => await NoteAsync(activity, obj, signer, ct),
                     "Person" or "Group" or "Application" => await actors.GetAsync(signer.Url, refresh: true, ct) is null ? "actor refresh failed" : null,
                     "CacheFile" => await cacheFiles.ReceiveAsync(obj, signer, undo: false, ct),
                     _ => $"unsupported {activity.Type()} of {obj.Type() ?? "an id"}",
@@ -94,7 +100,7 @@ public sealed partial class ProcessInboxActivityJob(
             case "Announce":
                 return await AnnounceAsync(obj, ct);
             case "Delete":
-                return await DeleteAsync(obj, signer, ct);
+                return await DeleteAsync(activity, obj, signer, ct);
             case "Like":
                 return await interactions.RateAsync(activity, signer, like: true, ct);
             case "Dislike":
@@ -140,8 +146,21 @@ public sealed partial class ProcessInboxActivityJob(
         return doc.RootElement.Type() == "Video" ? await VideoAsync(doc.RootElement, origin, ct) : "announced object is not a Video";
     }
 
-    private async Task<string?> DeleteAsync(JsonElement obj, Actor signer, CancellationToken ct)
+    /// <summary>A comment; one on our video is passed on to the video's other followers.</summary>
+    private async Task<string?> NoteAsync(JsonElement activity, JsonElement note, Actor signer, CancellationToken ct)
     {
+        var error = await interactions.ReceiveNoteAsync(note, signer, ct);
+        if (error is null && note.String("id") is { } url)
+        {
+            await forwarding.ForwardAsync(activity, url, signer.Host!, ct);
+        }
+
+        return error;
+    }
+
+    private async Task<string?> DeleteAsync(JsonElement activity, JsonElement obj, Actor signer, CancellationToken ct)
+    {
+        var host = signer.Host!;
         var url = ActivityJson.IdOf(obj);
         if (url is null)
         {
@@ -153,8 +172,9 @@ public sealed partial class ProcessInboxActivityJob(
             return null;
         }
 
-        if (await interactions.DeleteNoteAsync(url, signer, ct))
+        if (await interactions.DeleteNoteAsync(url, host, ct))
         {
+            await forwarding.ForwardAsync(activity, url, host, ct);
             return null;
         }
 
