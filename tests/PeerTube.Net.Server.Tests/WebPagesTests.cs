@@ -395,8 +395,25 @@ public sealed class WebPagesTests(WebPagesFixture fixture) : IClassFixture<WebPa
         var row = admin.QuerySelector($"tr.admin-user[data-id='{strangerId}']")!;
         Assert.Equal("-1", row.QuerySelector("input.admin-user-quota")!.GetAttribute("value"));
         Assert.NotNull(row.QuerySelector("button.admin-user-save"));
+        Assert.NotNull(admin.QuerySelector("table.admin-p2p tr.admin-p2p-total"));
 
+        // A viewer fetches part of a segment over HTTP: the peer-to-peer table lists the video with what this node sent.
         using var anonymous = Browser();
+        var fileUrl = fixture.PublicVideo.GetProperty("streamingPlaylists")[0].GetProperty("files")[0].GetProperty("fileUrl").GetString();
+        var range = new HttpRequestMessage(HttpMethod.Get, fileUrl);
+        range.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(0, 99);
+        await (await anonymous.SendAsync(range)).ShouldHaveStatusAsync(HttpStatusCode.PartialContent);
+        IElement? p2pRow = null;
+        for (var attempt = 0; attempt < 50 && p2pRow is null; attempt++) // counted once the response is complete
+        {
+            await Task.Delay(attempt == 0 ? 0 : 100, TestContext.Current.CancellationToken);
+            admin = await HtmlAsync(await root.GetAsync("/admin"), HttpStatusCode.OK);
+            p2pRow = admin.QuerySelector($"table.admin-p2p tr.admin-p2p-video[data-uuid='{PublicUuid}']");
+        }
+
+        Assert.NotNull(p2pRow);
+        Assert.Contains(fixture.PublicVideo.GetProperty("name").GetString()!, p2pRow.QuerySelector("th a")!.TextContent);
+
         var jobsAnonymous = await anonymous.GetAsync("/admin/jobs");
         await jobsAnonymous.ShouldHaveStatusAsync(HttpStatusCode.Redirect);
         Assert.Equal("/login?redirect=%2Fadmin%2Fjobs", jobsAnonymous.Headers.Location!.OriginalString);

@@ -21,7 +21,7 @@ public static class AdminPages
     }
 
     private static async Task<IResult> AdminAsync(HttpContext http, AppDbContext db, UserService users,
-        IOptions<Redundancy.RedundancyOptions> redundancy, CancellationToken ct)
+        IOptions<Redundancy.RedundancyOptions> redundancy, Peers.PeerStats peerStats, Streaming.SegmentTraffic traffic, CancellationToken ct)
     {
         if (http.User.UserId() is null)
         {
@@ -54,6 +54,7 @@ public static class AdminPages
             [nameof(Admin.Users)] = rows,
             [nameof(Admin.Copies)] = copies,
             [nameof(Admin.Strategies)] = strategies,
+            [nameof(Admin.PeerToPeer)] = await Peers.PeersFeature.StatsAsync(peerStats, traffic, db, 20, ct),
         });
     }
 
