@@ -45,8 +45,8 @@ public sealed class MultiNodeSwarmTests : IAsyncLifetime
         };
 
         // One after the other, so that the second node finds the database migrated and the root account made.
-        await _node1.StartAsync(shared);
-        await _node2.StartAsync(shared);
+        await _node1.StartAsync(new Dictionary<string, string>(shared) { ["Instance:NodeId"] = "node1" });
+        await _node2.StartAsync(new Dictionary<string, string>(shared) { ["Instance:NodeId"] = "node2" });
     }
 
     public async ValueTask DisposeAsync()
