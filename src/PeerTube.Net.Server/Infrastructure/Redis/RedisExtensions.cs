@@ -29,16 +29,14 @@ public static class RedisExtensions
             var configuration = ConfigurationOptions.Parse(options.Configuration);
             // Start, and reconnect later, while Redis is away: calls fail (and say so) meanwhile rather than the node.
             configuration.AbortOnConnectFail = false;
+            // The backplane's channels get their prefix here: SignalR, given a connection, does not add its own.
             configuration.ChannelPrefix = RedisChannel.Literal(options.ChannelPrefix + ":");
             configuration.ClientName ??= $"peertube-net:{Environment.MachineName}";
             return ConnectionMultiplexer.Connect(configuration);
         });
         services.AddSignalR().AddStackExchangeRedis();
-        services.AddOptions<SignalRRedisOptions>().Configure<IOptions<RedisOptions>, IServiceProvider>((signalr, options, sp) =>
-        {
-            signalr.Configuration.ChannelPrefix = RedisChannel.Literal(options.Value.ChannelPrefix + ":");
-            signalr.ConnectionFactory = _ => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>());
-        });
+        services.AddOptions<SignalRRedisOptions>().Configure<IServiceProvider>((signalr, sp) =>
+            signalr.ConnectionFactory = _ => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()));
         return builder;
     }
 }
