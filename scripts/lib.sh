@@ -10,6 +10,9 @@
 #   ensure_postgres_binaries         sets PG_BINDIR (initdb/pg_ctl/postgres), installing `postgresql` if missing
 #   pg_throwaway_start               starts a private cluster; sets PG_PORT, PG_TMP, PG_VERSION
 #   pg_throwaway_stop                stops it and deletes its directory (safe to call twice)
+#   ensure_redis                     redis-server on PATH, installing apt package `redis-server` if missing
+#   redis_throwaway_start            starts a private redis-server (no persistence); sets REDIS_PORT, REDIS_TMP
+#   redis_throwaway_stop             stops it and deletes its directory (safe to call twice)
 #   ensure_torrent_clients           aria2c + transmission-cli, the independent BitTorrent clients the tests use
 #   ensure_peertube_cli              PeerTube's own CLI (npm @peertube/peertube-cli) under .tmp/tools; sets PEERTUBE_CLI
 
@@ -192,6 +195,74 @@ pg_throwaway_stop() {
   rm -rf "$PG_TMP"
   log "stopped throwaway PostgreSQL and removed $PG_TMP"
   PG_TMP=""
+}
+
+ensure_redis() {
+  if command -v redis-server >/dev/null 2>&1; then
+    return 0
+  fi
+  log "redis-server not found (the multi-node tests need one): installing redis-server (apt-get)"
+  apt_install redis-server
+  command -v redis-server >/dev/null 2>&1 || die "installed redis-server but it is still not on PATH"
+}
+
+REDIS_TMP=""
+REDIS_PID=""
+# shellcheck disable=SC2034  # read by the scripts that source this file
+REDIS_PORT=""
+# A redis-server of our own on a free 127.0.0.1 port, in the foreground of a background job (so that we hold its pid),
+# with nothing written to disk.
+redis_throwaway_start() {
+  command -v redis-server >/dev/null 2>&1 || ensure_redis
+  REDIS_TMP="$(mktemp -d "${TMPDIR:-/tmp}/peertube-redis.XXXXXX")" || die "mktemp failed"
+  local port tries=0
+  port=$((30000 + RANDOM % 15000))
+  while :; do
+    tries=$((tries + 1))
+    [ "$tries" -le 25 ] || { tail -n 30 "$REDIS_TMP/redis.log" >&2 2>/dev/null || true; die "could not start redis-server on any of 25 ports"; }
+    port=$((port + 1))
+    if _port_in_use "$port"; then continue; fi
+    log "starting throwaway redis-server $(redis-server --version | awk '{print $3}' | sed 's/^v=//') on 127.0.0.1:$port"
+    (cd "$REDIS_TMP" && exec redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+      --dir "$REDIS_TMP" >"$REDIS_TMP/redis.log" 2>&1) &
+    REDIS_PID=$!
+    local i
+    for i in $(seq 1 100); do
+      if _port_in_use "$port"; then
+        REDIS_PORT="$port"
+        return 0
+      fi
+      kill -0 "$REDIS_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill "$REDIS_PID" 2>/dev/null || true
+    wait "$REDIS_PID" 2>/dev/null || true
+    REDIS_PID=""
+    if grep -qiE 'address already in use' "$REDIS_TMP/redis.log" 2>/dev/null; then
+      warn "port $port was taken; trying the next one"
+      continue
+    fi
+    tail -n 30 "$REDIS_TMP/redis.log" >&2 2>/dev/null || true
+    die "redis-server failed to start (log above, attempt $i)"
+  done
+}
+
+redis_throwaway_stop() {
+  [ -n "$REDIS_TMP" ] || return 0
+  if [ -n "$REDIS_PID" ] && kill -0 "$REDIS_PID" 2>/dev/null; then
+    kill -TERM "$REDIS_PID" 2>/dev/null || true
+    local _i
+    for _i in 1 2 3 4 5 6 7 8 9 10; do
+      kill -0 "$REDIS_PID" 2>/dev/null || break
+      sleep 0.2
+    done
+    kill -KILL "$REDIS_PID" 2>/dev/null || true
+    wait "$REDIS_PID" 2>/dev/null || true
+  fi
+  rm -rf "$REDIS_TMP"
+  log "stopped throwaway redis-server and removed $REDIS_TMP"
+  REDIS_TMP=""
+  REDIS_PID=""
 }
 
 ensure_torrent_clients() {

@@ -8,8 +8,10 @@
 # 2. starts a throwaway PostgreSQL cluster on a free 127.0.0.1 port (temp dir, fsync off,
 #    trust auth, superuser `postgres`), removed again on exit, even on failure or Ctrl-C;
 #    set PEERTUBE_TEST_POSTGRES yourself to use an existing server instead;
-# 3. runs `dotnet test PeerTube.Net.sln -c Release` with TRX results in .tmp/test-results;
-# 4. prints `Tests: N passed, N failed, N skipped` and exits non-zero if the build failed,
+# 3. starts a throwaway redis-server the same way (installing redis-server if missing), for the multi-node tests;
+#    set PEERTUBE_TEST_REDIS (host:port) yourself to use an existing one instead;
+# 4. runs `dotnet test PeerTube.Net.sln -c Release` with TRX results in .tmp/test-results;
+# 5. prints `Tests: N passed, N failed, N skipped` and exits non-zero if the build failed,
 #    any test failed, or no test ran.
 #
 # Env: PEERTUBE_TEST_HANG_TIMEOUT (default 10m): a single test running longer is aborted
@@ -73,6 +75,7 @@ cleanup() {
   fi
   end_test_run
   pg_throwaway_stop || true
+  redis_throwaway_stop || true
   exit "$rc"
 }
 
@@ -87,6 +90,14 @@ main() {
       log "psql -h 127.0.0.1 -p $PG_PORT -U postgres -c 'select 1'"
       "$psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -c 'select 1'
       echo "PG_TMP=$PG_TMP PG_PORT=$PG_PORT"
+      return 0 ;;
+    --only-redis-check)
+      ensure_redis
+      trap cleanup EXIT; trap 'exit 130' INT; trap 'exit 143' TERM
+      redis_throwaway_start
+      log "redis-cli -h 127.0.0.1 -p $REDIS_PORT ping"
+      if command -v redis-cli >/dev/null 2>&1; then redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping; fi
+      echo "REDIS_TMP=$REDIS_TMP REDIS_PORT=$REDIS_PORT"
       return 0 ;;
     --only-summary)   # print the summary line for the TRX files under $2
       read -r passed failed skipped < <(trx_summary "${2:?directory}")
@@ -112,6 +123,13 @@ main() {
     pg_throwaway_start
     export PEERTUBE_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Password=unused"
   fi
+  if [ -n "${PEERTUBE_TEST_REDIS:-}" ]; then
+    log "using Redis from PEERTUBE_TEST_REDIS=$PEERTUBE_TEST_REDIS (not starting a throwaway one)"
+  else
+    ensure_redis
+    redis_throwaway_start
+    export PEERTUBE_TEST_REDIS="127.0.0.1:$REDIS_PORT"
+  fi
 
   rm -rf "$RESULTS_DIR"
   mkdir -p "$RESULTS_DIR"
@@ -133,6 +151,7 @@ main() {
   end_test_run
 
   pg_throwaway_stop   # now, so that the summary below is the last line printed
+  redis_throwaway_stop
   local passed failed skipped
   read -r passed failed skipped < <(trx_summary "$RESULTS_DIR")
   log "TRX results in $RESULTS_DIR"

@@ -17,6 +17,7 @@ using PeerTube.Net.Server.Features.Web;
 using PeerTube.Net.Server.Infrastructure.Data;
 using PeerTube.Net.Server.Infrastructure.Errors;
 using PeerTube.Net.Server.Infrastructure.Jobs;
+using PeerTube.Net.Server.Infrastructure.Redis;
 using PeerTube.Net.Server.Infrastructure.Storage;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -36,6 +37,7 @@ builder.AddInstance();
 builder.AddStorage();
 builder.AddDatabase();
 builder.AddJobs();
+builder.AddRedis();
 builder.AddAccounts();
 builder.AddVideos();
 builder.AddUploads();

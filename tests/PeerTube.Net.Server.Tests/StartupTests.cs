@@ -15,6 +15,9 @@ public sealed class StartupTests
     [InlineData("RateLimits:Login:PermitLimit", "0", "PermitLimit")]
     [InlineData("Transcoding:FfmpegPath", "/nonexistent/ffmpeg", "ffmpeg")]
     [InlineData("Instance:TrustedProxies:0", "not-an-ip", "TrustedProxies")]
+    [InlineData("Redis:Configuration", "127.0.0.1:6379,nosuchoption=1", "Redis:Configuration")]
+    [InlineData("Redis:ChannelPrefix", "two words", "Redis:ChannelPrefix")]
+    [InlineData("Redis:SwarmPeerTtlSeconds", "1", "SwarmPeerTtlSeconds")]
     public async Task A_bad_setting_stops_the_boot_with_a_message_naming_it(string key, string value, string named)
     {
         var error = await Record.ExceptionAsync(async () =>

@@ -2,23 +2,26 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Accounts;
 using PeerTube.Net.Server.Features.Streaming;
+using PeerTube.Net.Server.Features.Tracker;
 using PeerTube.Net.Server.Infrastructure.Data;
 using PeerTube.Net.Server.Infrastructure.Errors;
+using PeerTube.Net.Server.Infrastructure.Redis;
 
 namespace PeerTube.Net.Server.Features.Peers;
 
 /// <summary>
 /// Peer-to-peer segments between viewers: the swarm hub (signalling only), the swarm ids shared with the tracker and
 /// the API, and what players report of it. The hub's members live in the tracker's swarm registry (through
-/// <see cref="Tracker.ISwarmRegistry"/>), so the tracker's statistics count them.
+/// <see cref="Tracker.ISwarmRegistry"/>), so that on a single node the tracker's statistics count them.
 /// </summary>
 /// <remarks>
-/// Single node by default. Several nodes need SignalR's Redis backplane (so that <c>signal</c> reaches a connection on
-/// another node) and a Redis-backed <see cref="Tracker.ISwarmRegistry"/> (so that Join sees every node's peers); neither
-/// is built yet, and <see cref="PeerStats"/> stays per node.
+/// Single node by default. With Redis:Configuration set (several nodes), SignalR's Redis backplane carries <c>signal</c>
+/// to a connection on another node (Infrastructure/Redis) and <see cref="RedisSwarmRegistry"/> replaces the in-process
+/// registry, so that Join sees every node's peers; the tracker's own peers and <see cref="PeerStats"/> stay per node.
 /// </remarks>
 public static class PeersFeature
 {
@@ -31,6 +34,14 @@ public static class PeersFeature
         services.AddSingleton<SwarmDirectory>();
         services.AddSingleton<PeerStats>();
         services.AddSingleton<SwarmRateLimit>();
+        if (builder.Configuration.IsRedisEnabled())
+        {
+            // Only the hub's door moves to Redis: the tracker keeps SwarmStore for its own peers.
+            services.AddSingleton<RedisSwarmRegistry>();
+            services.Replace(ServiceDescriptor.Singleton<ISwarmRegistry>(sp => sp.GetRequiredService<RedisSwarmRegistry>()));
+            services.AddHostedService<RedisSwarmHeartbeat>();
+        }
+
         services.AddSignalR().AddHubOptions<SwarmHub>(_ => { });
         services.AddOptions<HubOptions<SwarmHub>>().Configure<IOptions<P2POptions>>((hub, p2p) =>
         {

@@ -62,7 +62,7 @@ public sealed class SwarmHub(
             }
         }
 
-        var joined = registry.Join(id, peerId, Context.ConnectionId, limits.MaxPeersPerJoin);
+        var joined = await registry.Join(id, peerId, Context.ConnectionId, limits.MaxPeersPerJoin);
         if (joined.Failure is not null)
         {
             if (isNew)
@@ -73,13 +73,13 @@ public sealed class SwarmHub(
                 }
             }
 
-            throw new HubException("swarm full");
+            throw new HubException(joined.Failure == SwarmJoin.Unavailable ? "swarm unavailable" : "swarm full");
         }
 
         return new SwarmJoinResult(peerId, joined.Peers);
     }
 
-    public Task Leave(string swarmId)
+    public async Task Leave(string swarmId)
     {
         var state = SwarmConnection.Of(Context);
         if (SwarmIds.Normalize(swarmId) is { } id)
@@ -92,11 +92,9 @@ public sealed class SwarmHub(
 
             if (peerId is not null)
             {
-                registry.Leave(id, peerId, Context.ConnectionId);
+                await registry.Leave(id, peerId, Context.ConnectionId);
             }
         }
-
-        return Task.CompletedTask;
     }
 
     /// <param name="payload">An SDP or an ICE candidate, as a JSON string or object; passed on untouched.</param>
@@ -129,7 +127,7 @@ public sealed class SwarmHub(
         var connection = fromPeerId is null || target is not { Length: SwarmConnection.PeerIdBytes * 2 } || !target.All(char.IsAsciiHexDigit)
                          || target == fromPeerId
             ? null
-            : registry.FindConnection(id!, target);
+            : await registry.FindConnection(id!, target);
         if (connection is null)
         {
             throw new HubException("peer not in swarm");
@@ -166,7 +164,7 @@ public sealed class SwarmHub(
         stats.Add(uuid, previous, report);
     }
 
-    public override Task OnDisconnectedAsync(Exception? exception)
+    public override async Task OnDisconnectedAsync(Exception? exception)
     {
         if (Context.Items.TryGetValue(typeof(SwarmConnection), out var item) && item is SwarmConnection state)
         {
@@ -179,11 +177,9 @@ public sealed class SwarmHub(
 
             foreach (var (swarmId, peerId) in swarms)
             {
-                registry.Leave(swarmId, peerId, Context.ConnectionId);
+                await registry.Leave(swarmId, peerId, Context.ConnectionId);
             }
         }
-
-        return Task.CompletedTask;
     }
 
     private bool MayWatch(SwarmVideo video)

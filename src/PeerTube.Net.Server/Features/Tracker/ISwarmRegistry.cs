@@ -6,22 +6,27 @@ namespace PeerTube.Net.Server.Features.Tracker;
 /// connection id, which is all the hub needs to relay to it.
 /// </summary>
 /// <remarks>
-/// In-process by default (<see cref="SwarmStore"/>). With several nodes, a Redis-backed implementation replaces it
-/// (a set per swarm of peer id → connection id, removed on leave and on disconnect, with a heartbeat-refreshed TTL
-/// so that a node that dies does not leave ghosts), and SignalR's Redis backplane carries <c>signal</c> to whichever
-/// node holds the target connection. Everything here is strings on purpose: nothing node-local crosses this interface.
+/// In-process by default (<see cref="SwarmStore"/>). With several nodes (Redis:Configuration set),
+/// <see cref="Peers.RedisSwarmRegistry"/> replaces it: per swarm, peer id → connection id and a last-seen stamp, removed on
+/// leave and on disconnect, and re-stamped by a heartbeat from the node holding the connection, so that a node that dies
+/// does not leave ghosts; SignalR's Redis backplane carries <c>signal</c> to whichever node holds the target connection.
+/// Everything here is strings on purpose: nothing node-local crosses this interface. Asynchronous, as a call may go to Redis.
 /// </remarks>
 public interface ISwarmRegistry
 {
     /// <summary>Adds the peer (or refreshes it) and picks up to <paramref name="maxPeers"/> other hub peers at random.</summary>
-    SwarmJoin Join(string swarmId, string peerId, string connectionId, int maxPeers);
+    ValueTask<SwarmJoin> Join(string swarmId, string peerId, string connectionId, int maxPeers);
 
     /// <summary>Removes the peer, if it still belongs to that connection.</summary>
-    void Leave(string swarmId, string peerId, string connectionId);
+    ValueTask Leave(string swarmId, string peerId, string connectionId);
 
-    /// <summary>The connection of a hub peer in the swarm, or null when there is no such peer there.</summary>
-    string? FindConnection(string swarmId, string peerId);
+    /// <summary>The connection of a live hub peer in the swarm, or null when there is no such peer there.</summary>
+    ValueTask<string?> FindConnection(string swarmId, string peerId);
 }
 
-/// <param name="Failure">Why the registry refused the peer (the swarm or the registry is full), or null.</param>
-public sealed record SwarmJoin(string? Failure, IReadOnlyList<string> Peers);
+/// <param name="Failure">Why the registry refused the peer (the swarm or the registry is full, or it is unreachable), or null.</param>
+public sealed record SwarmJoin(string? Failure, IReadOnlyList<string> Peers)
+{
+    /// <summary>The <see cref="Failure"/> of a registry that could not be reached (Redis down): try again later.</summary>
+    public const string Unavailable = "The swarm registry is unreachable, try again later.";
+}

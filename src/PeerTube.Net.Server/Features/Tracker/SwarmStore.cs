@@ -67,9 +67,10 @@ internal sealed record StoreStats(int Torrents, int Seeders, int Leechers, int H
 /// </summary>
 /// <remarks>
 /// The store is per node. With several nodes, a peer only sees the peers that announced to the same node, so /tracker/*
-/// needs sticky routing (by client IP) until swarms move to Redis; the WebSocket relay (offers, answers) has the same
-/// constraint, as both ends must hold a socket on the same node. The swarm hub only sees this store through
-/// <see cref="ISwarmRegistry"/>, which deals in ids and connection ids alone, so that it can move to Redis first.
+/// needs sticky routing (by client IP); the WebSocket relay (offers, answers) has the same constraint, as both ends must
+/// hold a socket on the same node. The swarm hub only sees this store through <see cref="ISwarmRegistry"/>, which deals in
+/// ids and connection ids alone; with Redis configured the hub uses <see cref="Peers.RedisSwarmRegistry"/> instead, and
+/// this store then holds the tracker's peers only.
 /// </remarks>
 internal sealed class SwarmStore(IOptions<TrackerOptions> options, TimeProvider clock) : ITrackerPeerRegistry, ISwarmRegistry
 {
@@ -217,16 +218,17 @@ internal sealed class SwarmStore(IOptions<TrackerOptions> options, TimeProvider 
             AnnounceEvent.Stopped, NumWant: 0));
     }
 
-    public SwarmJoin Join(string swarmId, string peerId, string connectionId, int maxPeers)
+    public ValueTask<SwarmJoin> Join(string swarmId, string peerId, string connectionId, int maxPeers)
     {
         var outcome = Announce(new AnnounceRequest(swarmId, Convert.FromHexString(peerId), PeerTransport.Hub, null, null, Left: null,
             AnnounceEvent.Started, maxPeers, connectionId));
-        return outcome.Failure is { } failure
+        return ValueTask.FromResult(outcome.Failure is { } failure
             ? new SwarmJoin(failure, [])
-            : new SwarmJoin(null, outcome.Peers.Select(p => Convert.ToHexStringLower(p.PeerId)).ToList());
+            : new SwarmJoin(null, outcome.Peers.Select(p => Convert.ToHexStringLower(p.PeerId)).ToList()));
     }
 
-    public void Leave(string swarmId, string peerId, string connectionId) =>
+    public ValueTask Leave(string swarmId, string peerId, string connectionId)
+    {
         WithSwarm(swarmId, create: false, swarm =>
         {
             var key = HubKey(peerId);
@@ -237,10 +239,12 @@ internal sealed class SwarmStore(IOptions<TrackerOptions> options, TimeProvider 
 
             return true;
         }, ifAbsent: false);
+        return ValueTask.CompletedTask;
+    }
 
-    public string? FindConnection(string swarmId, string peerId) =>
-        WithSwarm(swarmId, create: false, swarm =>
-            swarm.Peers.TryGetValue(HubKey(peerId), out var peer) ? peer.Info.Connection : null, ifAbsent: null);
+    public ValueTask<string?> FindConnection(string swarmId, string peerId) =>
+        ValueTask.FromResult(WithSwarm(swarmId, create: false, swarm =>
+            swarm.Peers.TryGetValue(HubKey(peerId), out var peer) ? peer.Info.Connection : null, ifAbsent: null));
 
     /// <summary>Forgets expired peers and empty swarms everywhere; returns how many peers went.</summary>
     public int Sweep()

@@ -13,8 +13,8 @@ public static class TranscodingProgressFeature
 
     public static IServiceCollection AddTranscodingProgress(this IServiceCollection services)
     {
-        // One node: groups live in this process. Several nodes behind a load balancer will need a backplane
-        // (AddStackExchangeRedis on this builder) so that the node running the job reaches every subscriber.
+        // One node: groups live in this process. With several nodes, Redis:Configuration adds SignalR's Redis
+        // backplane (Infrastructure/Redis), so that the node running the job reaches every subscriber.
         services.AddSignalR();
         services.AddSingleton<ITranscodingProgressNotifier, HubTranscodingProgressNotifier>();
         return services;
