@@ -73,4 +73,39 @@ public sealed class RemotePlaybackTests(FederatedSites sites) : BrowserStories(s
         Assert.True(channelPage.Status == 200, $"the channel link {channelLink} answered {channelPage.Status}.{visitor.Diagnostics()}");
         Assert.Equal(sites.FollowedChannel, (await page.InnerTextAsync("p.handle")).Trim());
     }
+
+    /// <summary>
+    /// A PeerTube instance with HLS turned off sends a video with web videos only (plain MP4 files). B's watch page plays
+    /// its 720p file from the origin, in the browser's own player.
+    /// </summary>
+    [Fact]
+    public async Task A_remote_video_with_web_videos_only_plays_its_mp4_file_from_the_origin()
+    {
+        const string uuid = "5c6fd1a2-8f3e-4b8a-9d6e-3a1f0b7c2e44";
+        await using var peertube = new FakeRemote();
+        peertube.Serve("/accounts/chocobozzz", FederationTestKit.Fixture("peertube/person.json"));
+        peertube.Serve("/video-channels/chocobozzz_channel", FederationTestKit.Fixture("peertube/group.json"));
+        var mp4 = await File.ReadAllBytesAsync(await TestMedia.VideoAsync(320, 180, seconds: 4));
+        peertube.ServeFile($"/static/web-videos/{uuid}-720.mp4", mp4, "video/mp4");
+        var sent = await peertube.PostAsync($"{sites.B.BaseUrl}/inbox", FederationTestKit.Fixture("peertube/create-video-web-videos.json"),
+            $"{peertube.BaseUrl}/accounts/chocobozzz#main-key");
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, sent.StatusCode);
+        var listed = (await FederationTestKit.EventuallyAsync(() => sites.B.Anonymous().ListedAsync(uuid), "the web-video-only video to be listed on B", sites.B))!.Value;
+
+        var visitor = await VisitAsync();
+        var page = visitor.Page;
+        var opened = await visitor.GotoAsync($"/w/{listed.GetProperty("shortUUID").GetString()}");
+        Assert.True(opened.Status == 200, $"B's watch page answered {opened.Status}.{visitor.Diagnostics()}");
+        await visitor.WaitForAsync("() => document.querySelector('#pt-player')?.dataset.ptReady === 'true'",
+            "#pt-player[data-pt-ready=true] (the MP4's metadata loaded)");
+        await page.ClickAsync("#pt-player button[data-pt=play]");
+        await visitor.WaitForAsync("() => { const v = document.querySelector('#pt-player video'); return !!v && (v.ended || v.currentTime >= v.duration - 0.3); }",
+            "the MP4 to play to its end", TimeSpan.FromSeconds(40));
+        var frames = await page.EvaluateAsync<int>("() => document.querySelector('#pt-player video').getVideoPlaybackQuality().totalVideoFrames");
+        Assert.True(frames > 0, $"no video frame was decoded.{visitor.Diagnostics()}");
+        Assert.True(await page.Locator(".pt-error:visible").CountAsync() == 0,
+            $"the player shows an error: '{string.Join(" ", await page.Locator(".pt-error").AllInnerTextsAsync())}'.{visitor.Diagnostics()}");
+        Assert.Contains(visitor.Requests, r => r.Url == $"{peertube.BaseUrl}/static/web-videos/{uuid}-720.mp4");
+        Assert.DoesNotContain(visitor.Requests, r => r.Path.EndsWith(".m3u8", StringComparison.Ordinal));
+    }
 }

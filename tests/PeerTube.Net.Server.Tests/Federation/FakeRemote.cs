@@ -17,6 +17,7 @@ public sealed class FakeRemote : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly ConcurrentDictionary<string, string> _documents = new();
+    private readonly ConcurrentDictionary<string, (byte[] Bytes, string Type)> _files = new();
     private readonly Task _loop;
 
     public FakeRemote()
@@ -43,6 +44,9 @@ public sealed class FakeRemote : IAsyncDisposable
     /// <c>{{publicKeyPem}}</c> its public key (escaped for a JSON string).
     /// </summary>
     public void Serve(string path, string json) => _documents[path] = Expand(json);
+
+    /// <summary>Serves a file at a path (a video's MP4, an image), with single byte ranges and open to every origin.</summary>
+    public void ServeFile(string path, byte[] bytes, string contentType) => _files[path] = (bytes, contentType);
 
     public string Expand(string text) => text
         .Replace("{{base}}", BaseUrl, StringComparison.Ordinal)
@@ -101,6 +105,40 @@ public sealed class FakeRemote : IAsyncDisposable
         }
     }
 
+    private static async Task ServeFileAsync(HttpListenerContext context, byte[] bytes, string contentType)
+    {
+        var response = context.Response;
+        response.ContentType = contentType;
+        response.AddHeader("Accept-Ranges", "bytes");
+        response.AddHeader("Access-Control-Allow-Origin", "*");
+        long from = 0, to = bytes.Length - 1;
+        var range = context.Request.Headers["Range"];
+        if (range is not null && range.StartsWith("bytes=", StringComparison.Ordinal) && !range.Contains(',', StringComparison.Ordinal))
+        {
+            var parts = range["bytes=".Length..].Split('-');
+            if (long.TryParse(parts[0], out var start))
+            {
+                from = start;
+                to = parts.Length > 1 && long.TryParse(parts[1], out var end) ? Math.Min(end, bytes.Length - 1) : to;
+            }
+
+            if (from > to || from >= bytes.Length)
+            {
+                response.StatusCode = 416;
+                return;
+            }
+
+            response.StatusCode = 206;
+            response.AddHeader("Content-Range", $"bytes {from}-{to}/{bytes.Length}");
+        }
+
+        response.ContentLength64 = to - from + 1;
+        if (context.Request.HttpMethod != "HEAD")
+        {
+            await response.OutputStream.WriteAsync(bytes.AsMemory((int)from, (int)(to - from + 1)));
+        }
+    }
+
     private async Task Handle(HttpListenerContext context)
     {
         var path = context.Request.Url!.AbsolutePath;
@@ -120,6 +158,10 @@ public sealed class FakeRemote : IAsyncDisposable
                 }
 
                 response.StatusCode = 202;
+            }
+            else if (_files.TryGetValue(path, out var file))
+            {
+                await ServeFileAsync(context, file.Bytes, file.Type);
             }
             else if (_documents.TryGetValue(path, out var json))
             {

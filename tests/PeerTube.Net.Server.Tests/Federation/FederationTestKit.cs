@@ -9,6 +9,9 @@ namespace PeerTube.Net.Server.Tests.Federation;
 public static class FederationTestKit
 {
     /// <summary>Loopback federation needs private addresses allowed; retries come fast so that outages are short.</summary>
+    /// <summary>A captured payload of Federation/Fixtures (see its README), as copied next to the tests.</summary>
+    public static string Fixture(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Federation", "Fixtures", name));
+
     public static ServerProcess Instance(IReadOnlyDictionary<string, string>? extra = null)
     {
         var settings = new Dictionary<string, string>

@@ -91,6 +91,33 @@ public sealed class ReplayedCapturesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_PeerTube_video_with_web_videos_only_lists_its_files_and_plays_its_720p_file_from_the_origin()
+    {
+        const string uuid = "5c6fd1a2-8f3e-4b8a-9d6e-3a1f0b7c2e44";
+        await ReplayAsync(_peertube, "peertube/create-video-web-videos.json", "/accounts/chocobozzz");
+
+        var anonymous = PeerTubeClient.Anonymous(_server);
+        var video = await anonymous.GetVideoAsync(uuid);
+        Assert.Equal("An old web video", video.GetProperty("name").GetString());
+        Assert.Empty(video.GetProperty("streamingPlaylists").EnumerateArray());
+        var files = video.GetProperty("files").EnumerateArray().ToList();
+        Assert.Equal(new[] { 1080, 720, 360 }, files.Select(f => f.GetProperty("resolution").GetProperty("id").GetInt32()));
+        var p720 = files[1];
+        Assert.Equal($"{_peertube.BaseUrl}/static/web-videos/{uuid}-720.mp4", p720.GetProperty("fileUrl").GetString());
+        Assert.Equal(21000000, p720.GetProperty("size").GetInt64());
+        Assert.Equal($"{_peertube.BaseUrl}/lazy-static/torrents/9102-720.torrent", p720.GetProperty("torrentUrl").GetString());
+        Assert.StartsWith("magnet:?xs=", p720.GetProperty("magnetUri").GetString());
+
+        // Its watch page hands the player the 720p file (PeerTube's default quality), at the origin, and no swarms.
+        var page = await anonymous.Http.GetStringAsync($"/videos/watch/{uuid}");
+        var parsed = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(page);
+        var config = JsonDocument.Parse(parsed.QuerySelector("#pt-player[data-config]")!.GetAttribute("data-config")!).RootElement;
+        Assert.Equal($"{_peertube.BaseUrl}/static/web-videos/{uuid}-720.mp4", config.GetProperty("webVideoUrl").GetString());
+        Assert.Equal(JsonValueKind.Null, config.GetProperty("hlsUrl").ValueKind);
+        Assert.False(config.GetProperty("p2p").GetProperty("enabled").GetBoolean());
+    }
+
+    [Fact]
     public async Task A_PeerTube_users_comment_like_and_view_of_our_video_are_counted_and_a_live_viewer_report_is_not_a_view()
     {
         var (uuid, videoUrl) = await PublishOursAsync();
@@ -210,7 +237,7 @@ public sealed class ReplayedCapturesTests : IAsyncLifetime
         return (video.GetProperty("uuid").GetString()!, video.GetProperty("url").GetString()!);
     }
 
-    private static string Fixture(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Federation", "Fixtures", name));
+    private static string Fixture(string name) => FederationTestKit.Fixture(name);
 
     public async ValueTask DisposeAsync()
     {

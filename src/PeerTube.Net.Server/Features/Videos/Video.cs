@@ -91,6 +91,15 @@ public sealed class Video
     public string? RemoteThumbnailUrl { get; set; }
     public string? RemotePreviewUrl { get; set; }
 
+    /// <summary>
+    /// A remote video that its origin serves as web videos only (plain MP4 files, no HLS, as PeerTube instances with
+    /// HLS turned off do): its files, as JSON written by <see cref="RemoteWebVideo.Write"/>. Null when it has HLS, and for ours.
+    /// </summary>
+    public string? RemoteWebVideosJson { get; set; }
+
+    /// <summary>The files of <see cref="RemoteWebVideosJson"/>, highest first; empty for a video with HLS.</summary>
+    public IReadOnlyList<RemoteWebVideo> RemoteWebVideos() => RemoteWebVideo.Read(RemoteWebVideosJson);
+
     /// <summary>Views counted here not yet told to other instances (a remote video's origin, our video's followers); drained by the views batch.</summary>
     public long PendingRemoteViews { get; set; }
 
@@ -132,4 +141,34 @@ public sealed class VideoFile
     public string? RemoteFileUrl { get; set; }
     public string? RemoteTorrentUrl { get; set; }
     public string? RemoteMagnetUri { get; set; }
+}
+
+/// <summary>One web-video file of a remote video, at its origin: <c>url[]</c>'s <c>video/mp4</c> Link and its torrent.</summary>
+public sealed record RemoteWebVideo(int Height, int? Width, double Fps, long Size, string Url, string? TorrentUrl, string? MagnetUri)
+{
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
+
+    /// <summary>The one a player starts with: the highest at or below 720p (PeerTube's default), else the lowest.</summary>
+    public static RemoteWebVideo? Preferred(IReadOnlyList<RemoteWebVideo> files) =>
+        files.Where(f => f.Height is > 0 and <= 720).MaxBy(f => f.Height) ?? files.Where(f => f.Height > 0).MinBy(f => f.Height) ?? files.FirstOrDefault();
+
+    public static string? Write(IReadOnlyCollection<RemoteWebVideo> files) =>
+        files.Count == 0 ? null : System.Text.Json.JsonSerializer.Serialize(files.OrderByDescending(f => f.Height), Json);
+
+    public static IReadOnlyList<RemoteWebVideo> Read(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return [];
+        }
+
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<List<RemoteWebVideo>>(json, Json) ?? [];
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return [];
+        }
+    }
 }

@@ -70,6 +70,12 @@ public static class VideoDtos
         var files = playlist?.Files.OrderByDescending(f => f.Resolution).Select(f => File(v, f, urls, torrents)).ToList() ?? [];
         // PeerTube lists web-video files here. We make only HLS files, and they are what clients download; until the
         // ladder exists, the original upload is the one file there is (as on PeerTube, whose CLI waits on files[0]).
+        // A remote video without HLS lists its origin's web videos, as PeerTube does.
+        if (files.Count == 0)
+        {
+            files = v.RemoteWebVideos().Select(WebVideoFile).ToList();
+        }
+
         d["files"] = files.Count > 0 ? files : SourceFile(v, urls) is { } source ? [source] : files;
         d["streamingPlaylists"] = playlist is null
             ? Array.Empty<object>()
@@ -92,6 +98,26 @@ public static class VideoDtos
             };
         return d;
     }
+
+    private static Dictionary<string, object?> WebVideoFile(RemoteWebVideo f) => new()
+    {
+        ["id"] = 0,
+        ["resolution"] = new IdLabel<int>(f.Height, f.Height == 0 ? "Audio only" : $"{f.Height}p"),
+        ["size"] = f.Size,
+        ["fps"] = f.Fps,
+        ["width"] = f.Width,
+        ["height"] = f.Height,
+        ["hasAudio"] = null,
+        ["hasVideo"] = f.Height > 0,
+        ["fileUrl"] = f.Url,
+        ["fileDownloadUrl"] = f.Url,
+        ["playlistUrl"] = null,
+        ["torrentUrl"] = f.TorrentUrl,
+        ["torrentDownloadUrl"] = f.TorrentUrl,
+        ["magnetUri"] = f.MagnetUri,
+        ["infoHash"] = null,
+        ["metadataUrl"] = null,
+    };
 
     private static Dictionary<string, object?>? SourceFile(Video v, VideoUrls urls)
     {

@@ -56,7 +56,7 @@ public sealed partial record PlayerOptions(
 public sealed record PlayerConfig(
     string Uuid, string ShortUuid, string Name, int Duration, string? HlsUrl, string? SegmentsSha256Url, IReadOnlyList<string> Mirrors, string? PosterUrl,
     string? VideoFileToken, string WatchUrl, string ViewsUrl, bool Embed, int State, IReadOnlyList<PlayerResolution> Resolutions,
-    PlayerOptions Options, PlayerP2P P2p)
+    PlayerOptions Options, PlayerP2P P2p, string? WebVideoUrl = null)
 {
     /// <param name="videoFileToken">For a private or internal video: minted for the viewer who may watch it.</param>
     /// <param name="p2p">The instance's P2P settings; null leaves peers off.</param>
@@ -65,6 +65,8 @@ public sealed record PlayerConfig(
     {
         var playlist = video.StreamingPlaylist;
         var shortUuid = Videos.ShortUuid.FromGuid(video.Uuid);
+        // A remote video with web videos only plays one MP4 file from its origin, in the browser's own player.
+        var webVideo = playlist is null ? RemoteWebVideo.Preferred(video.RemoteWebVideos()) : null;
         return new PlayerConfig(
             video.Uuid.ToString(), shortUuid, video.Name, video.Duration,
             playlist is null ? null : MediaUrl(video, urls.Hls(video, playlist.PlaylistFilename)),
@@ -81,9 +83,11 @@ public sealed record PlayerConfig(
             embed,
             (int)video.State,
             playlist?.Files.OrderByDescending(f => f.Resolution)
-                .Select(f => new PlayerResolution(f.Resolution, f.Resolution == 0 ? "Audio only" : $"{f.Resolution}p")).ToList() ?? [],
+                .Select(f => new PlayerResolution(f.Resolution, f.Resolution == 0 ? "Audio only" : $"{f.Resolution}p")).ToList()
+                ?? (webVideo is null ? [] : [new PlayerResolution(webVideo.Height, webVideo.Height == 0 ? "Audio only" : $"{webVideo.Height}p")]),
             options,
-            PlayerP2P.For(video, urls, p2p, options));
+            PlayerP2P.For(video, urls, p2p, options),
+            webVideo?.Url);
     }
 
     /// <summary>The player fetches from the page's own origin, whatever name the browser reached us by.</summary>

@@ -47,6 +47,8 @@ export interface PlayerConfig {
   name: string
   duration: number
   hlsUrl: string
+  /** A remote video with no HLS (web videos only): the MP4 file at its origin, played by the browser itself. */
+  webVideoUrl: string | null
   segmentsSha256Url: string | null
   /** Folders of copies of the video on other instances (redundancy): extra HTTP sources. */
   mirrors: string[]
@@ -157,6 +159,7 @@ export function readConfig (mount: HTMLElement): PlayerConfig {
     name: str(c.name, ''),
     duration: num(c.duration, 0),
     hlsUrl: str(c.hlsUrl, ''),
+    webVideoUrl: strOrNull(c.webVideoUrl),
     segmentsSha256Url: strOrNull(c.segmentsSha256Url),
     mirrors: Array.isArray(c.mirrors) ? (c.mirrors as unknown[]).filter((m): m is string => typeof m === 'string') : [],
     posterUrl: strOrNull(c.posterUrl),

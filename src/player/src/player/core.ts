@@ -3,7 +3,7 @@
 // writes the attributes of the contract on #pt-player (data-pt-ready, data-pt-level).
 import { PUBLISHED_STATE, type PlayerConfig } from './config'
 import { Emitter } from './emitter'
-import { createEngine, type Engine, type Level } from './engine'
+import { createEngine, createProgressiveEngine, type Engine, type Level } from './engine'
 import { P2PManager } from '../p2p/manager'
 import { loadResumePosition, trackResumePosition } from './resume'
 import { trackView } from './views'
@@ -66,18 +66,15 @@ export class PlayerCore {
     video.addEventListener('play', () => { this.started = true }, { once: true })
 
     if (!this.published) return
-    if (!config.hlsUrl) return this.fail('This video has no playable file.')
+    if (!config.hlsUrl && !config.webVideoUrl) return this.fail('This video has no playable file.')
 
     // An explicit ?start= wins over the saved position; the saved one is only for this viewer's comfort.
     const startPosition = options.start ?? loadResumePosition(config.uuid, config.duration)
-    const p2p = this.createP2P()
-    const engine = createEngine(video, {
-      src: config.hlsUrl,
-      videoFileToken: config.videoFileToken,
-      startPosition: startPosition !== null && startPosition > 0 ? startPosition : null,
-      p2p,
-      mirrors: config.mirrors
-    })
+    const start = startPosition !== null && startPosition > 0 ? startPosition : null
+    const p2p = config.hlsUrl ? this.createP2P() : null
+    const engine = config.hlsUrl
+      ? createEngine(video, { src: config.hlsUrl, videoFileToken: config.videoFileToken, startPosition: start, p2p, mirrors: config.mirrors })
+      : createProgressiveEngine(video, { src: config.webVideoUrl!, videoFileToken: null, startPosition: start })
     if (!engine) return this.fail('Your browser cannot play HLS videos.')
     this.engine = engine
     // Only hls.js takes fragments from peers; the manager never connected otherwise.

@@ -59,6 +59,11 @@ export function levelLabel (height: number): string {
   return height > 0 ? `${height}p` : 'Audio only'
 }
 
+/** A plain MP4 file (a remote video's web video): the browser plays it itself, as it plays native HLS. */
+export function createProgressiveEngine (video: HTMLVideoElement, options: EngineOptions): Engine {
+  return new NativeEngine(video, options)
+}
+
 /** hls.js when MSE is there; else native HLS when the browser says it can; else null. */
 export function createEngine (video: HTMLVideoElement, options: EngineOptions): Engine | null {
   if (Hls.isSupported()) return new HlsJsEngine(video, options)
@@ -210,7 +215,7 @@ function manifestErrorMessage (data: ErrorData): string {
   return 'The video could not be loaded.'
 }
 
-/** iOS Safari: the browser plays the master playlist itself and picks levels on its own. */
+/** iOS Safari (and plain MP4 files): the browser plays the source itself and picks levels on its own. */
 class NativeEngine implements Engine {
   readonly name = 'native' as const
   readonly events = new Emitter<EngineEvents>()

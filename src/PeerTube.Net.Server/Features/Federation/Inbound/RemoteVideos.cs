@@ -84,6 +84,8 @@ public sealed partial class RemoteVideos(AppDbContext db, RemoteActors actors, T
         video.PreviewFilename = video.RemotePreviewUrl is { } p ? $"{uuid}-remote-preview-{UrlTag(p)}.jpg" : null;
 
         ReadHls(obj, video, originHost);
+        // Without HLS (a PeerTube instance with only web videos), the video plays from its MP4 files at the origin.
+        video.RemoteWebVideosJson = video.StreamingPlaylist is null ? RemoteWebVideo.Write(ReadWebVideos(obj, originHost)) : null;
         await db.SaveChangesAsync(ct);
         return video.Id;
     }
@@ -134,6 +136,30 @@ public sealed partial class RemoteVideos(AppDbContext db, RemoteActors actors, T
                 InfoHash = MagnetInfoHash(magnet),
             });
         }
+    }
+
+    /// <summary>The top-level <c>video/mp4</c> Links of url[] (PeerTube's web videos), each with its torrent and magnet by height.</summary>
+    private static List<RemoteWebVideo> ReadWebVideos(JsonElement obj, string originHost)
+    {
+        var links = obj.Items("url").ToList();
+        var files = new List<RemoteWebVideo>();
+        foreach (var link in links.Where(l => l.String("mediaType") == "video/mp4" && l.String("href") is { } h
+                                              && ActivityJson.HostOf(h) == originHost && h.StartsWith("http", StringComparison.Ordinal)))
+        {
+            var height = link.Int("height") ?? 0;
+            if (files.Any(f => f.Height == height))
+            {
+                continue;
+            }
+
+            var torrent = links.FirstOrDefault(t => t.String("mediaType") == "application/x-bittorrent" && t.Int("height") == height).String("href");
+            var magnet = links.FirstOrDefault(t => t.String("mediaType") == "application/x-bittorrent;x-scheme-handler/magnet" && t.Int("height") == height).String("href");
+            files.Add(new RemoteWebVideo(height, link.Int("width"), link.Double("fps") ?? 0, link.Long("size") ?? 0, link.String("href")!,
+                torrent is not null && ActivityJson.HostOf(torrent) == originHost ? torrent : null,
+                magnet?.StartsWith("magnet:", StringComparison.Ordinal) == true ? magnet : null));
+        }
+
+        return files;
     }
 
     private static string UrlTag(string url) =>

@@ -960,6 +960,9 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.Property<string>("RemoteUrl")
                         .HasColumnType("text");
 
+                    b.Property<string>("RemoteWebVideosJson")
+                        .HasColumnType("text");
+
                     b.Property<string>("SourceFilename")
                         .HasColumnType("text");
 

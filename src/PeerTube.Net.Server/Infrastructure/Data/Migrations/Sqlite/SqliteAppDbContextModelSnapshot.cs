@@ -930,6 +930,9 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Property<string>("RemoteUrl")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("RemoteWebVideosJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SourceFilename")
                         .HasColumnType("TEXT");
 
