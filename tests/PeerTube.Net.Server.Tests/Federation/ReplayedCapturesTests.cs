@@ -115,6 +115,9 @@ public sealed class ReplayedCapturesTests : IAsyncLifetime
         Assert.Equal($"{_peertube.BaseUrl}/static/web-videos/{uuid}-720.mp4", config.GetProperty("webVideoUrl").GetString());
         Assert.Equal(JsonValueKind.Null, config.GetProperty("hlsUrl").ValueKind);
         Assert.False(config.GetProperty("p2p").GetProperty("enabled").GetBoolean());
+        // The download menu offers each file and its torrent, at the origin.
+        var downloads = parsed.QuerySelectorAll("details#download-menu a.download-file").Select(a => a.GetAttribute("href")).ToList();
+        Assert.Equal(files.Select(f => f.GetProperty("fileUrl").GetString()), downloads);
     }
 
     [Fact]

@@ -88,9 +88,16 @@ public static class WatchPages
 
     private static IReadOnlyList<DownloadLink> Downloads(Video video, VideoUrls urls, string? token)
     {
-        if (video.StreamingPlaylist is null || !video.DownloadEnabled)
+        if (!video.DownloadEnabled)
         {
             return [];
+        }
+
+        if (video.StreamingPlaylist is null)
+        {
+            // A remote video with web videos only: its files at the origin.
+            return video.RemoteWebVideos()
+                .Select(f => new DownloadLink(f.Height == 0 ? "Audio only" : $"{f.Height}p", f.Size, f.Url, f.TorrentUrl)).ToList();
         }
 
         var query = token is null ? "" : "?videoFileToken=" + Uri.EscapeDataString(token);
