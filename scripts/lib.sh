@@ -206,6 +206,16 @@ ensure_redis() {
   command -v redis-server >/dev/null 2>&1 || die "installed redis-server but it is still not on PATH"
 }
 
+# The swarm registry's scripts use ZRANDMEMBER, new in Redis 6.2 (Debian 12 and Ubuntu 24.04 ship 7.0; Ubuntu 22.04 6.0).
+redis_check_version() {
+  local version major minor
+  version="$(redis-server --version | sed -n 's/.*v=\([0-9][0-9.]*\).*/\1/p')"
+  major="${version%%.*}"; minor="${version#*.}"; minor="${minor%%.*}"
+  if [ -z "$major" ] || [ "$major" -lt 6 ] || { [ "$major" -eq 6 ] && [ "${minor:-0}" -lt 2 ]; }; then
+    die "redis-server ${version:-of unknown version} is too old: Redis 6.2 or newer is needed (set PEERTUBE_TEST_REDIS=host:port to use another server)"
+  fi
+}
+
 REDIS_TMP=""
 REDIS_PID=""
 # shellcheck disable=SC2034  # read by the scripts that source this file
@@ -214,6 +224,7 @@ REDIS_PORT=""
 # with nothing written to disk.
 redis_throwaway_start() {
   command -v redis-server >/dev/null 2>&1 || ensure_redis
+  redis_check_version
   REDIS_TMP="$(mktemp -d "${TMPDIR:-/tmp}/peertube-redis.XXXXXX")" || die "mktemp failed"
   local port tries=0
   port=$((30000 + RANDOM % 15000))
@@ -228,7 +239,8 @@ redis_throwaway_start() {
     REDIS_PID=$!
     local i
     for i in $(seq 1 100); do
-      if _port_in_use "$port"; then
+      # Listening, and still ours (not another program that took the port meanwhile).
+      if _port_in_use "$port" && kill -0 "$REDIS_PID" 2>/dev/null && grep -q 'Ready to accept connections' "$REDIS_TMP/redis.log" 2>/dev/null; then
         REDIS_PORT="$port"
         return 0
       fi

@@ -7,8 +7,8 @@ namespace PeerTube.Net.Server.Tests.Federation;
 
 /// <summary>
 /// B and C follow a channel of A, but not each other. Carol, on B, comments A's video: A passes the comment on to C,
-/// which fetches it from B and shows it. When carol deletes it, A passes that on too. A stranger who forwards a
-/// comment with words carol never wrote gets nothing stored.
+/// which shows it. When carol deletes it, A passes that on too. A stranger's forwards are only pointers: the words
+/// kept are the ones at the note's own address, and a forward cannot take the id of an activity yet to come.
 /// </summary>
 public sealed class CommentForwardingTests : IAsyncDisposable
 {
@@ -42,25 +42,37 @@ public sealed class CommentForwardingTests : IAsyncDisposable
         Assert.Equal(_b.Host(), onC.GetProperty("account").GetProperty("host").GetString());
         Assert.Equal(noteUrl, onC.GetProperty("url").GetString());
 
-        // A stranger forwards "carol's" comment with other words, and a comment of carol's that does not exist.
+        // A stranger forwards a comment of eve's (on the stranger's own server) with words eve never wrote: C fetches
+        // the note from where its id says it lives and keeps what is there, never the forwarded words.
         var mallory = _stranger.Person("mallory");
-        var carolUrl = $"{_b.BaseUrl}/accounts/carol";
+        var eve = _stranger.Person("eve");
         var videoUrl = $"{_a.BaseUrl}/videos/watch/{uuid}";
-        foreach (var (id, activityId) in new[] { (noteUrl, "forged/1"), (noteUrl + "0", "forged/2") })
-        {
-            var forged = $$"""
-                {"@context":"https://www.w3.org/ns/activitystreams","type":"Create","id":"{{_stranger.BaseUrl}}/{{activityId}}",
-                 "actor":"{{carolUrl}}","to":["https://www.w3.org/ns/activitystreams#Public"],
-                 "object":{"type":"Note","id":"{{id}}","attributedTo":"{{carolUrl}}","inReplyTo":"{{videoUrl}}","content":"Forged"} }
-                """;
-            var forwarded = await _stranger.PostAsync($"{_c.BaseUrl}/inbox", forged, mallory + "#main-key");
-            await forwarded.ShouldHaveStatusAsync(HttpStatusCode.NoContent); // taken as a pointer, to be checked at its source
-        }
+        _stranger.Serve("/notes/1", $$"""
+            {"@context":"https://www.w3.org/ns/activitystreams","type":"Note","id":"{{_stranger.BaseUrl}}/notes/1","attributedTo":"{{eve}}",
+             "inReplyTo":"{{videoUrl}}","content":"Words of eve","published":"2026-12-06T10:00:00.000Z",
+             "to":["https://www.w3.org/ns/activitystreams#Public"]}
+            """);
+        var forged = $$"""
+            {"@context":"https://www.w3.org/ns/activitystreams","type":"Create","id":"{{_stranger.BaseUrl}}/forged/1","actor":"{{eve}}",
+             "to":["https://www.w3.org/ns/activitystreams#Public"],
+             "object":{"type":"Note","id":"{{_stranger.BaseUrl}}/notes/1","attributedTo":"{{eve}}","inReplyTo":"{{videoUrl}}","content":"Forged"} }
+            """;
+        var forwarded = await _stranger.PostAsync($"{_c.BaseUrl}/inbox", forged, mallory + "#main-key");
+        await forwarded.ShouldHaveStatusAsync(HttpStatusCode.NoContent); // taken as a pointer, to be checked at its source
+        await FederationTestKit.EventuallyAsync(() => ThreadAsync(_c, uuid, "Words of eve"), "the note of eve, as fetched, to be on C", _c);
+        var threadsOnC = await _c.Anonymous().Http.GetFromJsonAsync<JsonElement>($"/api/v1/videos/{uuid}/comment-threads");
+        Assert.DoesNotContain(threadsOnC.GetProperty("data").EnumerateArray(), t => t.GetProperty("text").GetString() == "Forged");
 
-        // A stranger may not forward anything else under carol's name.
+        // A stranger may not forward anything else under another's name.
+        var carolUrl = $"{_b.BaseUrl}/accounts/carol";
         var impersonated = await _stranger.PostAsync($"{_c.BaseUrl}/inbox",
             $$"""{"type":"Like","id":"{{_stranger.BaseUrl}}/likes/1","actor":"{{carolUrl}}","object":"{{videoUrl}}"}""", mallory + "#main-key");
         await impersonated.ShouldHaveStatusAsync(HttpStatusCode.Forbidden);
+
+        // Nor can a forged forward that takes the id of carol's coming Delete make A drop the real one as a duplicate.
+        var squatted = await _stranger.PostAsync($"{_a.BaseUrl}/inbox",
+            $$"""{"type":"Delete","id":"{{noteUrl}}/delete","actor":"{{carolUrl}}","object":"{{noteUrl}}"}""", mallory + "#main-key");
+        await squatted.ShouldHaveStatusAsync(HttpStatusCode.NoContent);
 
         // Carol deletes her comment on B; A forgets it, and C too, once A passes the Delete on.
         await (await carol.Http.DeleteAsync($"/api/v1/videos/{uuid}/comments/{comment.GetProperty("id").GetInt32()}"))
@@ -69,10 +81,10 @@ public sealed class CommentForwardingTests : IAsyncDisposable
         await FederationTestKit.EventuallyAsync(async () => await IsGoneAsync(_a, uuid, noteUrl), "the deletion to reach A", _a, _b);
         await FederationTestKit.EventuallyAsync(async () => await IsGoneAsync(_c, uuid, noteUrl), "the deletion to reach C through A", _a, _b, _c);
 
-        // Neither forgery left a word of its own on C: the video there has no comment left.
+        // On C, eve's note is all that is left, in her own words, and the impersonated like was not counted.
         var threads = await _c.Anonymous().Http.GetFromJsonAsync<JsonElement>($"/api/v1/videos/{uuid}/comment-threads");
-        Assert.Equal(0, threads.GetProperty("totalNotDeletedComments").GetInt32());
-        Assert.DoesNotContain(threads.GetProperty("data").EnumerateArray(), t => t.GetProperty("text").GetString() == "Forged");
+        var left = Assert.Single(threads.GetProperty("data").EnumerateArray());
+        Assert.Equal("Words of eve", left.GetProperty("text").GetString());
         Assert.Equal(0, (await _c.Anonymous().GetVideoAsync(uuid)).GetProperty("likes").GetInt32());
     }
 

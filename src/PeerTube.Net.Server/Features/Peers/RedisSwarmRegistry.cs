@@ -160,7 +160,11 @@ internal sealed class RedisSwarmRegistry(
     /// <summary>Stamps older than this are expired.</summary>
     private long Cutoff(DateTimeOffset now) => (now - PeerTtl).ToUnixTimeMilliseconds();
 
-    internal static bool IsUnavailable(Exception e) => e is RedisConnectionException or RedisTimeoutException;
+    /// <summary>
+    /// Redis away (no connection, a timeout) or refusing (READONLY in a failover, MISCONF, OOM, LOADING): every call
+    /// treats these as "not now", so that neither a hub call nor the heartbeat takes the node down with Redis.
+    /// </summary>
+    internal static bool IsUnavailable(Exception e) => e is RedisException;
 }
 
 /// <summary>Re-stamps this node's swarm hub peers in Redis every third of the TTL, so that only a dead node's peers expire.</summary>

@@ -99,8 +99,12 @@ public static partial class InboxEndpoint
                 return ApiProblem.Forbidden("The activity's id is on another host than its signer.");
             }
 
-            // Activities without an id (some Undo and View activities) are keyed by their content.
-            var key = id ?? "urn:sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body));
+            // Activities without an id (some Undo and View activities) are keyed by their content. A forward is keyed by
+            // its forwarder and its content, never by its id: that id belongs to another host, and a forger who took it
+            // first would make the real activity look like a duplicate.
+            var key = forwarded
+                ? "urn:forwarded:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([.. System.Text.Encoding.UTF8.GetBytes(signer.Url + "\n"), .. body]))
+                : id ?? "urn:sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body));
             if (await db.InboxActivities.AnyAsync(a => a.ActivityId == key, ct))
             {
                 return TypedResults.NoContent();

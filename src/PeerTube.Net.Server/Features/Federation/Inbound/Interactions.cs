@@ -170,6 +170,10 @@ public sealed class Interactions(AppDbContext db, RemoteActors actors, Web.Markd
             : null;
     }
 
+    /// <summary>Whether a comment of <paramref name="host"/> with that URL is here and deleted (a Delete processed again).</summary>
+    public Task<bool> IsDeletedNoteAsync(string url, string host, CancellationToken ct) =>
+        db.VideoComments.AnyAsync(c => c.Url == url && c.Account!.Host == host && c.DeletedAt != null, ct);
+
     /// <summary>Marks a remote comment deleted, if it is there and its author is of <paramref name="host"/>.</summary>
     public async Task<bool> DeleteNoteAsync(string url, string host, CancellationToken ct) =>
         await db.VideoComments.Where(c => c.Url == url && c.Account!.Host == host && c.DeletedAt == null)

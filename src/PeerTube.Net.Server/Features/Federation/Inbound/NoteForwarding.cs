@@ -67,6 +67,18 @@ public sealed class NoteForwarding(
 
         var fetched = await http.GetActivityAsync(uri, LocalActors.SigningKey(await local.InstanceActorAsync(ct)), ct);
         using var doc = fetched.Document;
+        if (fetched.Status >= 500)
+        {
+            // The author's instance is failing: throw, so that the job is tried again later. (No answer at all, status
+            // 0, is also what a refused address gets: that one is not retried.)
+            throw new HttpRequestException($"Could not fetch the forwarded note {url}: {fetched.Error ?? "HTTP " + fetched.Status}");
+        }
+
+        if (!ActivityJson.SameHost(fetched.FinalUrl.AbsoluteUri, url))
+        {
+            return "the forwarded note's host sent us elsewhere";
+        }
+
         switch (activity.Type())
         {
             case "Create" or "Update":
@@ -86,7 +98,9 @@ public sealed class NoteForwarding(
                     return "the fetched note is not the one forwarded";
                 }
 
-                var author = note.Id("attributedTo") is { } authorUrl ? await actors.GetAsync(authorUrl, refresh: false, ct) : null;
+                var author = note.Id("attributedTo") is { } authorUrl && ActivityJson.SameHost(authorUrl, id)
+                    ? await actors.GetAsync(authorUrl, refresh: false, ct)
+                    : null;
                 return author is null ? "the forwarded note's author cannot be fetched" : await interactions.ReceiveNoteAsync(note, author, ct);
             case "Delete":
                 var gone = fetched.Status is 404 or 410 || (doc is not null && doc.RootElement.Type() == "Tombstone");

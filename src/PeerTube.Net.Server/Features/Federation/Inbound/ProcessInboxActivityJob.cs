@@ -172,7 +172,8 @@ public sealed partial class ProcessInboxActivityJob(
             return null;
         }
 
-        if (await interactions.DeleteNoteAsync(url, host, ct))
+        // Deleted now, or by an earlier try of this job that failed before it forwarded the Delete.
+        if (await interactions.DeleteNoteAsync(url, host, ct) || await interactions.IsDeletedNoteAsync(url, host, ct))
         {
             await forwarding.ForwardAsync(activity, url, host, ct);
             return null;

@@ -49,7 +49,9 @@ public sealed partial class RemoteVideos(AppDbContext db, RemoteActors actors, T
             db.Videos.Add(video);
         }
 
-        var updated = obj.Date("updated") ?? clock.GetUtcNow();
+        // Never in the future: a date from tomorrow would hide every later update, and pin the swarm directory's signature.
+        var now = clock.GetUtcNow();
+        var updated = obj.Date("updated") is { } claimed && claimed < now ? claimed : now;
         if (video.Id != 0 && video.UpdatedAt > updated)
         {
             return video.Id; // An older version arriving late.
