@@ -87,6 +87,7 @@ public sealed class RemotePlaybackTests(FederatedSites sites) : BrowserStories(s
         peertube.Serve("/video-channels/chocobozzz_channel", FederationTestKit.Fixture("peertube/group.json"));
         var mp4 = await File.ReadAllBytesAsync(await TestMedia.VideoAsync(320, 180, seconds: 4));
         peertube.ServeFile($"/static/web-videos/{uuid}-720.mp4", mp4, "video/mp4");
+        peertube.ServeFile($"/static/web-videos/{uuid}-360.mp4", mp4, "video/mp4");
         var sent = await peertube.PostAsync($"{sites.B.BaseUrl}/inbox", FederationTestKit.Fixture("peertube/create-video-web-videos.json"),
             $"{peertube.BaseUrl}/accounts/chocobozzz#main-key");
         Assert.Equal(System.Net.HttpStatusCode.NoContent, sent.StatusCode);
@@ -107,5 +108,17 @@ public sealed class RemotePlaybackTests(FederatedSites sites) : BrowserStories(s
             $"the player shows an error: '{string.Join(" ", await page.Locator(".pt-error").AllInnerTextsAsync())}'.{visitor.Diagnostics()}");
         Assert.Contains(visitor.Requests, r => r.Url == $"{peertube.BaseUrl}/static/web-videos/{uuid}-720.mp4");
         Assert.DoesNotContain(visitor.Requests, r => r.Path.EndsWith(".m3u8", StringComparison.Ordinal));
+        Assert.Equal("720", await page.GetAttributeAsync("#pt-player", "data-pt-level"));
+
+        // The quality menu lists the origin's files; picking 360p plays that file, from where the viewer was.
+        await page.EvaluateAsync("() => { const v = document.querySelector('#pt-player video'); v.currentTime = 1; return v.play(); }");
+        await page.ClickAsync("#pt-player button[data-pt=settings]");
+        await page.Locator(".pt-settings").WaitForAsync(new() { State = Microsoft.Playwright.WaitForSelectorState.Visible, Timeout = 10_000 });
+        Assert.Equal(1, await page.Locator("#pt-player [data-pt-resolution=\"1080\"]").CountAsync());
+        await page.ClickAsync("#pt-player [data-pt-resolution=\"360\"]");
+        await visitor.WaitForAsync("() => document.querySelector('#pt-player').dataset.ptLevel === '360'", "#pt-player[data-pt-level] to become 360");
+        await visitor.WaitForAsync($"() => document.querySelector('#pt-player video').currentSrc.endsWith('-360.mp4') && document.querySelector('#pt-player video').currentTime > 1",
+            "the 360p file to play on from about 1 s", TimeSpan.FromSeconds(30));
+        Assert.Contains(visitor.Requests, r => r.Url == $"{peertube.BaseUrl}/static/web-videos/{uuid}-360.mp4");
     }
 }

@@ -56,7 +56,7 @@ public sealed partial record PlayerOptions(
 public sealed record PlayerConfig(
     string Uuid, string ShortUuid, string Name, int Duration, string? HlsUrl, string? SegmentsSha256Url, IReadOnlyList<string> Mirrors, string? PosterUrl,
     string? VideoFileToken, string WatchUrl, string ViewsUrl, bool Embed, int State, IReadOnlyList<PlayerResolution> Resolutions,
-    PlayerOptions Options, PlayerP2P P2p, string? WebVideoUrl = null)
+    PlayerOptions Options, PlayerP2P P2p, string? WebVideoUrl = null, IReadOnlyList<PlayerWebVideo>? WebVideos = null)
 {
     /// <param name="videoFileToken">For a private or internal video: minted for the viewer who may watch it.</param>
     /// <param name="p2p">The instance's P2P settings; null leaves peers off.</param>
@@ -84,10 +84,11 @@ public sealed record PlayerConfig(
             (int)video.State,
             playlist?.Files.OrderByDescending(f => f.Resolution)
                 .Select(f => new PlayerResolution(f.Resolution, f.Resolution == 0 ? "Audio only" : $"{f.Resolution}p")).ToList()
-                ?? (webVideo is null ? [] : [new PlayerResolution(webVideo.Height, webVideo.Height == 0 ? "Audio only" : $"{webVideo.Height}p")]),
+                ?? video.RemoteWebVideos().Select(f => new PlayerResolution(f.Height, f.Height == 0 ? "Audio only" : $"{f.Height}p")).ToList(),
             options,
             PlayerP2P.For(video, urls, p2p, options),
-            webVideo?.Url);
+            webVideo?.Url,
+            webVideo is null ? [] : video.RemoteWebVideos().Select(f => new PlayerWebVideo(f.Height, f.Url)).ToList());
     }
 
     /// <summary>The player fetches from the page's own origin, whatever name the browser reached us by.</summary>
@@ -104,6 +105,9 @@ public sealed record PlayerConfig(
 }
 
 public sealed record PlayerResolution(int Height, string Label);
+
+/// <summary>One MP4 file of a remote video with web videos only: the player switches between them for its quality menu.</summary>
+public sealed record PlayerWebVideo(int Height, string Url);
 
 /// <summary>The data-config's p2p block (docs/p2p-contract.md): where to signal, how to traverse NATs, and each rendition's swarm.</summary>
 /// <param name="Swarms">

@@ -41,6 +41,11 @@ export interface P2PConfig {
   swarms: P2PSwarmInfo[]
 }
 
+export interface WebVideoInfo {
+  height: number
+  url: string
+}
+
 export interface PlayerConfig {
   uuid: string
   shortUuid: string
@@ -49,6 +54,8 @@ export interface PlayerConfig {
   hlsUrl: string
   /** A remote video with no HLS (web videos only): the MP4 file at its origin, played by the browser itself. */
   webVideoUrl: string | null
+  /** Every MP4 file of such a video, for the quality menu (highest first). */
+  webVideos: WebVideoInfo[]
   segmentsSha256Url: string | null
   /** Folders of copies of the video on other instances (redundancy): extra HTTP sources. */
   mirrors: string[]
@@ -160,6 +167,9 @@ export function readConfig (mount: HTMLElement): PlayerConfig {
     duration: num(c.duration, 0),
     hlsUrl: str(c.hlsUrl, ''),
     webVideoUrl: strOrNull(c.webVideoUrl),
+    webVideos: Array.isArray(c.webVideos)
+      ? (c.webVideos as Json[]).map(w => ({ height: num(w?.height, 0), url: str(w?.url, '') })).filter(w => w.url !== '')
+      : [],
     segmentsSha256Url: strOrNull(c.segmentsSha256Url),
     mirrors: Array.isArray(c.mirrors) ? (c.mirrors as unknown[]).filter((m): m is string => typeof m === 'string') : [],
     posterUrl: strOrNull(c.posterUrl),

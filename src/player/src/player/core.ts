@@ -74,7 +74,7 @@ export class PlayerCore {
     const p2p = config.hlsUrl ? this.createP2P() : null
     const engine = config.hlsUrl
       ? createEngine(video, { src: config.hlsUrl, videoFileToken: config.videoFileToken, startPosition: start, p2p, mirrors: config.mirrors })
-      : createProgressiveEngine(video, { src: config.webVideoUrl!, videoFileToken: null, startPosition: start })
+      : createProgressiveEngine(video, { src: config.webVideoUrl!, videoFileToken: null, startPosition: start }, config.webVideos)
     if (!engine) return this.fail('Your browser cannot play HLS videos.')
     this.engine = engine
     // Only hls.js takes fragments from peers; the manager never connected otherwise.

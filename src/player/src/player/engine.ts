@@ -29,7 +29,7 @@ export interface EngineEvents extends Record<string, unknown> {
 }
 
 export interface Engine {
-  readonly name: 'hls.js' | 'native'
+  readonly name: 'hls.js' | 'native' | 'progressive'
   readonly events: Emitter<EngineEvents>
   readonly levels: readonly Level[]
   /** Index of the level now playing; -1 while unknown. */
@@ -59,9 +59,12 @@ export function levelLabel (height: number): string {
   return height > 0 ? `${height}p` : 'Audio only'
 }
 
-/** A plain MP4 file (a remote video's web video): the browser plays it itself, as it plays native HLS. */
-export function createProgressiveEngine (video: HTMLVideoElement, options: EngineOptions): Engine {
-  return new NativeEngine(video, options)
+/**
+ * Plain MP4 files (a remote video's web videos): the browser plays one itself; the quality menu switches files, keeping
+ * the position and whether it was playing. "Auto" is the file the server picked (`src`).
+ */
+export function createProgressiveEngine (video: HTMLVideoElement, options: EngineOptions, files: ReadonlyArray<{ height: number, url: string }>): Engine {
+  return new ProgressiveEngine(video, options, files)
 }
 
 /** hls.js when MSE is there; else native HLS when the browser says it can; else null. */
@@ -254,6 +257,60 @@ class NativeEngine implements Engine {
 
   destroy (): void {
     this.video.removeEventListener('loadedmetadata', this.onMetadata)
+    this.video.removeEventListener('error', this.onError)
+    this.video.removeAttribute('src')
+    this.video.load()
+  }
+}
+
+class ProgressiveEngine implements Engine {
+  readonly name = 'progressive' as const
+  readonly events = new Emitter<EngineEvents>()
+  readonly levels: Level[]
+  playingLevel = -1
+  manualLevel = -1
+
+  private readonly urls: string[]
+  private readonly preferred: number
+  private readonly onError = (): void => {
+    this.events.emit('fatal', this.video.error?.code === MediaError.MEDIA_ERR_SRC_NOT_SUPPORTED
+      ? 'The video could not be loaded.'
+      : 'The video cannot be played.')
+  }
+
+  constructor (private readonly video: HTMLVideoElement, options: EngineOptions, files: ReadonlyArray<{ height: number, url: string }>) {
+    const all = files.length > 0 ? files : [{ height: 0, url: options.src }]
+    this.urls = all.map(f => f.url)
+    this.levels = all.map((f, index) => ({ index, height: f.height, width: 0, bitrate: 0, label: levelLabel(f.height) }))
+    this.preferred = Math.max(0, this.urls.indexOf(options.src))
+    video.addEventListener('error', this.onError)
+    this.load(this.preferred, options.startPosition, false, () => this.events.emit('ready', this.levels))
+  }
+
+  setLevel (index: number): void {
+    const target = index === -1 ? this.preferred : index
+    if (!this.levels[target]) return
+    this.manualLevel = index
+    this.events.emit('manualLevelChanged', index)
+    if (target !== this.playingLevel) this.load(target, this.video.currentTime, !this.video.paused)
+  }
+
+  private load (index: number, position: number | null, resume: boolean, then?: () => void): void {
+    this.video.addEventListener('loadedmetadata', () => {
+      if (position !== null && position > 0) this.video.currentTime = position
+      if (resume) void this.video.play().catch(() => { /* the viewer presses play again */ })
+      this.playingLevel = index
+      this.events.emit('levelSwitched', index)
+      then?.()
+    }, { once: true })
+    this.video.src = this.urls[index]
+  }
+
+  bandwidthEstimate (): number | null { return null }
+
+  sources (): SourceStats[] { return [] }
+
+  destroy (): void {
     this.video.removeEventListener('error', this.onError)
     this.video.removeAttribute('src')
     this.video.load()
