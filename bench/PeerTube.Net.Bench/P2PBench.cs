@@ -54,8 +54,8 @@ internal static partial class P2PBench
 
     /// <summary>
     /// With the baseline, the server's tracker takes any info-hash (p2p-media-loader's swarm ids are not our torrents), and
-    /// its per-IP limit on new sockets is raised: every viewer here is 127.0.0.1, each with a socket per stream (video, audio).
-    /// Our own loader does not use the tracker (it signals through the Peers hub), so these change nothing for it.
+    /// its per-IP limit on new sockets is raised: every viewer here is 127.0.0.1, each with tracker sockets of its own.
+    /// Our own loader does not use the tracker (it signals through the /hubs/swarm SignalR hub), so these change nothing for it.
     /// </summary>
     private static readonly (string Name, string Value)[] BaselineTrackerSettings =
     [
