@@ -295,6 +295,11 @@ namespace PeerTube.Net.Bench
                 throw new ArgumentException("--viewers, --gap, --rate, --start, --loader and --p2pml-core only apply to --p2p.");
             }
 
+            if (p2pmlCore is not null && !(loaders ?? []).Contains(P2PLoaderKind.P2pml))
+            {
+                throw new ArgumentException("--p2pml-core needs --loader p2pml or --loader both.");
+            }
+
             if (p2p)
             {
                 return new BenchOptions(1, false, build, P2P: true, Seconds: seconds, Viewers: viewers ?? [2, 4, 6], GapSeconds: gap ?? 3,
