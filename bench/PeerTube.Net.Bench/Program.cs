@@ -13,7 +13,9 @@ using PeerTube.Net.Media.Images;
 // Peer-to-peer benchmark (--p2p): N viewers (headless Chromium contexts) of one video, a few seconds apart; the fraction of
 // their HLS segment bytes that came from peers rather than HTTP. See P2PBench.cs.
 //
-//   dotnet run -c Release --project bench/PeerTube.Net.Bench -- --p2p [--viewers 2,4,6] [--seconds S] [--gap S] [--rate R] [--start autoplay|click] [--no-build]
+//   dotnet run -c Release --project bench/PeerTube.Net.Bench -- --p2p [--loader ours|p2pml|both] [--p2pml-core JSON] [--viewers 2,4,6] [--seconds S] [--gap S] [--rate R] [--start autoplay|click] [--no-build]
+//
+// --loader p2pml (or both, interleaved): the same swarms with hls.js + p2p-media-loader, PeerTube's own loader (bench/p2pml-page).
 //
 // Federation fan-out benchmark (--fanout): one new video delivered to F remote followers spread over H loopback
 // instances, with shared inboxes (one POST per instance) and, in the same session, without (one POST per follower).
@@ -44,7 +46,7 @@ catch (ArgumentException e)
     Console.Error.WriteLine(e.Message);
     Console.Error.WriteLine("usage: dotnet run -c Release --project bench/PeerTube.Net.Bench -- [--runs N] [--quick] [--no-build]");
     Console.Error.WriteLine("       dotnet run -c Release --project bench/PeerTube.Net.Bench -- --torrent [--runs N] [--seconds S] [--seeder-max-requests N] [--no-build]");
-    Console.Error.WriteLine("       dotnet run -c Release --project bench/PeerTube.Net.Bench -- --p2p [--viewers 2,4,6] [--seconds S] [--gap S] [--rate R] [--start autoplay|click] [--no-build]");
+    Console.Error.WriteLine("       dotnet run -c Release --project bench/PeerTube.Net.Bench -- --p2p [--loader ours|p2pml|both] [--p2pml-core JSON] [--viewers 2,4,6] [--seconds S] [--gap S] [--rate R] [--start autoplay|click] [--no-build]");
     Console.Error.WriteLine("       dotnet run -c Release --project bench/PeerTube.Net.Bench -- --fanout [--followers 1000] [--hosts 50] [--runs N] [--no-baseline] [--no-build]");
     return 2;
 }
@@ -88,6 +90,8 @@ namespace PeerTube.Net.Bench
     /// <param name="Viewers">--viewers: the swarm sizes to measure (P2P mode only).</param>
     /// <param name="GapSeconds">--gap: seconds between two viewers' arrivals (P2P mode only).</param>
     /// <param name="PlaybackRate">--rate: the viewers' video.playbackRate (P2P mode only).</param>
+    /// <param name="Loaders">--loader: whose loader the swarms watch with, in this order (P2P mode only; default ours).</param>
+    /// <param name="P2pmlCore">--p2pml-core: a JSON object merged into p2p-media-loader's core config (P2P mode, p2pml loader only).</param>
     /// <param name="ClickToPlay">--start click: the embed without autoplay, play pressed once the player has preloaded (P2P mode only).</param>
     /// <param name="Fanout">The federation fan-out benchmark (one video to many remote followers) instead of the transcoding one.</param>
     /// <param name="Followers">--followers: remote followers of the channel (fan-out mode only).</param>
@@ -95,7 +99,7 @@ namespace PeerTube.Net.Bench
     /// <param name="FanoutBaseline">False with --no-baseline: no second server whose followers have no shared inbox (fan-out mode only).</param>
     internal sealed record BenchOptions(int Runs, bool Quick, bool Build, bool Torrent = false, int? Seconds = null, int? SeederMaxRequests = null,
         bool P2P = false, IReadOnlyList<int>? Viewers = null, double GapSeconds = 3, double PlaybackRate = 1,
-        bool ClickToPlay = false, bool Fanout = false, int Followers = 1000, int Hosts = 50, bool FanoutBaseline = true)
+        bool ClickToPlay = false, IReadOnlyList<P2PLoaderKind>? Loaders = null, string? P2pmlCore = null, bool Fanout = false, int Followers = 1000, int Hosts = 50, bool FanoutBaseline = true)
     {
         /// <summary>P2P mode: 30 s at 4 s per HLS segment is 8 segments per rendition.</summary>
         public const int DefaultP2PSeconds = 30;
@@ -120,6 +124,8 @@ namespace PeerTube.Net.Bench
             double? gap = null;
             double? rate = null;
             bool? click = null;
+            List<P2PLoaderKind>? loaders = null;
+            string? p2pmlCore = null;
             var fanout = false;
             int? followers = null;
             int? hosts = null;
@@ -212,6 +218,31 @@ namespace PeerTube.Net.Bench
                             _ => throw new ArgumentException("--start is autoplay or click."),
                         };
                         break;
+                    case "--loader" when i + 1 < args.Length:
+                        loaders = args[++i] switch
+                        {
+                            "ours" => [P2PLoaderKind.Ours],
+                            "p2pml" => [P2PLoaderKind.P2pml],
+                            "both" => [P2PLoaderKind.Ours, P2PLoaderKind.P2pml],
+                            _ => throw new ArgumentException("--loader is ours, p2pml or both."),
+                        };
+                        break;
+                    case "--p2pml-core" when i + 1 < args.Length:
+                        p2pmlCore = args[++i];
+                        try
+                        {
+                            using var json = System.Text.Json.JsonDocument.Parse(p2pmlCore);
+                            if (json.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
+                            {
+                                throw new ArgumentException("--p2pml-core needs a JSON object, e.g. '{\"simultaneousHttpDownloads\":1}'.");
+                            }
+                        }
+                        catch (System.Text.Json.JsonException e)
+                        {
+                            throw new ArgumentException($"--p2pml-core is not JSON: {e.Message}");
+                        }
+
+                        break;
                     case "--seconds" when i + 1 < args.Length:
                         if (!int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var s) || s < 1 || s > 3600)
                         {
@@ -241,7 +272,7 @@ namespace PeerTube.Net.Bench
             if (fanout)
             {
                 if (torrent || p2p || quick || seconds is not null || seederMaxRequests is not null || viewers is not null || gap is not null
-                    || rate is not null || click is not null)
+                    || rate is not null || click is not null || loaders is not null || p2pmlCore is not null)
                 {
                     throw new ArgumentException("--fanout combines only with --followers, --hosts, --runs, --no-baseline and --no-build.");
                 }
@@ -259,15 +290,20 @@ namespace PeerTube.Net.Bench
                 throw new ArgumentException("--p2p does not combine with --torrent, --quick, --seeder-max-requests or --runs.");
             }
 
-            if ((viewers is not null || gap is not null || rate is not null || click is not null) && !p2p)
+            if ((viewers is not null || gap is not null || rate is not null || click is not null || loaders is not null || p2pmlCore is not null) && !p2p)
             {
-                throw new ArgumentException("--viewers, --gap, --rate and --start only apply to --p2p.");
+                throw new ArgumentException("--viewers, --gap, --rate, --start, --loader and --p2pml-core only apply to --p2p.");
+            }
+
+            if (p2pmlCore is not null && !(loaders ?? []).Contains(P2PLoaderKind.P2pml))
+            {
+                throw new ArgumentException("--p2pml-core needs --loader p2pml or --loader both.");
             }
 
             if (p2p)
             {
                 return new BenchOptions(1, false, build, P2P: true, Seconds: seconds, Viewers: viewers ?? [2, 4, 6], GapSeconds: gap ?? 3,
-                    PlaybackRate: rate ?? 1, ClickToPlay: click ?? false);
+                    PlaybackRate: rate ?? 1, ClickToPlay: click ?? false, Loaders: loaders ?? [P2PLoaderKind.Ours], P2pmlCore: p2pmlCore);
             }
 
             if ((seconds is not null || seederMaxRequests is not null) && !torrent)
@@ -540,19 +576,26 @@ namespace PeerTube.Net.Bench
         internal static async Task BuildServerAsync(string repo, CancellationToken ct)
         {
             Progress("building the server (dotnet build src/PeerTube.Net.Server -c Release)");
-            var start = new ProcessStartInfo("dotnet")
+            await RunToolAsync("dotnet", repo, ["build", "src/PeerTube.Net.Server", "-c", "Release", "-nologo", "-v", "q"], ct);
+        }
+
+        /// <summary>Runs a tool to its end; when it fails, the exception carries the last 40 lines of its output.</summary>
+        internal static async Task RunToolAsync(string file, string workingDirectory, IReadOnlyList<string> arguments, CancellationToken ct)
+        {
+            var start = new ProcessStartInfo(file)
             {
-                WorkingDirectory = repo,
+                WorkingDirectory = workingDirectory,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            foreach (var arg in new[] { "build", "src/PeerTube.Net.Server", "-c", "Release", "-nologo", "-v", "q" })
+            foreach (var arg in arguments)
             {
                 start.ArgumentList.Add(arg);
             }
 
-            using var process = Process.Start(start) ?? throw new BenchmarkFailedException("dotnet build did not start.");
+            var command = $"{file} {string.Join(' ', arguments)}";
+            using var process = Process.Start(start) ?? throw new BenchmarkFailedException($"{command} did not start.");
             var stdout = process.StandardOutput.ReadToEndAsync(ct);
             var stderr = process.StandardError.ReadToEndAsync(ct);
             await process.WaitForExitAsync(ct);
@@ -560,7 +603,7 @@ namespace PeerTube.Net.Bench
             {
                 var output = (await stdout) + (await stderr);
                 throw new BenchmarkFailedException(
-                    $"dotnet build src/PeerTube.Net.Server -c Release failed (exit {process.ExitCode}):\n{string.Join('\n', output.Split('\n').TakeLast(40))}");
+                    $"{command} (in {workingDirectory}) failed (exit {process.ExitCode}):\n{string.Join('\n', output.Split('\n').TakeLast(40))}");
             }
         }
 
