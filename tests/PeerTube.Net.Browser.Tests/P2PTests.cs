@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using PeerTube.Net.Browser.Tests.Infrastructure;
+using PeerTube.Net.Server.Tests.Federation;
 
 namespace PeerTube.Net.Browser.Tests;
 
@@ -40,13 +41,9 @@ public sealed partial class P2PTests(P2PSite site) : IClassFixture<P2PSite>, IAs
         var aStats = await StatsAsync(a);
         Assert.True(aStats.GetProperty("httpBytes").GetInt64() > 0, $"viewer A got no segment over HTTP: {aStats}.{a.Diagnostics()}");
         // The server counts a response once it is complete, which may be just after the player has it.
-        var servedToA = 0L;
-        for (var attempt = 0; attempt < 50 && servedToA < aStats.GetProperty("httpBytes").GetInt64(); attempt++)
-        {
-            await Task.Delay(attempt == 0 ? 0 : 100, TestContext.Current.CancellationToken);
-            servedToA = await ServedHttpBytesAsync(video) - servedAtStart;
-        }
-
+        var servedToA = await FederationTestKit.EventuallyAsync(async () =>
+            await ServedHttpBytesAsync(video) - servedAtStart is var served && served >= aStats.GetProperty("httpBytes").GetInt64() ? (long?)served : null,
+            $"the server to count at least the {aStats.GetProperty("httpBytes")} bytes viewer A says it got over HTTP") ?? 0;
         Assert.True(servedToA >= aStats.GetProperty("httpBytes").GetInt64(),
             $"the server counted {servedToA} media bytes sent while viewer A says it got {aStats.GetProperty("httpBytes")} over HTTP");
 

@@ -403,14 +403,10 @@ public sealed class WebPagesTests(WebPagesFixture fixture) : IClassFixture<WebPa
         var range = new HttpRequestMessage(HttpMethod.Get, fileUrl);
         range.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(0, 99);
         await (await anonymous.SendAsync(range)).ShouldHaveStatusAsync(HttpStatusCode.PartialContent);
-        IElement? p2pRow = null;
-        for (var attempt = 0; attempt < 50 && p2pRow is null; attempt++) // counted once the response is complete
-        {
-            await Task.Delay(attempt == 0 ? 0 : 100, TestContext.Current.CancellationToken);
-            admin = await HtmlAsync(await root.GetAsync("/admin"), HttpStatusCode.OK);
-            p2pRow = admin.QuerySelector($"table.admin-p2p tr.admin-p2p-video[data-uuid='{PublicUuid}']");
-        }
-
+        // Counted once the response is complete.
+        var p2pRow = await Federation.FederationTestKit.EventuallyAsync(async () =>
+            (await HtmlAsync(await root.GetAsync("/admin"), HttpStatusCode.OK))
+            .QuerySelector($"table.admin-p2p tr.admin-p2p-video[data-uuid='{PublicUuid}']"), "the admin page to list the video in its peer-to-peer table");
         Assert.NotNull(p2pRow);
         Assert.Contains(fixture.PublicVideo.GetProperty("name").GetString()!, p2pRow.QuerySelector("th a")!.TextContent);
 

@@ -117,8 +117,7 @@ public sealed partial class RemoteVideos(AppDbContext db, RemoteActors actors, T
         {
             var height = link.Int("height") ?? 0;
             var href = link.String("href")!;
-            var torrent = tags.FirstOrDefault(t => t.String("mediaType") == "application/x-bittorrent" && t.Int("height") == height).String("href");
-            var magnet = tags.FirstOrDefault(t => t.String("mediaType") == "application/x-bittorrent;x-scheme-handler/magnet" && t.Int("height") == height).String("href");
+            var (torrent, magnet) = TorrentOf(tags, height, originHost);
             var fileName = FileName(href);
             playlist.Files.Add(new VideoFile
             {
@@ -133,8 +132,8 @@ public sealed partial class RemoteVideos(AppDbContext db, RemoteActors actors, T
                 HasAudio = true,
                 HasVideo = height > 0,
                 RemoteFileUrl = href,
-                RemoteTorrentUrl = torrent is not null && ActivityJson.HostOf(torrent) == originHost ? torrent : null,
-                RemoteMagnetUri = magnet?.StartsWith("magnet:", StringComparison.Ordinal) == true ? magnet : null,
+                RemoteTorrentUrl = torrent,
+                RemoteMagnetUri = magnet,
                 InfoHash = MagnetInfoHash(magnet),
             });
         }
@@ -154,14 +153,20 @@ public sealed partial class RemoteVideos(AppDbContext db, RemoteActors actors, T
                 continue;
             }
 
-            var torrent = links.FirstOrDefault(t => t.String("mediaType") == "application/x-bittorrent" && t.Int("height") == height).String("href");
-            var magnet = links.FirstOrDefault(t => t.String("mediaType") == "application/x-bittorrent;x-scheme-handler/magnet" && t.Int("height") == height).String("href");
-            files.Add(new RemoteWebVideo(height, link.Int("width"), link.Double("fps") ?? 0, link.Long("size") ?? 0, link.String("href")!,
-                torrent is not null && ActivityJson.HostOf(torrent) == originHost ? torrent : null,
-                magnet?.StartsWith("magnet:", StringComparison.Ordinal) == true ? magnet : null));
+            var (torrent, magnet) = TorrentOf(links, height, originHost);
+            files.Add(new RemoteWebVideo(height, link.Int("width"), link.Double("fps") ?? 0, link.Long("size") ?? 0, link.String("href")!, torrent, magnet));
         }
 
         return files;
+    }
+
+    /// <summary>The torrent (on the origin's host) and the magnet Links of one file, found by its height.</summary>
+    private static (string? Torrent, string? Magnet) TorrentOf(IReadOnlyList<JsonElement> links, int height, string originHost)
+    {
+        var torrent = links.FirstOrDefault(t => t.String("mediaType") == "application/x-bittorrent" && t.Int("height") == height).String("href");
+        var magnet = links.FirstOrDefault(t => t.String("mediaType") == "application/x-bittorrent;x-scheme-handler/magnet" && t.Int("height") == height).String("href");
+        return (torrent is not null && ActivityJson.HostOf(torrent) == originHost ? torrent : null,
+            magnet?.StartsWith("magnet:", StringComparison.Ordinal) == true ? magnet : null);
     }
 
     private static string UrlTag(string url) =>
