@@ -12,13 +12,9 @@ using PeerTube.Net.Server.Features.Torrents;
 using PeerTube.Net.Server.Features.Tracker;
 using PeerTube.Net.Server.Features.Transcoding;
 using PeerTube.Net.Server.Features.Uploads;
-using PeerTube.Net.Server.Features.Videos;
 using PeerTube.Net.Server.Features.Web;
-using PeerTube.Net.Server.Infrastructure.Data;
-using PeerTube.Net.Server.Infrastructure.Errors;
 using PeerTube.Net.Server.Infrastructure.Jobs;
 using PeerTube.Net.Server.Infrastructure.Redis;
-using PeerTube.Net.Server.Infrastructure.Storage;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
@@ -50,6 +46,7 @@ builder.AddSeeding();
 builder.AddWeb();
 builder.AddFederation();
 builder.AddEngagement();
+builder.AddModeration();
 builder.AddRedundancy();
 
 var app = builder.Build();

@@ -104,7 +104,7 @@ public sealed class SeederLifecycleTests
         await root.WaitForTranscodingAsync(id);
         var rendition = (await server.Services.GetRequiredService<ITorrentCatalog>().ListAsync(CancellationToken.None)).First();
         var metainfo = TorrentParser.Parse(await File.ReadAllBytesAsync(rendition.TorrentPath));
-        var signal = server.Services.GetRequiredService<SeederCatalogSignal>();
+        var signal = server.Services.GetRequiredService<TorrentCatalogSignal>();
 
         signal.CatalogChanged();
         await WaitUntilAsync(() => state.TryGet(metainfo.InfoHashHex, out _), "the signalled torrent should be loaded");

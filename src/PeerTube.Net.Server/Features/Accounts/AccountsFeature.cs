@@ -9,9 +9,6 @@ using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using OpenIddict.Server.AspNetCore;
 using OpenIddict.Validation.AspNetCore;
-using PeerTube.Net.Server.Infrastructure.Data;
-using PeerTube.Net.Server.Infrastructure.Errors;
-using PeerTube.Net.Server.Infrastructure.Storage;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace PeerTube.Net.Server.Features.Accounts;

@@ -4,12 +4,6 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
-using PeerTube.Net.Server.Features.Instance;
-using PeerTube.Net.Server.Features.Uploads;
-using PeerTube.Net.Server.Features.Videos;
-using PeerTube.Net.Server.Infrastructure.Data;
-using PeerTube.Net.Server.Infrastructure.Errors;
-using PeerTube.Net.Server.Infrastructure.Storage;
 
 namespace PeerTube.Net.Server.Features.Accounts;
 
@@ -32,7 +26,7 @@ internal static class UsersApi
             return ApiProblem.Unauthorized("The token does not match a user.");
         }
 
-        return TypedResults.Ok(AccountDtos.User(user, await users.QuotaUsedAsync(user.Id, ct), instance.Value, withChannels: true));
+        return TypedResults.Ok(UserDtos.User(user, await users.QuotaUsedAsync(user.Id, ct), instance.Value, withChannels: true));
     }
 
     public static async Task<IResult> GetMyQuotaUsed(ClaimsPrincipal principal, UserService users, CancellationToken ct)
@@ -98,7 +92,7 @@ internal static class UsersApi
         {
             User = u,
             u.Account,
-            Used = db.Videos.Where(v => v.Channel!.Account!.UserId == u.Id).Sum(v => (long?)v.SourceSize) ?? 0,
+            Used = db.Set<Video>().Where(v => v.Channel!.Account!.UserId == u.Id).Sum(v => (long?)v.SourceSize) ?? 0,
         });
         var d = list.Descending;
         var ordered = list.Column switch
@@ -118,7 +112,7 @@ internal static class UsersApi
             data = page.Select(r =>
             {
                 r.User.Account = r.Account;
-                return AccountDtos.User(r.User, r.Used, i, withChannels: false);
+                return UserDtos.User(r.User, r.Used, i, withChannels: false);
             }).ToList(),
         });
     }
@@ -135,7 +129,7 @@ internal static class UsersApi
         var user = await db.Users.Include(u => u.Account!).ThenInclude(a => a.Channels).FirstOrDefaultAsync(u => u.Id == id, ct);
         return user?.Account is null
             ? ApiProblem.NotFound("User not found.")
-            : TypedResults.Ok(AccountDtos.User(user, await users.QuotaUsedAsync(user.Id, ct), instance.Value, withChannels: true));
+            : TypedResults.Ok(UserDtos.User(user, await users.QuotaUsedAsync(user.Id, ct), instance.Value, withChannels: true));
     }
 
     /// <summary>
@@ -235,11 +229,11 @@ internal static class UsersApi
 
     /// <summary>
     /// DELETE /api/v1/users/{id}: administrators only; never root nor oneself. The user's tokens go first, so nothing
-    /// new arrives; then each video through the videos' own removal (row, then files), then unfinished uploads; the
-    /// account and its channels go with the user row.
+    /// new arrives; then each video through the videos' own removal (row, then files), then what other features keep
+    /// of the user (<see cref="IUserRemovalHandler"/>: unfinished uploads); the account and its channels go with the user row.
     /// </summary>
     public static async Task<IResult> DeleteUser(int id, ClaimsPrincipal principal, AppDbContext db, VideoRemoval removal,
-        IOpenIddictTokenManager tokens, StoragePaths paths, CancellationToken ct)
+        IOpenIddictTokenManager tokens, IEnumerable<IUserRemovalHandler> removalHandlers, CancellationToken ct)
     {
         if (!principal.IsAdmin())
         {
@@ -270,15 +264,19 @@ internal static class UsersApi
             await removal.RemoveAsync(video, ct);
         }
 
-        var uploads = await db.ResumableUploads.Where(u => u.UserId == user.Id).ToListAsync(ct);
-        db.ResumableUploads.RemoveRange(uploads);
-        db.Users.Remove(user);
-        await db.SaveChangesAsync(ct);
-        foreach (var upload in uploads)
+        foreach (var handler in removalHandlers)
         {
-            Transcoding.TranscodeVideoJob.DeleteFile(Path.Combine(paths.ResumableUploads, upload.Id));
+            await handler.RemovingAsync(user.Id, ct);
         }
 
+        db.Users.Remove(user);
+        await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
     }
+}
+
+/// <summary>A feature's part in removing a user: it drops what it keeps for them, before the user row goes.</summary>
+public interface IUserRemovalHandler
+{
+    Task RemovingAsync(int userId, CancellationToken ct);
 }

@@ -1,9 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Accounts;
-using PeerTube.Net.Server.Features.Instance;
-using PeerTube.Net.Server.Infrastructure.Data;
-using PeerTube.Net.Server.Infrastructure.Errors;
 
 namespace PeerTube.Net.Server.Features.Channels;
 
@@ -23,16 +20,5 @@ internal static class ChannelsApi
         return channel is null
             ? ApiProblem.NotFound("Video channel not found.")
             : TypedResults.Ok(AccountDtos.Channel(channel, instance.Value));
-    }
-}
-
-/// <summary>Account and channel handles: ours are stored as "name", remote ones as "name@host".</summary>
-public static class Handles
-{
-    /// <summary>The stored name for a handle: without the host when it is ours, whole otherwise.</summary>
-    public static string Local(string handle, InstanceOptions instance)
-    {
-        var at = handle.IndexOf('@');
-        return at >= 0 && string.Equals(handle[(at + 1)..], instance.Host, StringComparison.OrdinalIgnoreCase) ? handle[..at] : handle;
     }
 }

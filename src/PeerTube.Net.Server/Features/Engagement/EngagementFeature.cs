@@ -1,3 +1,5 @@
+using PeerTube.Net.Server.Features.Federation.Discovery;
+using PeerTube.Net.Server.Features.Federation.Inbound;
 using System.Text.Json;
 
 namespace PeerTube.Net.Server.Features.Engagement;
@@ -7,7 +9,23 @@ public static class EngagementFeature
 {
     public static WebApplicationBuilder AddEngagement(this WebApplicationBuilder builder)
     {
-        builder.Services.AddScoped<CommentWriter>();
+        var services = builder.Services;
+        services.AddScoped<CommentWriter>();
+        services.AddSingleton<IInteractionEvents, InteractionFederation>();
+        services.AddScoped<FederateInteractionJob>();
+        services.AddSingleton<RemoteViewsSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<RemoteViewsSender>());
+
+        // What other instances send about videos and comments.
+        services.AddScoped<Inbound.Interactions>();
+        services.AddScoped<Inbound.NoteForwarding>();
+        services.AddActivityHandler<Inbound.RateHandler>();
+        services.AddActivityHandler<Inbound.UndoRateHandler>();
+        services.AddActivityHandler<Inbound.ViewHandler>();
+        services.AddActivityHandler<Inbound.NoteHandler>();
+        services.AddActivityHandler<Inbound.DeleteNoteHandler>();
+        services.AddForwardedActivityHandler<Inbound.ForwardedNoteHandler>();
+        services.AddNodeInfoPart<LocalCommentsCount>();
         return builder;
     }
 
@@ -16,6 +34,7 @@ public static class EngagementFeature
         var api = app.MapGroup("/api/v1");
         RatesApi.Map(api);
         CommentsApi.Map(api);
+        app.MapGet("/videos/watch/{uuid:guid}/comments/{commentId:int}", CommentObjects.GetAsync);
         return app;
     }
 

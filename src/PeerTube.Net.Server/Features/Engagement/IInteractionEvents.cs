@@ -1,7 +1,7 @@
 namespace PeerTube.Net.Server.Features.Engagement;
 
 /// <summary>
-/// What federation hears about our users' likes, comments and views. Implementations only queue work: they are called
+/// What federation hears about our users' likes and comments. Implementations only queue work: they are called
 /// inside requests, and must not make network calls there.
 /// </summary>
 public interface IInteractionEvents
@@ -13,7 +13,4 @@ public interface IInteractionEvents
 
     /// <summary>Called after the comment is marked deleted.</summary>
     Task CommentDeletedAsync(int commentId, CancellationToken ct);
-
-    /// <summary>A report was made here; one about another instance's content is sent there as a Flag.</summary>
-    Task ReportedAsync(int abuseId, CancellationToken ct);
 }

@@ -3,9 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using PeerTube.Net.Server.Features.Accounts;
 using PeerTube.Net.Server.Features.Federation;
 using PeerTube.Net.Server.Features.Federation.Inbound;
-using PeerTube.Net.Server.Features.Videos;
-using PeerTube.Net.Server.Infrastructure.Data;
-using PeerTube.Net.Server.Infrastructure.Errors;
 
 namespace PeerTube.Net.Server.Features.Engagement;
 
@@ -20,7 +17,7 @@ internal static class RatesApi
 
     /// <summary>Body { rating: "like" | "dislike" | "none" }: 204. One rate per account and video; the origin is told.</summary>
     private static async Task<IResult> RateAsync(string id, HttpRequest request, ClaimsPrincipal principal, AppDbContext db, LocalActors local,
-        Interactions counts, IInteractionEvents events, TimeProvider clock, CancellationToken ct)
+        Inbound.Interactions counts, IInteractionEvents events, TimeProvider clock, CancellationToken ct)
     {
         var fields = await EngagementFeature.ReadFieldsAsync(request, ct);
         var rating = fields?.GetValueOrDefault("rating");

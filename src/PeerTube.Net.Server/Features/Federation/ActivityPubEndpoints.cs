@@ -4,10 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Federation.Inbound;
 using PeerTube.Net.Server.Features.Federation.Outbound;
-using PeerTube.Net.Server.Features.Instance;
-using PeerTube.Net.Server.Features.Videos;
-using PeerTube.Net.Server.Infrastructure.Data;
-using PeerTube.Net.Server.Infrastructure.Errors;
 
 namespace PeerTube.Net.Server.Features.Federation;
 
@@ -16,7 +12,7 @@ namespace PeerTube.Net.Server.Features.Federation;
 /// /videos/watch/{uuid} that asks for ActivityPub is sent here by <see cref="FederationFeature.UseActivityPubNegotiation"/>;
 /// the same URL in a browser gets the HTML page.
 /// </summary>
-internal static class ActivityPubEndpoints
+public static class ActivityPubEndpoints
 {
     /// <summary>Where negotiated requests are rewritten to; not a public contract.</summary>
     public const string Prefix = "/_ap";
@@ -43,11 +39,11 @@ internal static class ActivityPubEndpoints
             FollowCollectionAsync(local.ForAccountAsync(name, ct), followers: false, page, db, ct));
         app.MapGet("/video-channels/{name}/following", (string name, int? page, AppDbContext db, LocalActors local, CancellationToken ct) =>
             FollowCollectionAsync(local.ForChannelAsync(name, ct), followers: false, page, db, ct));
-        app.MapGet("/videos/watch/{uuid:guid}/comments/{commentId:int}", CommentAsync);
         return app;
     }
 
-    private static IResult Json(JsonObject doc) => TypedResults.Text(doc.ToJsonString(ActivityJson.Options), ActivityJson.ContentType + "; charset=utf-8");
+    /// <summary>An ActivityPub document, with its media type.</summary>
+    public static IResult Json(JsonObject doc) => TypedResults.Text(doc.ToJsonString(ActivityJson.Options), ActivityJson.ContentType + "; charset=utf-8");
 
     private static async Task<IResult> AccountAsync(string name, LocalActors local, ActivityObjects objects, CancellationToken ct) =>
         await local.ForAccountAsync(name, ct) is { } actor ? Json(objects.ActorDocument(actor, null)) : ApiProblem.NotFound("Account not found.");
@@ -162,27 +158,5 @@ internal static class ActivityPubEndpoints
             ["totalItems"] = total, ["orderedItems"] = items,
             ["next"] = p * PageSize < total ? $"{url}?page={(p + 1).ToString(CultureInfo.InvariantCulture)}" : null,
         }));
-    }
-
-    private static async Task<IResult> CommentAsync(Guid uuid, int commentId, AppDbContext db, ActivityObjects objects, LocalActors local, CancellationToken ct)
-    {
-        var comment = await db.VideoComments.AsNoTracking().Include(c => c.Video).Include(c => c.Account).Include(c => c.InReplyTo)
-            .FirstOrDefaultAsync(c => c.Id == commentId && c.Video!.Uuid == uuid && c.Account!.Host == null, ct);
-        if (comment?.Video is not { } video || VideoUrls.IsPrivateLike(video))
-        {
-            return ApiProblem.NotFound("Comment not found.");
-        }
-
-        if (comment.DeletedAt is not null)
-        {
-            return Json(ActivityJson.WithContext(new JsonObject
-            {
-                ["type"] = "Tombstone", ["id"] = comment.Url, ["formerType"] = "Note", ["deleted"] = ActivityObjects.Iso(comment.DeletedAt.Value),
-            }));
-        }
-
-        var note = objects.Note(video, comment.Url ?? objects.CommentUrl(video, comment.Id), comment.Text, local.AccountUrl(comment.Account!.Name),
-            comment.InReplyTo?.Url, comment.CreatedAt, null);
-        return Json(ActivityJson.WithContext(note));
     }
 }

@@ -1,13 +1,11 @@
 using Hangfire;
 using Hangfire.States;
 using Microsoft.EntityFrameworkCore;
-using PeerTube.Net.Server.Infrastructure.Data;
 using PeerTube.Net.Server.Infrastructure.Jobs;
 using PeerTube.Net.Server.Features.Federation.Discovery;
 using PeerTube.Net.Server.Features.Federation.Http;
 using PeerTube.Net.Server.Features.Federation.Inbound;
 using PeerTube.Net.Server.Features.Federation.Outbound;
-using PeerTube.Net.Server.Features.Videos;
 
 namespace PeerTube.Net.Server.Features.Federation;
 
@@ -25,20 +23,24 @@ public static class FederationFeature
         services.AddScoped<LocalActors>();
         services.AddScoped<RemoteActors>();
         services.AddScoped<RemoteVideos>();
-        services.AddScoped<Interactions>();
-        services.AddScoped<NoteForwarding>();
+        services.AddScoped<ActivityVideos>();
         services.AddScoped<FollowService>();
         services.AddScoped<ActivityObjects>();
         services.AddScoped<Outbox>();
         services.AddSingleton<DeliverySignal>();
-        services.AddSingleton<IVideoEvents, VideoFederation>();
+        services.AddVideoEventHandler<VideoFederation>();
         services.AddScoped<FederateVideoJob>();
         services.AddScoped<VideoAudience>();
-        services.AddSingleton<Engagement.IInteractionEvents, InteractionFederation>();
-        services.AddScoped<FederateInteractionJob>();
-        services.AddSingleton<RemoteViewsSender>();
-        services.AddHostedService(sp => sp.GetRequiredService<RemoteViewsSender>());
         services.AddScoped<ProcessInboxActivityJob>();
+        services.AddActivityHandler<FollowHandler>();
+        services.AddActivityHandler<FollowAnswerHandler>();
+        services.AddActivityHandler<UndoFollowHandler>();
+        services.AddActivityHandler<UndoAnnounceHandler>();
+        services.AddActivityHandler<ActorUpdateHandler>();
+        services.AddActivityHandler<DeleteActorHandler>();
+        services.AddActivityHandler<VideoHandler>();
+        services.AddActivityHandler<AnnounceHandler>();
+        services.AddActivityHandler<DeleteVideoHandler>();
         services.AddScoped<FetchOutboxJob>();
         services.AddScoped<InstanceFollowJob>();
         services.AddSingleton<DeliveryWorker>();

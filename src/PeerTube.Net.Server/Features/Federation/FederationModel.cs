@@ -1,7 +1,3 @@
-using PeerTube.Net.Server.Features.Accounts;
-using PeerTube.Net.Server.Features.Channels;
-using PeerTube.Net.Server.Features.Videos;
-
 namespace PeerTube.Net.Server.Features.Federation;
 
 public enum ActorType
@@ -131,42 +127,4 @@ public sealed class InboxActivity
     public DateTimeOffset ReceivedAt { get; set; }
     public DateTimeOffset? ProcessedAt { get; set; }
     public string? Error { get; set; }
-}
-
-/// <summary>A like (+1) or dislike (-1) of a video by an account, local or remote.</summary>
-public sealed class VideoRate
-{
-    public int Id { get; set; }
-    public int VideoId { get; set; }
-    public Video? Video { get; set; }
-    public int AccountId { get; set; }
-    public Account? Account { get; set; }
-    public bool Like { get; set; }
-
-    /// <summary>The id of the Like/Dislike activity.</summary>
-    public required string Url { get; set; }
-
-    public DateTimeOffset CreatedAt { get; set; }
-}
-
-/// <summary>A comment (ActivityPub Note) on a video, local or remote, possibly a reply to another.</summary>
-public sealed class VideoComment
-{
-    public int Id { get; set; }
-    public int VideoId { get; set; }
-    public Video? Video { get; set; }
-    public int AccountId { get; set; }
-    public Account? Account { get; set; }
-    public int? InReplyToCommentId { get; set; }
-    public VideoComment? InReplyTo { get; set; }
-
-    /// <summary>The top of the thread (itself for a thread's first comment once saved; null until then).</summary>
-    public int? ThreadId { get; set; }
-
-    /// <summary>The Note's id; ours are /videos/watch/{uuid}/comments/{id}.</summary>
-    public string? Url { get; set; }
-    public required string Text { get; set; }
-    public DateTimeOffset CreatedAt { get; set; }
-    public DateTimeOffset UpdatedAt { get; set; }
-    public DateTimeOffset? DeletedAt { get; set; }
 }

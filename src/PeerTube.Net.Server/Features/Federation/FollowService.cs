@@ -5,7 +5,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Federation.Inbound;
 using PeerTube.Net.Server.Features.Federation.Outbound;
-using PeerTube.Net.Server.Infrastructure.Data;
 using PeerTube.Net.Server.Infrastructure.Jobs;
 
 namespace PeerTube.Net.Server.Features.Federation;

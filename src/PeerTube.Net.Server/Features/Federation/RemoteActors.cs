@@ -2,10 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Accounts;
-using PeerTube.Net.Server.Features.Channels;
 using PeerTube.Net.Server.Features.Federation.Http;
-using PeerTube.Net.Server.Features.Instance;
-using PeerTube.Net.Server.Infrastructure.Data;
 
 namespace PeerTube.Net.Server.Features.Federation;
 

@@ -1,6 +1,6 @@
 using PeerTube.Net.Server.Features.Accounts;
+using PeerTube.Net.Server.Features.Engagement;
 using PeerTube.Net.Server.Features.Federation;
-using PeerTube.Net.Server.Features.Videos;
 
 namespace PeerTube.Net.Server.Features.Moderation;
 

@@ -5,10 +5,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Accounts;
 using PeerTube.Net.Server.Features.Engagement;
-using PeerTube.Net.Server.Features.Instance;
-using PeerTube.Net.Server.Features.Videos;
-using PeerTube.Net.Server.Infrastructure.Data;
-using PeerTube.Net.Server.Infrastructure.Errors;
 
 namespace PeerTube.Net.Server.Features.Moderation;
 
@@ -45,7 +41,7 @@ public static class AbusesApi
     }
 
     /// <summary>Body: { reason, predefinedReasons?, video?: { id, startAt?, endAt? }, comment?: { id }, account?: { id } }, exactly one target.</summary>
-    private static async Task<IResult> ReportAsync(HttpRequest request, ClaimsPrincipal principal, AppDbContext db, IInteractionEvents events,
+    private static async Task<IResult> ReportAsync(HttpRequest request, ClaimsPrincipal principal, AppDbContext db, AbuseFederation federation,
         TimeProvider clock, CancellationToken ct)
     {
         JsonDocument doc;
@@ -146,7 +142,7 @@ public static class AbusesApi
 
         db.Abuses.Add(abuse);
         await db.SaveChangesAsync(ct);
-        await events.ReportedAsync(abuse.Id, ct);
+        federation.Reported(abuse.Id);
         return TypedResults.Ok(new { abuse = new { id = abuse.Id } });
     }
 

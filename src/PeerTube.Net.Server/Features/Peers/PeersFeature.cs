@@ -7,8 +7,6 @@ using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Accounts;
 using PeerTube.Net.Server.Features.Streaming;
 using PeerTube.Net.Server.Features.Tracker;
-using PeerTube.Net.Server.Infrastructure.Data;
-using PeerTube.Net.Server.Infrastructure.Errors;
 using PeerTube.Net.Server.Infrastructure.Redis;
 
 namespace PeerTube.Net.Server.Features.Peers;
@@ -32,6 +30,7 @@ public static class PeersFeature
         var services = builder.Services;
         services.AddOptions<P2POptions>().BindConfiguration(P2POptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SwarmDirectory>();
+        services.AddVideoDetailsPart<SwarmDetailsPart>();
         services.AddSingleton<PeerStats>();
         services.AddSingleton<SwarmRateLimit>();
         if (builder.Configuration.IsRedisEnabled())

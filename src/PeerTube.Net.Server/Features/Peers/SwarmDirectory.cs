@@ -1,6 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using PeerTube.Net.Server.Features.Videos;
-using PeerTube.Net.Server.Infrastructure.Data;
 
 namespace PeerTube.Net.Server.Features.Peers;
 

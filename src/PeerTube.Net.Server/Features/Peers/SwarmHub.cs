@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Streaming;
 using PeerTube.Net.Server.Features.Tracker;
-using PeerTube.Net.Server.Features.Videos;
 
 namespace PeerTube.Net.Server.Features.Peers;
 

@@ -2,9 +2,6 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Federation;
-using PeerTube.Net.Server.Features.Instance;
-using PeerTube.Net.Server.Features.Videos;
-using PeerTube.Net.Server.Infrastructure.Data;
 
 namespace PeerTube.Net.Server.Features.Redundancy;
 
@@ -13,7 +10,7 @@ namespace PeerTube.Net.Server.Features.Redundancy;
 /// <see cref="RedundancyOptions.AcceptFrom"/> allows that mirror, and then passed on to our followers; a copy of a
 /// remote video is honoured only when its origin passes it on (the origin applied its own policy).
 /// </summary>
-public sealed class CacheFileInbox(AppDbContext db, Federation.Inbound.Interactions interactions, CacheFileAnnouncer announcer, Torrents.TorrentsQueue torrents,
+public sealed class CacheFileInbox(AppDbContext db, Federation.Inbound.ActivityVideos videos, CacheFileAnnouncer announcer, Torrents.TorrentsQueue torrents,
     IOptions<RedundancyOptions> options, IOptions<InstanceOptions> instance, TimeProvider clock)
 {
     public async Task<string?> ReceiveAsync(JsonElement cacheFile, Actor signer, bool undo, CancellationToken ct)
@@ -34,7 +31,7 @@ public sealed class CacheFileInbox(AppDbContext db, Federation.Inbound.Interacti
             return null; // Our own copy, told back to us.
         }
 
-        var video = await interactions.VideoByUrlAsync(videoUrl, ct);
+        var video = await videos.ByUrlAsync(videoUrl, ct);
         if (video is null)
         {
             // An Undo may carry only the CacheFile's id.
@@ -101,4 +98,32 @@ public sealed class CacheFileInbox(AppDbContext db, Federation.Inbound.Interacti
         "followings" => await db.ActorFollows.AnyAsync(f => f.State == FollowState.Accepted && f.Follower!.Host == null && f.Target!.Host == host, ct),
         _ => false,
     };
+}
+
+/// <summary>CacheFile: a copy made, changed (Create, Update) or dropped (Undo of the CacheFile or of its Create).</summary>
+internal sealed class CacheFileHandler(CacheFileInbox cacheFiles) : Federation.Inbound.IActivityHandler
+{
+    public bool Handles(string type, string? objectType) =>
+        (type is "Create" or "Update" && objectType == "CacheFile") || (type == "Undo" && objectType is "CacheFile" or "Create");
+
+    public async Task<Federation.Inbound.ActivityResult> HandleAsync(Federation.Inbound.InboundActivity activity, CancellationToken ct)
+    {
+        var obj = activity.Object;
+        if (activity.Type != "Undo")
+        {
+            return Federation.Inbound.ActivityResult.From(await cacheFiles.ReceiveAsync(obj, activity.Signer, undo: false, ct));
+        }
+
+        if (obj.Type() == "Create")
+        {
+            if (!obj.TryProperty("object", out var created) || created.Type() != "CacheFile")
+            {
+                return Federation.Inbound.ActivityResult.Pass;
+            }
+
+            obj = created;
+        }
+
+        return Federation.Inbound.ActivityResult.From(await cacheFiles.ReceiveAsync(obj, activity.Signer, undo: true, ct));
+    }
 }

@@ -6,8 +6,6 @@ using Microsoft.Extensions.Options;
 using PeerTube.Net.Media.Hls;
 using PeerTube.Net.Server.Features.Federation;
 using PeerTube.Net.Server.Features.Federation.Http;
-using PeerTube.Net.Server.Infrastructure.Data;
-using PeerTube.Net.Server.Infrastructure.Storage;
 
 namespace PeerTube.Net.Server.Features.Redundancy;
 

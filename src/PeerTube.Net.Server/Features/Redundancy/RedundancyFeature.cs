@@ -6,10 +6,6 @@ using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Accounts;
 using PeerTube.Net.Server.Features.Federation;
 using PeerTube.Net.Server.Features.Federation.Outbound;
-using PeerTube.Net.Server.Features.Videos;
-using PeerTube.Net.Server.Infrastructure.Data;
-using PeerTube.Net.Server.Infrastructure.Errors;
-using PeerTube.Net.Server.Infrastructure.Storage;
 
 namespace PeerTube.Net.Server.Features.Redundancy;
 
@@ -27,6 +23,9 @@ public static class RedundancyFeature
         var services = builder.Services;
         services.AddOptions<RedundancyOptions>().BindConfiguration(RedundancyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<MirrorsInProgress>();
+        services.AddVideoDetailsPart<RedundancyDetailsPart>();
+        services.AddVideoEventHandler<RedundancyVideoEvents>();
+        services.AddScoped<Torrents.IWebSeedMirrors, RedundancyWebSeeds>();
         services.AddScoped<MirrorVideoJob>();
         services.AddScoped<CacheFileAnnouncer>();
         services.AddScoped<CacheFileInbox>();

@@ -1,4 +1,3 @@
-using PeerTube.Net.Server.Features.Videos;
 
 namespace PeerTube.Net.Server.Features.Redundancy;
 

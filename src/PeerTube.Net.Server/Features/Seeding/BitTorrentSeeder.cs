@@ -14,7 +14,7 @@ internal sealed class BitTorrentSeeder(
     SeedingLibrary library,
     SeederState state,
     UploadSlots slots,
-    SeederCatalogSignal signal,
+    Torrents.TorrentCatalogSignal signal,
     IOptions<SeedingOptions> options,
     TimeProvider clock,
     ILogger<BitTorrentSeeder> log) : BackgroundService

@@ -2,7 +2,6 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Accounts;
-using PeerTube.Net.Server.Infrastructure.Errors;
 
 namespace PeerTube.Net.Server.Features.Seeding;
 
@@ -12,7 +11,6 @@ public static class SeedingFeature
     {
         builder.Services.AddOptions<SeedingOptions>().BindConfiguration(SeedingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<SeederState>();
-        builder.Services.AddSingleton<SeederCatalogSignal>();
         builder.Services.AddSingleton<SeedingLibrary>();
         builder.Services.AddSingleton(sp => new UploadSlots(sp.GetRequiredService<IOptions<SeedingOptions>>().Value.UploadSlots));
         builder.Services.AddHostedService<BitTorrentSeeder>();

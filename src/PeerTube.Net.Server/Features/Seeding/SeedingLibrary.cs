@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Options;
-using PeerTube.Net.Server.Features.Instance;
 using PeerTube.Net.Server.Features.Torrents;
 using PeerTube.Net.Server.Features.Tracker;
 

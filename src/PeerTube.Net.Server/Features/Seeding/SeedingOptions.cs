@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
 using System.Net.Sockets;
-using PeerTube.Net.Server.Features.Instance;
 
 namespace PeerTube.Net.Server.Features.Seeding;
 

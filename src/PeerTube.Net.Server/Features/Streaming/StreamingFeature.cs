@@ -6,10 +6,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 using PeerTube.Net.Server.Features.Accounts;
 using PeerTube.Net.Server.Features.Federation.Http;
-using PeerTube.Net.Server.Features.Videos;
-using PeerTube.Net.Server.Infrastructure.Data;
-using PeerTube.Net.Server.Infrastructure.Errors;
-using PeerTube.Net.Server.Infrastructure.Storage;
 
 namespace PeerTube.Net.Server.Features.Streaming;
 
@@ -29,6 +25,7 @@ public static class StreamingFeature
         builder.Services.AddSingleton<VideoFileTokens>();
         builder.Services.AddSingleton<LazyStaticImages>();
         builder.Services.AddSingleton<SegmentTraffic>();
+        builder.Services.AddVideoEventHandler<StreamingVideoEvents>();
         return builder;
     }
 

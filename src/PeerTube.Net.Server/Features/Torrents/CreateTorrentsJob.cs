@@ -1,10 +1,6 @@
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
-using PeerTube.Net.Server.Features.Transcoding;
-using PeerTube.Net.Server.Features.Videos;
-using PeerTube.Net.Server.Infrastructure.Data;
 using PeerTube.Net.Server.Infrastructure.Jobs;
-using PeerTube.Net.Server.Infrastructure.Storage;
 
 namespace PeerTube.Net.Server.Features.Torrents;
 
@@ -12,21 +8,27 @@ namespace PeerTube.Net.Server.Features.Torrents;
 /// Makes every rendition of a published video have a current torrent: missing ones are created, stale ones (the
 /// privacy changed, so the web seeds did) are replaced. Safe to run any number of times.
 /// </summary>
-public sealed class CreateTorrentsJob(AppDbContext db, VideoTorrents torrents, StoragePaths paths, Seeding.SeederCatalogSignal seeder,
-    ILogger<CreateTorrentsJob> log)
+public sealed class CreateTorrentsJob(AppDbContext db, VideoTorrents torrents, StoragePaths paths, TorrentCatalogSignal seeder,
+    IEnumerable<IWebSeedMirrors> mirrorSources, ILogger<CreateTorrentsJob> log)
 {
     [AutomaticRetry(Attempts = 3)]
     public async Task RunAsync(int videoId, CancellationToken ct)
     {
-        var video = await db.Videos.Include(v => v.StreamingPlaylist!).ThenInclude(p => p.Files).Include(v => v.Redundancies)
+        var video = await db.Videos.Include(v => v.StreamingPlaylist!).ThenInclude(p => p.Files)
             .FirstOrDefaultAsync(v => v.Id == videoId, ct);
         if (video is not { State: VideoState.Published, StreamingPlaylist: { } playlist })
         {
             return;
         }
 
+        var mirrors = new List<string>();
+        foreach (var source in mirrorSources)
+        {
+            mirrors.AddRange(await source.BaseUrlsAsync(video.Id, ct));
+        }
+
         var replaced = new List<string>();
-        foreach (var file in playlist.Files.Where(f => !torrents.IsCurrent(video, f)))
+        foreach (var file in playlist.Files.Where(f => !torrents.IsCurrent(video, f, mirrors)))
         {
             var media = Path.Combine(paths.HlsDirectory(video.Uuid), file.Filename);
             if (!File.Exists(media))
@@ -40,14 +42,14 @@ public sealed class CreateTorrentsJob(AppDbContext db, VideoTorrents torrents, S
                 replaced.Add(file.TorrentFilename);
             }
 
-            (file.TorrentFilename, file.InfoHash) = await torrents.CreateAsync(video, file, media, ct);
+            (file.TorrentFilename, file.InfoHash) = await torrents.CreateAsync(video, file, media, ct, mirrors);
         }
 
         await db.SaveChangesAsync(ct);
         seeder.CatalogChanged();
         foreach (var old in replaced)
         {
-            TranscodeVideoJob.DeleteFile(Path.Combine(paths.Torrents, old));
+            StorageFiles.DeleteFile(Path.Combine(paths.Torrents, old));
         }
     }
 }

@@ -1,8 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using PeerTube.Net.Server.Features.Peers;
-using PeerTube.Net.Server.Features.Videos;
-using PeerTube.Net.Server.Infrastructure.Data;
-using PeerTube.Net.Server.Infrastructure.Storage;
 
 namespace PeerTube.Net.Server.Features.Torrents;
 
@@ -13,6 +10,9 @@ public static class TorrentsFeature
         builder.Services.AddSingleton<ITorrentCatalog, TorrentCatalog>();
         builder.Services.AddSingleton<VideoTorrents>();
         builder.Services.AddSingleton<TorrentsCache>();
+        builder.Services.AddSingleton<TorrentCatalogSignal>();
+        builder.Services.AddVideoEventHandler<TorrentsVideoEvents>();
+        builder.Services.AddVideoDetailsPart<TorrentsDetailsPart>();
         builder.Services.AddScoped<CreateTorrentsJob>();
         builder.Services.AddScoped<TorrentsQueue>();
         return builder;

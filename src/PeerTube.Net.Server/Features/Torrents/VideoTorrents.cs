@@ -2,9 +2,6 @@ using System.Globalization;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Media.Torrents;
-using PeerTube.Net.Server.Features.Instance;
-using PeerTube.Net.Server.Features.Videos;
-using PeerTube.Net.Server.Infrastructure.Storage;
 
 namespace PeerTube.Net.Server.Features.Torrents;
 
@@ -31,22 +28,24 @@ public sealed class VideoTorrents(StoragePaths paths, VideoUrls urls, IOptions<I
     /// <summary>PeerTube's announce list: the WebSocket tracker first, then the HTTP one, each its own tier.</summary>
     public IReadOnlyList<IReadOnlyList<string>> AnnounceList => [[WebSocketTrackerUrl], [HttpTrackerUrl]];
 
-    /// <summary>Our file, then the same file on each other instance that keeps a copy of the video (redundancy).</summary>
-    public IReadOnlyList<string> WebSeeds(Video video, VideoFile file) =>
+    /// <summary>
+    /// Our file, then the same file on each other instance that keeps a copy of the video (<paramref name="mirrors"/>:
+    /// the copies' base URLs, from <see cref="IWebSeedMirrors"/>).
+    /// </summary>
+    public IReadOnlyList<string> WebSeeds(Video video, VideoFile file, IReadOnlyList<string>? mirrors = null) =>
         VideoUrls.IsPrivateLike(video)
             ? []
-            : [urls.Hls(video, file.Filename), .. video.Redundancies
-                .Where(r => r.MirrorHost != null && r.State == Redundancy.RedundancyState.Ready)
-                .OrderBy(r => r.Id).Select(r => $"{r.BaseUrl}/{Uri.EscapeDataString(file.Filename)}")];
+            : [urls.Hls(video, file.Filename), .. (mirrors ?? []).Select(baseUrl => $"{baseUrl}/{Uri.EscapeDataString(file.Filename)}")];
 
     public static string TorrentName(Video video, VideoFile file) =>
         $"{video.Name} {(file.Resolution == 0 ? "audio" : file.Resolution.ToString(CultureInfo.InvariantCulture) + "p")}-fragmented.mp4";
 
     /// <summary>Writes a new .torrent for the rendition and returns its file name and info-hash.</summary>
-    public async Task<(string Filename, string InfoHash)> CreateAsync(Video video, VideoFile file, string mediaPath, CancellationToken ct)
+    public async Task<(string Filename, string InfoHash)> CreateAsync(Video video, VideoFile file, string mediaPath, CancellationToken ct,
+        IReadOnlyList<string>? mirrors = null)
     {
         var metainfo = await TorrentBuilder.CreateAsync(mediaPath,
-            new TorrentOptions(TorrentName(video, file), AnnounceList, WebSeeds(video, file), CreatedBy), ct);
+            new TorrentOptions(TorrentName(video, file), AnnounceList, WebSeeds(video, file, mirrors), CreatedBy), ct);
         var filename = $"{Guid.NewGuid()}-{file.Resolution.ToString(CultureInfo.InvariantCulture)}-hls.torrent";
         var path = Path.Combine(paths.Torrents, filename);
         await File.WriteAllBytesAsync(path + ".tmp", metainfo.Bytes, ct);
@@ -55,7 +54,7 @@ public sealed class VideoTorrents(StoragePaths paths, VideoUrls urls, IOptions<I
     }
 
     /// <summary>True when the rendition's torrent exists and still says what it should (web seeds follow privacy).</summary>
-    public bool IsCurrent(Video video, VideoFile file)
+    public bool IsCurrent(Video video, VideoFile file, IReadOnlyList<string>? mirrors = null)
     {
         if (file.TorrentFilename is null || file.InfoHash is null)
         {
@@ -71,7 +70,7 @@ public sealed class VideoTorrents(StoragePaths paths, VideoUrls urls, IOptions<I
         try
         {
             var metainfo = TorrentParser.Parse(File.ReadAllBytes(path));
-            return metainfo.InfoHashHex == file.InfoHash && metainfo.WebSeeds.SequenceEqual(WebSeeds(video, file))
+            return metainfo.InfoHashHex == file.InfoHash && metainfo.WebSeeds.SequenceEqual(WebSeeds(video, file, mirrors))
                    && metainfo.AnnounceList.SelectMany(t => t).SequenceEqual(AnnounceList.SelectMany(t => t));
         }
         catch (FormatException)
@@ -101,6 +100,13 @@ public sealed class VideoTorrents(StoragePaths paths, VideoUrls urls, IOptions<I
             return Media.Torrents.MagnetUri.Build(TorrentParser.Parse(File.ReadAllBytes(path)), urls.Torrent(name));
         });
     }
+}
+
+/// <summary>Other places that serve a video's files, as web seeds of its torrents (another feature's copies of it).</summary>
+public interface IWebSeedMirrors
+{
+    /// <summary>Base URLs under which the video's HLS files are found by name.</summary>
+    Task<IReadOnlyList<string>> BaseUrlsAsync(int videoId, CancellationToken ct);
 }
 
 /// <summary>A bounded cache for what is read from .torrent files.</summary>

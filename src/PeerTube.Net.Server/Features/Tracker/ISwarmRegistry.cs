@@ -7,7 +7,7 @@ namespace PeerTube.Net.Server.Features.Tracker;
 /// </summary>
 /// <remarks>
 /// In-process by default (<see cref="SwarmStore"/>). With several nodes (Redis:Configuration set),
-/// <see cref="Peers.RedisSwarmRegistry"/> replaces it: per swarm, peer id → connection id and a last-seen stamp, removed on
+/// the swarm hub's Redis registry (Features/Peers) replaces it: per swarm, peer id → connection id and a last-seen stamp, removed on
 /// leave and on disconnect, and re-stamped by a heartbeat from the node holding the connection, so that a node that dies
 /// does not leave ghosts; SignalR's Redis backplane carries <c>signal</c> to whichever node holds the target connection.
 /// Everything here is strings on purpose: nothing node-local crosses this interface. Asynchronous, as a call may go to Redis.

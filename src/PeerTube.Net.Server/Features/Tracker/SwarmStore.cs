@@ -69,7 +69,7 @@ internal sealed record StoreStats(int Torrents, int Seeders, int Leechers, int H
 /// The store is per node. With several nodes, a peer only sees the peers that announced to the same node, so /tracker/*
 /// needs sticky routing (by client IP); the WebSocket relay (offers, answers) has the same constraint, as both ends must
 /// hold a socket on the same node. The swarm hub only sees this store through <see cref="ISwarmRegistry"/>, which deals in
-/// ids and connection ids alone; with Redis configured the hub uses <see cref="Peers.RedisSwarmRegistry"/> instead, and
+/// ids and connection ids alone; with Redis configured the hub uses the swarm hub's Redis registry (Features/Peers) instead, and
 /// this store then holds the tracker's peers only.
 /// </remarks>
 internal sealed class SwarmStore(IOptions<TrackerOptions> options, TimeProvider clock) : ITrackerPeerRegistry, ISwarmRegistry

@@ -2,7 +2,6 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Accounts;
-using PeerTube.Net.Server.Infrastructure.Errors;
 
 namespace PeerTube.Net.Server.Features.Tracker;
 

@@ -4,10 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Media;
 using PeerTube.Net.Media.Probing;
-using PeerTube.Net.Server.Features.Instance;
-using PeerTube.Net.Server.Features.Videos;
-using PeerTube.Net.Server.Infrastructure.Data;
-using PeerTube.Net.Server.Infrastructure.Storage;
 
 namespace PeerTube.Net.Server.Features.Transcoding;
 
@@ -21,7 +17,7 @@ public sealed class TranscodeVideoJob(
     StoragePaths paths,
     VideoTranscoder transcoder,
     Torrents.VideoTorrents torrents,
-    Seeding.SeederCatalogSignal seeder,
+    Torrents.TorrentCatalogSignal seeder,
     IServiceScopeFactory scopes,
     ITranscodingProgressNotifier progressNotifier,
     IVideoEvents videoEvents,
@@ -63,7 +59,7 @@ public sealed class TranscodeVideoJob(
         try
         {
             // Leftovers of an earlier, interrupted run of this video are useless: start clean.
-            DeleteDirectory(paths.TranscodeWorkDirectory(video.Uuid));
+            StorageFiles.DeleteDirectory(paths.TranscodeWorkDirectory(video.Uuid));
             Directory.CreateDirectory(workDirectory);
 
             var source = video.SourceFilename is null ? null : paths.SourceFile(video.SourceFilename);
@@ -105,7 +101,7 @@ public sealed class TranscodeVideoJob(
         {
             await heartbeatStop.CancelAsync();
             await heartbeat;
-            DeleteDirectory(paths.TranscodeWorkDirectory(video.Uuid));
+            StorageFiles.DeleteDirectory(paths.TranscodeWorkDirectory(video.Uuid));
             // Hand the lease back if we stop without finishing (shutdown, unexpected error): the next run starts at once.
             await db.Videos.Where(v => v.Id == videoId && v.LeaseOwner == leaseOwner)
                 .ExecuteUpdateAsync(s => s.SetProperty(v => v.LeaseOwner, (string?)null).SetProperty(v => v.LeaseExpiresAt, (DateTimeOffset?)null),
@@ -174,7 +170,7 @@ public sealed class TranscodeVideoJob(
     {
         var finalDirectory = paths.HlsDirectory(snapshot.Uuid);
         // A directory here can only be the output of an interrupted run that never committed.
-        DeleteDirectory(finalDirectory);
+        StorageFiles.DeleteDirectory(finalDirectory);
         Directory.Move(result.HlsDirectory, finalDirectory);
 
         string? thumbnail = null, preview = null;
@@ -244,12 +240,12 @@ public sealed class TranscodeVideoJob(
         {
             // Deleted or taken over while we worked: what we made belongs to nobody.
             log.LogInformation("Video {VideoId} changed while it was transcoded; discarding the output", snapshot.Id);
-            DeleteDirectory(finalDirectory);
-            DeleteFile(thumbnail is null ? null : Path.Combine(paths.Thumbnails, thumbnail));
-            DeleteFile(preview is null ? null : Path.Combine(paths.Previews, preview));
+            StorageFiles.DeleteDirectory(finalDirectory);
+            StorageFiles.DeleteFile(thumbnail is null ? null : Path.Combine(paths.Thumbnails, thumbnail));
+            StorageFiles.DeleteFile(preview is null ? null : Path.Combine(paths.Previews, preview));
             foreach (var file in files)
             {
-                DeleteFile(file.TorrentFilename is null ? null : Path.Combine(paths.Torrents, file.TorrentFilename));
+                StorageFiles.DeleteFile(file.TorrentFilename is null ? null : Path.Combine(paths.Torrents, file.TorrentFilename));
             }
 
             return;
@@ -261,7 +257,7 @@ public sealed class TranscodeVideoJob(
         await progressNotifier.NotifyAsync(TranscodingUpdate.Of(snapshot.Uuid, VideoState.Published, 100, null), CancellationToken.None);
 
         // The source is no longer referenced; if we crash before this line, the start-up sweep removes it.
-        DeleteFile(snapshot.SourceFilename is null ? null : paths.SourceFile(snapshot.SourceFilename));
+        StorageFiles.DeleteFile(snapshot.SourceFilename is null ? null : paths.SourceFile(snapshot.SourceFilename));
         log.LogInformation("Video {VideoId} published with {Count} renditions", snapshot.Id, result.Renditions.Count);
     }
 
@@ -279,22 +275,6 @@ public sealed class TranscodeVideoJob(
         if (failed == 1)
         {
             await progressNotifier.NotifyAsync(TranscodingUpdate.Of(video.Uuid, VideoState.TranscodingFailed, null, reason), ct);
-        }
-    }
-
-    internal static void DeleteDirectory(string? path)
-    {
-        if (path is not null && Directory.Exists(path))
-        {
-            Directory.Delete(path, recursive: true);
-        }
-    }
-
-    internal static void DeleteFile(string? path)
-    {
-        if (path is not null && File.Exists(path))
-        {
-            File.Delete(path);
         }
     }
 

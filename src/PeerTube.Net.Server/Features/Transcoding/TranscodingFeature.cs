@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using PeerTube.Net.Media;
 using PeerTube.Net.Media.Probing;
 using PeerTube.Net.Media.Profiles;
+using PeerTube.Net.Server.Infrastructure.Jobs;
 
 namespace PeerTube.Net.Server.Features.Transcoding;
 
@@ -23,6 +24,8 @@ public static class TranscodingFeature
         services.AddScoped<TranscodeVideoJob>();
         services.AddScoped<TranscodingQueue>();
         services.AddTranscodingProgress();
+        services.AddVideoEventHandler<TranscodingVideoEvents>();
+        services.AddJobQueue(JobsExtensions.TranscodingQueue, sp => sp.GetRequiredService<IOptions<TranscodingOptions>>().Value.Concurrency);
         return builder;
     }
 

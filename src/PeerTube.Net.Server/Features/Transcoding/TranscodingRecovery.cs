@@ -1,9 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using PeerTube.Net.Server.Features.Instance;
-using PeerTube.Net.Server.Features.Videos;
-using PeerTube.Net.Server.Infrastructure.Data;
-using PeerTube.Net.Server.Infrastructure.Storage;
 
 namespace PeerTube.Net.Server.Features.Transcoding;
 
@@ -37,7 +33,7 @@ public static class TranscodingRecovery
             // A pending video's directory may belong to another node's live job; its own next run cleans it.
             if (!pendingUuids.Contains(Path.GetFileName(dir)))
             {
-                TranscodeVideoJob.DeleteDirectory(dir);
+                StorageFiles.DeleteDirectory(dir);
             }
         }
 
@@ -49,7 +45,7 @@ public static class TranscodingRecovery
 
         foreach (var dir in Directory.EnumerateDirectories(paths.Uploads))
         {
-            TranscodeVideoJob.DeleteDirectory(dir);
+            StorageFiles.DeleteDirectory(dir);
         }
 
         foreach (var file in Directory.EnumerateFiles(paths.Uploads))

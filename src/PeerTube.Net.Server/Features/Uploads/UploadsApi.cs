@@ -8,12 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using PeerTube.Net.Server.Features.Accounts;
-using PeerTube.Net.Server.Features.Instance;
 using PeerTube.Net.Server.Features.Transcoding;
-using PeerTube.Net.Server.Features.Videos;
-using PeerTube.Net.Server.Infrastructure.Data;
-using PeerTube.Net.Server.Infrastructure.Errors;
-using PeerTube.Net.Server.Infrastructure.Storage;
 
 namespace PeerTube.Net.Server.Features.Uploads;
 
@@ -128,7 +123,7 @@ internal static class UploadsApi
         {
             foreach (var path in temporary)
             {
-                TranscodeVideoJob.DeleteFile(path);
+                StorageFiles.DeleteFile(path);
             }
         }
     }
@@ -314,7 +309,7 @@ internal static class ResumableUploads
         catch (ApiProblemException)
         {
             // The whole file was refused: the session cannot succeed any more, so nothing of it is kept.
-            TranscodeVideoJob.DeleteFile(path);
+            StorageFiles.DeleteFile(path);
             db.ResumableUploads.Remove(upload);
             await db.SaveChangesAsync(CancellationToken.None);
             throw;
@@ -331,7 +326,7 @@ internal static class ResumableUploads
 
         db.ResumableUploads.Remove(upload);
         await db.SaveChangesAsync(http.RequestAborted);
-        TranscodeVideoJob.DeleteFile(Path.Combine(paths.ResumableUploads, upload.Id));
+        StorageFiles.DeleteFile(Path.Combine(paths.ResumableUploads, upload.Id));
         return TypedResults.NoContent();
     }
 

@@ -1,7 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using PeerTube.Net.Server.Features.Transcoding;
-using PeerTube.Net.Server.Infrastructure.Data;
-using PeerTube.Net.Server.Infrastructure.Storage;
 
 namespace PeerTube.Net.Server.Features.Uploads;
 
@@ -11,6 +9,8 @@ public static class UploadsFeature
     {
         builder.Services.AddOptions<UploadsOptions>().BindConfiguration(UploadsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<VideoIntake>();
+        builder.Services.AddVideoEventHandler<UploadsVideoEvents>();
+        builder.Services.AddScoped<Accounts.IUserRemovalHandler, UploadsUserRemoval>();
         builder.Services.AddHostedService<ExpiredUploadsSweeper>();
         return builder;
     }
@@ -47,7 +47,7 @@ internal sealed class ExpiredUploadsSweeper(IServiceScopeFactory scopes, TimePro
         var expired = await db.ResumableUploads.Where(u => u.ExpiresAt <= now).ToListAsync(ct);
         foreach (var upload in expired)
         {
-            TranscodeVideoJob.DeleteFile(Path.Combine(paths.ResumableUploads, upload.Id));
+            StorageFiles.DeleteFile(Path.Combine(paths.ResumableUploads, upload.Id));
         }
 
         db.ResumableUploads.RemoveRange(expired);

@@ -4,12 +4,7 @@ using PeerTube.Net.Media;
 using PeerTube.Net.Media.Images;
 using PeerTube.Net.Media.Probing;
 using PeerTube.Net.Server.Features.Accounts;
-using PeerTube.Net.Server.Features.Channels;
 using PeerTube.Net.Server.Features.Transcoding;
-using PeerTube.Net.Server.Features.Videos;
-using PeerTube.Net.Server.Infrastructure.Data;
-using PeerTube.Net.Server.Infrastructure.Errors;
-using PeerTube.Net.Server.Infrastructure.Storage;
 
 namespace PeerTube.Net.Server.Features.Uploads;
 
@@ -46,13 +41,7 @@ public sealed class VideoIntake(
             throw new ApiProblemException(UnsupportedType(filename));
         }
 
-        var channel = await db.VideoChannels.Include(c => c.Account).FirstOrDefaultAsync(c => c.Id == metadata.ChannelId, ct)
-            ?? throw new ApiProblemException(new ApiProblem(400, "Unknown video channel for this account.", "unknown_video_channel"));
-        if (channel.Account?.UserId != userId)
-        {
-            throw new ApiProblemException(ApiProblem.Forbidden("Cannot use the video channel of another user."));
-        }
-
+        var channel = await VideoAccess.ChannelOfAsync(db, metadata.ChannelId, userId, ct);
         return channel;
     }
 
@@ -145,9 +134,9 @@ public sealed class VideoIntake(
         }
         catch
         {
-            TranscodeVideoJob.DeleteFile(sourcePath);
-            TranscodeVideoJob.DeleteFile(thumbnail is null ? null : Path.Combine(paths.Thumbnails, thumbnail));
-            TranscodeVideoJob.DeleteFile(preview is null ? null : Path.Combine(paths.Previews, preview));
+            StorageFiles.DeleteFile(sourcePath);
+            StorageFiles.DeleteFile(thumbnail is null ? null : Path.Combine(paths.Thumbnails, thumbnail));
+            StorageFiles.DeleteFile(preview is null ? null : Path.Combine(paths.Previews, preview));
             throw;
         }
 
@@ -179,7 +168,7 @@ public sealed class VideoIntake(
         }
         catch (FfmpegFailedException)
         {
-            TranscodeVideoJob.DeleteFile(target);
+            StorageFiles.DeleteFile(target);
             throw new ApiProblemException(ApiProblem.InvalidParams(new Dictionary<string, string> { [field] = "This image cannot be read." }));
         }
     }

@@ -1,4 +1,3 @@
-using PeerTube.Net.Server.Features.Channels;
 
 namespace PeerTube.Net.Server.Features.Videos;
 
@@ -77,9 +76,6 @@ public sealed class Video
     public DateTimeOffset PublishedAt { get; set; }
 
     public VideoStreamingPlaylist? StreamingPlaylist { get; set; }
-
-    /// <summary>Copies of its HLS files: ours (of a remote video) and other instances' that we know of.</summary>
-    public List<Redundancy.VideoRedundancy> Redundancies { get; set; } = [];
 
     /// <summary>
     /// A federated video is a reference, not files: its ActivityPub id, and where its origin serves the HLS master,

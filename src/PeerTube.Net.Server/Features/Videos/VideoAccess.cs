@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
-using PeerTube.Net.Server.Features.Accounts;
-using PeerTube.Net.Server.Infrastructure.Data;
 
 namespace PeerTube.Net.Server.Features.Videos;
 
@@ -27,7 +25,6 @@ public static class VideoAccess
     public static IQueryable<Video> WithDetails(this IQueryable<Video> videos) =>
         videos.Include(v => v.Channel!).ThenInclude(c => c.Account!)
             .Include(v => v.StreamingPlaylist!).ThenInclude(p => p.Files)
-            .Include(v => v.Redundancies)
             .AsSplitQuery();
 
     /// <summary>A numeric id, a UUID or a shortUUID, as PeerTube accepts in its routes.</summary>
@@ -48,4 +45,18 @@ public static class VideoAccess
 
     public static Task<Video?> FindAsync(AppDbContext db, string idOrUuid, CancellationToken ct) =>
         db.Videos.WithDetails().ById(idOrUuid).FirstOrDefaultAsync(ct);
+
+    /// <summary>The channel a video of <paramref name="userId"/> may go in: one of the user's own.</summary>
+    /// <exception cref="ApiProblemException">400 <c>unknown_video_channel</c>, or 403 for another user's channel.</exception>
+    public static async Task<VideoChannel> ChannelOfAsync(AppDbContext db, int? channelId, int userId, CancellationToken ct)
+    {
+        var channel = await db.VideoChannels.Include(c => c.Account).FirstOrDefaultAsync(c => c.Id == channelId, ct)
+            ?? throw new ApiProblemException(new ApiProblem(400, "Unknown video channel for this account.", "unknown_video_channel"));
+        if (channel.Account?.UserId != userId)
+        {
+            throw new ApiProblemException(ApiProblem.Forbidden("Cannot use the video channel of another user."));
+        }
+
+        return channel;
+    }
 }

@@ -1,5 +1,3 @@
-using PeerTube.Net.Server.Features.Accounts;
-using PeerTube.Net.Server.Features.Instance;
 
 namespace PeerTube.Net.Server.Features.Videos;
 
@@ -52,54 +50,7 @@ public static class VideoDtos
         };
     }
 
-    public static Dictionary<string, object?> Details(Video v, InstanceOptions instance, VideoUrls urls, Torrents.VideoTorrents torrents)
-    {
-        var d = Summary(v, instance, urls);
-        d["description"] = v.Description;
-        d["descriptionPath"] = $"/api/v1/videos/{v.Uuid}/description";
-        d["support"] = v.Support;
-        d["tags"] = v.Tags;
-        d["commentsEnabled"] = v.CommentsPolicy != 2;
-        d["commentsPolicy"] = Constant(VideoConstants.CommentsPolicies, v.CommentsPolicy);
-        d["downloadEnabled"] = v.DownloadEnabled;
-        d["channel"] = AccountDtos.Channel(v.Channel!, instance);
-        d["trackerUrls"] = new[] { torrents.HttpTrackerUrl, torrents.WebSocketTrackerUrl };
-        d["inputFileUpdatedAt"] = null;
-
-        var playlist = v.StreamingPlaylist;
-        var files = playlist?.Files.OrderByDescending(f => f.Resolution).Select(f => File(v, f, urls, torrents)).ToList() ?? [];
-        // PeerTube lists web-video files here. We make only HLS files, and they are what clients download; until the
-        // ladder exists, the original upload is the one file there is (as on PeerTube, whose CLI waits on files[0]).
-        // A remote video without HLS lists its origin's web videos, as PeerTube does.
-        if (files.Count == 0)
-        {
-            files = v.RemoteWebVideos().Select(WebVideoFile).ToList();
-        }
-
-        d["files"] = files.Count > 0 ? files : SourceFile(v, urls) is { } source ? [source] : files;
-        d["streamingPlaylists"] = playlist is null
-            ? Array.Empty<object>()
-            : new object[]
-            {
-                new Dictionary<string, object?>
-                {
-                    ["id"] = playlist.Id,
-                    ["type"] = 1,
-                    ["playlistUrl"] = urls.Hls(v, playlist.PlaylistFilename),
-                    ["segmentsSha256Url"] = urls.Hls(v, playlist.SegmentsSha256Filename),
-                    // One swarm id per rendition, for p2p-media-loader, the tracker and our swarm hub (docs/p2p-contract.md).
-                    ["p2pMediaLoaderInfohashes"] = Peers.SwarmIds.InfoHashes(v, urls),
-                    // Copies on other instances (and ours of a remote video): extra sources for the player, PeerTube's shape.
-                    ["redundancies"] = v.Redundancies
-                        .Where(r => r.State == Redundancy.RedundancyState.Ready && r.ExpiresAt > DateTimeOffset.UtcNow)
-                        .OrderBy(r => r.Id).Select(r => new { baseUrl = r.BaseUrl }).ToArray(),
-                    ["files"] = files,
-                },
-            };
-        return d;
-    }
-
-    private static Dictionary<string, object?> WebVideoFile(RemoteWebVideo f) => new()
+    internal static Dictionary<string, object?> WebVideoFile(RemoteWebVideo f) => new()
     {
         ["id"] = 0,
         ["resolution"] = new IdLabel<int>(f.Height, f.Height == 0 ? "Audio only" : $"{f.Height}p"),
@@ -119,7 +70,7 @@ public static class VideoDtos
         ["metadataUrl"] = null,
     };
 
-    private static Dictionary<string, object?>? SourceFile(Video v, VideoUrls urls)
+    internal static Dictionary<string, object?>? SourceFile(Video v, VideoUrls urls)
     {
         if (v.SourceFilename is null || v.State != VideoState.ToTranscode)
         {
@@ -148,7 +99,7 @@ public static class VideoDtos
         };
     }
 
-    private static Dictionary<string, object?> File(Video v, VideoFile f, VideoUrls urls, Torrents.VideoTorrents torrents) => new()
+    internal static Dictionary<string, object?> File(Video v, VideoFile f, VideoUrls urls) => new()
     {
         ["id"] = f.Id,
         ["resolution"] = new IdLabel<int>(f.Resolution, f.Resolution == 0 ? "Audio only" : $"{f.Resolution}p"),
@@ -161,9 +112,10 @@ public static class VideoDtos
         ["fileUrl"] = f.RemoteFileUrl ?? urls.Hls(v, f.Filename),
         ["fileDownloadUrl"] = f.RemoteFileUrl ?? urls.Download(v, f),
         ["playlistUrl"] = urls.Hls(v, f.PlaylistFilename),
-        ["torrentUrl"] = f.RemoteTorrentUrl ?? (f.TorrentFilename is null ? null : urls.Torrent(f.TorrentFilename)),
-        ["torrentDownloadUrl"] = f.RemoteTorrentUrl ?? (f.TorrentFilename is null ? null : urls.TorrentDownload(f.TorrentFilename)),
-        ["magnetUri"] = f.RemoteMagnetUri ?? (f.TorrentFilename is null ? null : torrents.MagnetUri(v, f)),
+        // A remote video's torrent is its origin's; ours are added by the torrents' part (IVideoDetailsPart).
+        ["torrentUrl"] = f.RemoteTorrentUrl,
+        ["torrentDownloadUrl"] = f.RemoteTorrentUrl,
+        ["magnetUri"] = f.RemoteMagnetUri,
         ["infoHash"] = f.InfoHash,
         ["metadataUrl"] = null,
     };

@@ -1,38 +1,18 @@
-using Microsoft.Extensions.Options;
-using PeerTube.Net.Server.Features.Instance;
-using PeerTube.Net.Server.Features.Transcoding;
-using PeerTube.Net.Server.Infrastructure.Data;
-using PeerTube.Net.Server.Infrastructure.Storage;
-
 namespace PeerTube.Net.Server.Features.Videos;
 
-public static class VideosFeature
+/// <summary>
+/// Removes a video, ours or a remote one: the features hear <see cref="IVideoEvents.DeletingAsync"/> (federation
+/// tells followers), the row goes, then each feature deletes its own files on <see cref="IVideoEvents.DeletedAsync"/>.
+/// Row first, files after: a crash in between leaves only unreferenced files.
+/// </summary>
+public sealed class VideoRemoval(AppDbContext db, IVideoEvents events)
 {
-    public static WebApplicationBuilder AddVideos(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton(sp => new VideoUrls(sp.GetRequiredService<IOptions<InstanceOptions>>().Value));
-        builder.Services.AddScoped<VideoRemoval>();
-        builder.Services.AddSingleton<RecentViewers>();
-        return builder;
-    }
-}
-
-/// <summary>Deletes a video's row first, then its files: a crash in between leaves only unreferenced files.</summary>
-public sealed class VideoRemoval(AppDbContext db, StoragePaths paths, Seeding.SeederCatalogSignal seeder)
-{
+    /// <param name="video">Loaded with its playlist and files (<see cref="VideoAccess.WithDetails"/>).</param>
     public async Task RemoveAsync(Video video, CancellationToken ct)
     {
+        await events.DeletingAsync(video, ct);
         db.Videos.Remove(video);
         await db.SaveChangesAsync(ct);
-        seeder.CatalogChanged();
-        TranscodeVideoJob.DeleteDirectory(paths.HlsDirectory(video.Uuid));
-        TranscodeVideoJob.DeleteFile(video.SourceFilename is null ? null : paths.SourceFile(video.SourceFilename));
-        TranscodeVideoJob.DeleteFile(video.ThumbnailFilename is null ? null : Path.Combine(paths.Thumbnails, video.ThumbnailFilename));
-        TranscodeVideoJob.DeleteFile(video.PreviewFilename is null ? null : Path.Combine(paths.Previews, video.PreviewFilename));
-        TranscodeVideoJob.DeleteFile(paths.FfmpegLog(video.Uuid));
-        foreach (var file in video.StreamingPlaylist?.Files ?? [])
-        {
-            TranscodeVideoJob.DeleteFile(file.TorrentFilename is null ? null : Path.Combine(paths.Torrents, file.TorrentFilename));
-        }
+        await events.DeletedAsync(video, ct);
     }
 }

@@ -3,12 +3,6 @@ using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using PeerTube.Net.Server.Features.Accounts;
-using PeerTube.Net.Server.Features.Instance;
-using PeerTube.Net.Server.Features.Torrents;
-using PeerTube.Net.Server.Features.Uploads;
-using PeerTube.Net.Server.Infrastructure.Data;
-using PeerTube.Net.Server.Infrastructure.Errors;
 
 namespace PeerTube.Net.Server.Features.Videos;
 
@@ -48,7 +42,7 @@ internal static class VideosApi
     private static async Task<IResult> ListChannelAsync(string handle, HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance,
         VideoUrls urls, CancellationToken ct)
     {
-        var name = Channels.Handles.Local(handle, instance.Value);
+        var name = Handles.Local(handle, instance.Value);
         return await db.VideoChannels.AnyAsync(c => c.Name == name, ct)
             ? await PageAsync(http, db.Videos.Listable().Where(v => v.Channel!.Name == name), instance.Value, urls, ct)
             : ApiProblem.NotFound("Video channel not found.");
@@ -57,7 +51,7 @@ internal static class VideosApi
     private static async Task<IResult> ListAccountAsync(string name, HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance,
         VideoUrls urls, CancellationToken ct)
     {
-        var account = Channels.Handles.Local(name, instance.Value);
+        var account = Handles.Local(name, instance.Value);
         return await db.Accounts.AnyAsync(a => a.Name == account, ct)
             ? await PageAsync(http, db.Videos.Listable().Where(v => v.Channel!.Account!.Name == account), instance.Value, urls, ct)
             : ApiProblem.NotFound("Account not found.");
@@ -117,8 +111,8 @@ internal static class VideosApi
         return TypedResults.Ok(new { total, data = page.Select(v => VideoDtos.Summary(v, instance, urls)) });
     }
 
-    private static async Task<IResult> GetAsync(string id, ClaimsPrincipal principal, AppDbContext db, IOptions<InstanceOptions> instance,
-        VideoUrls urls, VideoTorrents torrents, CancellationToken ct)
+    private static async Task<IResult> GetAsync(string id, ClaimsPrincipal principal, AppDbContext db, VideoDetailsComposer details,
+        CancellationToken ct)
     {
         var video = await VideoAccess.FindAsync(db, id, ct);
         if (video is null)
@@ -133,7 +127,7 @@ internal static class VideosApi
                 : ApiProblem.Forbidden("Cannot get this private video of another user.");
         }
 
-        return TypedResults.Ok(VideoDtos.Details(video, instance.Value, urls, torrents));
+        return TypedResults.Ok(await details.ComposeAsync(video, principal, ct));
     }
 
     private static async Task<IResult> GetDescriptionAsync(string id, ClaimsPrincipal principal, AppDbContext db, CancellationToken ct)
@@ -145,8 +139,8 @@ internal static class VideosApi
     }
 
     /// <summary>PeerTube's update: JSON or multipart, only the fields given change. Owner or admin only.</summary>
-    private static async Task<IResult> UpdateAsync(string id, HttpContext http, ClaimsPrincipal principal, AppDbContext db, VideoIntake intake,
-        TorrentsQueue torrentsQueue, IVideoEvents events, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> UpdateAsync(string id, HttpContext http, ClaimsPrincipal principal, AppDbContext db,
+        IVideoEvents events, TimeProvider clock, CancellationToken ct)
     {
         var video = await VideoAccess.FindAsync(db, id, ct);
         if (video is null)
@@ -193,7 +187,7 @@ internal static class VideosApi
         if (merged.ChannelId != video.ChannelId)
         {
             // Moving to another channel: it must belong to the video's owner.
-            await intake.CheckMetadataAsync(merged, ownerId ?? -1, null, ct);
+            await VideoAccess.ChannelOfAsync(db, merged.ChannelId, ownerId ?? -1, ct);
         }
 
         var privacyChanged = video.Privacy != (VideoPrivacy)merged.Privacy!.Value;
@@ -212,17 +206,16 @@ internal static class VideosApi
         video.CommentsPolicy = merged.CommentsPolicy ?? 1;
         video.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(ct);
+        await events.UpdatedAsync(video.Id, ct);
         if (privacyChanged)
         {
-            // Web seeds are only for videos anyone may fetch: the torrents follow the privacy.
-            torrentsQueue.Enqueue(video.Id);
+            await events.PrivacyChangedAsync(video.Id, ct);
         }
 
-        await events.UpdatedAsync(video.Id, ct);
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> DeleteAsync(string id, ClaimsPrincipal principal, AppDbContext db, VideoRemoval removal, IVideoEvents events,
+    private static async Task<IResult> DeleteAsync(string id, ClaimsPrincipal principal, AppDbContext db, VideoRemoval removal,
         CancellationToken ct)
     {
         var video = await VideoAccess.FindAsync(db, id, ct);
@@ -234,11 +227,6 @@ internal static class VideosApi
         if (!VideoAccess.IsOwnerOrAdmin(video.Channel!.Account!.UserId, principal))
         {
             return ApiProblem.Forbidden("Cannot remove a video of another user.");
-        }
-
-        if (video.IsLocal)
-        {
-            await events.DeletingAsync(video, ct);
         }
 
         await removal.RemoveAsync(video, ct);

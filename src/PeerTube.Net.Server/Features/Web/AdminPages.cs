@@ -3,9 +3,8 @@ using Hangfire.Dashboard;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Accounts;
-using PeerTube.Net.Server.Features.Instance;
+using PeerTube.Net.Server.Features.Redundancy;
 using PeerTube.Net.Server.Features.Web.Pages;
-using PeerTube.Net.Server.Infrastructure.Data;
 
 namespace PeerTube.Net.Server.Features.Web;
 

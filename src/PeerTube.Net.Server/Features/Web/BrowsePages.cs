@@ -1,9 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using PeerTube.Net.Server.Features.Instance;
-using PeerTube.Net.Server.Features.Videos;
 using PeerTube.Net.Server.Features.Web.Pages;
-using PeerTube.Net.Server.Infrastructure.Data;
 
 namespace PeerTube.Net.Server.Features.Web;
 

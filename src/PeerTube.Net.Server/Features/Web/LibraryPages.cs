@@ -1,9 +1,7 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using PeerTube.Net.Server.Features.Accounts;
-using PeerTube.Net.Server.Features.Videos;
 using PeerTube.Net.Server.Features.Web.Pages;
-using PeerTube.Net.Server.Infrastructure.Data;
 
 namespace PeerTube.Net.Server.Features.Web;
 

@@ -1,7 +1,5 @@
 using System.Globalization;
-using PeerTube.Net.Server.Features.Instance;
 using PeerTube.Net.Server.Features.Transcoding;
-using PeerTube.Net.Server.Features.Videos;
 
 namespace PeerTube.Net.Server.Features.Web;
 

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using PeerTube.Net.Server.Features.Instance;
 using PeerTube.Net.Server.Features.Web.Pages;
 
 namespace PeerTube.Net.Server.Features.Web;

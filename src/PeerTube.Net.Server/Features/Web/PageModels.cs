@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Claims;
 using OpenIddict.Abstractions;
 using PeerTube.Net.Server.Features.Accounts;
-using PeerTube.Net.Server.Features.Videos;
 
 namespace PeerTube.Net.Server.Features.Web;
 

@@ -2,9 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
-using PeerTube.Net.Server.Features.Instance;
 using PeerTube.Net.Server.Features.Peers;
-using PeerTube.Net.Server.Features.Videos;
 
 namespace PeerTube.Net.Server.Features.Web;
 
@@ -61,7 +59,7 @@ public sealed record PlayerConfig(
     /// <param name="videoFileToken">For a private or internal video: minted for the viewer who may watch it.</param>
     /// <param name="p2p">The instance's P2P settings; null leaves peers off.</param>
     public static PlayerConfig For(Video video, InstanceOptions instance, VideoUrls urls, string? videoFileToken, bool embed, PlayerOptions options,
-        P2POptions? p2p = null)
+        P2POptions? p2p = null, IReadOnlyList<string>? copies = null)
     {
         var playlist = video.StreamingPlaylist;
         var shortUuid = Videos.ShortUuid.FromGuid(video.Uuid);
@@ -74,8 +72,7 @@ public sealed record PlayerConfig(
             // Copies of the video on other instances (and ours of a remote one), public videos only: extra HTTP sources.
             playlist is null || VideoUrls.IsPrivateLike(video)
                 ? []
-                : video.Redundancies.Where(r => r.State == Redundancy.RedundancyState.Ready && r.ExpiresAt > DateTimeOffset.UtcNow)
-                    .OrderBy(r => r.Id).Select(r => r.BaseUrl).ToList(),
+                : copies ?? [],
             video.PreviewFilename is null ? null : $"/lazy-static/previews/{video.PreviewFilename}",
             videoFileToken,
             instance.Absolute($"/w/{shortUuid}"),

@@ -1,11 +1,8 @@
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Accounts;
-using PeerTube.Net.Server.Features.Instance;
 using PeerTube.Net.Server.Features.Peers;
 using PeerTube.Net.Server.Features.Streaming;
-using PeerTube.Net.Server.Features.Videos;
 using PeerTube.Net.Server.Features.Web.Pages;
-using PeerTube.Net.Server.Infrastructure.Data;
 
 namespace PeerTube.Net.Server.Features.Web;
 
@@ -21,7 +18,7 @@ public static class WatchPages
     }
 
     private static async Task<IResult> WatchAsync(string id, HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance, VideoUrls urls,
-        VideoFileTokens tokens, Markdown markdown, IOptions<P2POptions> p2p, CancellationToken ct)
+        VideoFileTokens tokens, Markdown markdown, IOptions<P2POptions> p2p, TimeProvider clock, CancellationToken ct)
     {
         var video = await VideoAccess.FindAsync(db, id, ct);
         if (Refusal(video, http, embeddable: false) is { } refusal)
@@ -36,7 +33,8 @@ public static class WatchPages
             [nameof(Watch.Model)] = new WatchModel(
                 video!,
                 ShortUuid.FromGuid(video!.Uuid),
-                PlayerConfig.For(video, instance.Value, urls, token, embed: false, PlayerOptions.FromQuery(http.Request.Query), p2p.Value).ToJson(),
+                PlayerConfig.For(video, instance.Value, urls, token, embed: false, PlayerOptions.FromQuery(http.Request.Query), p2p.Value,
+                    await CopiesAsync(db, video, clock, ct)).ToJson(),
                 WatchHead.For(video, instance.Value),
                 markdown.ToHtml(video.Description),
                 Downloads(video, urls, token),
@@ -44,8 +42,12 @@ public static class WatchPages
         });
     }
 
+    /// <summary>Base URLs of the video's copies (redundancy) that a player may use now.</summary>
+    private static async Task<IReadOnlyList<string>> CopiesAsync(AppDbContext db, Video video, TimeProvider clock, CancellationToken ct) =>
+        (await Redundancy.RedundancyDetailsPart.ReadyCopiesAsync(db, video.Id, clock, ct)).Select(r => r.BaseUrl).ToList();
+
     private static async Task<IResult> EmbedAsync(string id, HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance, VideoUrls urls,
-        VideoFileTokens tokens, IOptions<P2POptions> p2p, CancellationToken ct)
+        VideoFileTokens tokens, IOptions<P2POptions> p2p, TimeProvider clock, CancellationToken ct)
     {
         var video = await VideoAccess.FindAsync(db, id, ct);
         if (Refusal(video, http, embeddable: true) is { } refusal)
@@ -54,7 +56,7 @@ public static class WatchPages
         }
 
         var config = PlayerConfig.For(video!, instance.Value, urls, FileToken(video!, tokens), embed: true, PlayerOptions.FromQuery(http.Request.Query),
-            p2p.Value);
+            p2p.Value, await CopiesAsync(db, video!, clock, ct));
         return Page.Embeddable<Embed>(new Dictionary<string, object?>
         {
             [nameof(Embed.Title)] = $"{video!.Name} - {instance.Value.Name}",

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using PeerTube.Net.Server.Infrastructure.Storage;
 
 namespace PeerTube.Net.Server.Infrastructure.Data;
 

@@ -3,8 +3,6 @@ using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Microsoft.Extensions.Options;
-using PeerTube.Net.Server.Features.Transcoding;
-using PeerTube.Net.Server.Infrastructure.Data;
 
 namespace PeerTube.Net.Server.Infrastructure.Jobs;
 
@@ -17,6 +15,16 @@ public static class JobsExtensions
     /// Hangfire keeps its jobs in PostgreSQL in production. The embedded default keeps them in memory: nothing is
     /// lost on a restart because the video rows are the truth and recovery re-enqueues what they say is pending.
     /// </summary>
+    /// <summary>A Hangfire server of its own for <paramref name="queue"/>, so that its jobs never wait behind others'.</summary>
+    public static IServiceCollection AddJobQueue(this IServiceCollection services, string queue, Func<IServiceProvider, int> workerCount) =>
+        services.AddHangfireServer((sp, o) =>
+        {
+            o.ServerName = $"{Environment.MachineName}:{queue}:{Guid.NewGuid():N}";
+            o.Queues = [queue];
+            o.WorkerCount = workerCount(sp);
+            o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+        });
+
     public static WebApplicationBuilder AddJobs(this WebApplicationBuilder builder)
     {
         // Our own storage instance, resolved through DI, so that two servers in one process (tests) never share one.
@@ -41,13 +49,6 @@ public static class JobsExtensions
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
 
-        builder.Services.AddHangfireServer((sp, o) =>
-        {
-            o.ServerName = $"{Environment.MachineName}:transcoding:{Guid.NewGuid():N}";
-            o.Queues = [TranscodingQueue];
-            o.WorkerCount = sp.GetRequiredService<IOptions<TranscodingOptions>>().Value.Concurrency;
-            o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
-        });
         builder.Services.AddHangfireServer((_, o) =>
         {
             o.ServerName = $"{Environment.MachineName}:default:{Guid.NewGuid():N}";

@@ -1,9 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using PeerTube.Net.Server.Features.Instance;
-using PeerTube.Net.Server.Features.Videos;
-using PeerTube.Net.Server.Infrastructure.Data;
-using PeerTube.Net.Server.Infrastructure.Errors;
+using PeerTube.Net.Server.Features.Accounts;
 
 namespace PeerTube.Net.Server.Features.Federation.Discovery;
 
@@ -81,11 +78,22 @@ internal static class DiscoveryEndpoints
         }, contentType: "application/jrd+json; charset=utf-8");
     }
 
-    private static async Task<IResult> NodeInfoAsync(AppDbContext db, IOptions<InstanceOptions> instance, CancellationToken ct)
+    private static async Task<IResult> NodeInfoAsync(AppDbContext db, IOptions<InstanceOptions> instance, IEnumerable<INodeInfoPart> parts,
+        CancellationToken ct)
     {
         var users = await db.Users.CountAsync(ct);
         var videos = await db.Videos.CountAsync(v => v.RemoteUrl == null && v.State == VideoState.Published, ct);
-        var comments = await db.VideoComments.CountAsync(c => c.Account!.Host == null && c.DeletedAt == null, ct);
+        var usage = new Dictionary<string, object?>
+        {
+            ["users"] = new { total = users, activeMonth = users, activeHalfyear = users },
+            ["localPosts"] = videos,
+            ["localComments"] = 0,
+        };
+        foreach (var part in parts)
+        {
+            await part.AddToAsync(usage, ct);
+        }
+
         return TypedResults.Json(new Dictionary<string, object?>
         {
             ["version"] = "2.0",
@@ -93,13 +101,20 @@ internal static class DiscoveryEndpoints
             ["protocols"] = new[] { "activitypub" },
             ["services"] = new { inbound = Array.Empty<string>(), outbound = Array.Empty<string>() },
             ["openRegistrations"] = false,
-            ["usage"] = new
-            {
-                users = new { total = users, activeMonth = users, activeHalfyear = users },
-                localPosts = videos,
-                localComments = comments,
-            },
+            ["usage"] = usage,
             ["metadata"] = new { nodeName = instance.Value.Name, peertube = new { compatibleWith = "6.3.0" } },
         }, contentType: "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.0#\"; charset=utf-8");
     }
+}
+
+/// <summary>A feature's figures in NodeInfo's <c>usage</c> (such as <c>localComments</c>).</summary>
+public interface INodeInfoPart
+{
+    Task AddToAsync(Dictionary<string, object?> usage, CancellationToken ct);
+}
+
+public static class NodeInfoRegistration
+{
+    public static IServiceCollection AddNodeInfoPart<TPart>(this IServiceCollection services) where TPart : class, INodeInfoPart =>
+        services.AddScoped<INodeInfoPart, TPart>();
 }

@@ -3,8 +3,6 @@ using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Federation.Http;
-using PeerTube.Net.Server.Infrastructure.Data;
-using PeerTube.Net.Server.Infrastructure.Errors;
 using PeerTube.Net.Server.Infrastructure.Jobs;
 
 namespace PeerTube.Net.Server.Features.Federation.Inbound;

@@ -1,28 +1,20 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
-using PeerTube.Net.Server.Features.Federation.Outbound;
-using PeerTube.Net.Server.Infrastructure.Data;
 
 namespace PeerTube.Net.Server.Features.Federation.Inbound;
 
 /// <summary>
-/// Processes one stored inbox activity, by id. Safe to run twice: a processed row is skipped, and every handler
-/// upserts. An activity we cannot use is marked processed with the reason; a failure (a fetch, the database) throws,
-/// so that Hangfire retries.
+/// Processes one stored inbox activity, by id: finds its signer and routes it to the handlers registered for its type
+/// (<see cref="IActivityHandler"/>), or, when someone else's words are passed on, to the forwarded-activity handlers.
+/// Safe to run twice: a processed row is skipped, and every handler upserts. An activity we cannot use is marked
+/// processed with the reason; a failure (a fetch, the database) throws, so that Hangfire retries.
 /// </summary>
 [AutomaticRetry(Attempts = 5)]
 public sealed partial class ProcessInboxActivityJob(
     AppDbContext db,
-    RemoteActors actors,
-    LocalActors local,
-    RemoteVideos videos,
-    Interactions interactions,
-    FollowService follows,
-    Redundancy.CacheFileInbox cacheFiles,
-    NoteForwarding forwarding,
-    Http.FederationHttpClient http,
+    IEnumerable<IActivityHandler> handlers,
+    IEnumerable<IForwardedActivityHandler> forwardedHandlers,
     TimeProvider clock,
     ILogger<ProcessInboxActivityJob> logger)
 {
@@ -62,130 +54,39 @@ public sealed partial class ProcessInboxActivityJob(
     /// <returns>Null when done, or why the activity was not used.</returns>
     private async Task<string?> DispatchAsync(JsonElement activity, Actor signer, CancellationToken ct)
     {
-        var host = signer.Host!;
-        activity.TryProperty("object", out var obj);
         if (activity.Id("actor") != signer.Url)
         {
-            return await forwarding.ReceiveAsync(activity, ct);
-        }
-
-        switch (activity.Type())
-        {
-            case "Follow":
-                return await follows.ReceiveFollowAsync(activity, signer, ct);
-            case "Accept":
-                return await follows.ReceiveAnswerAsync(obj, signer, accepted: true, ct);
-            case "Reject":
-                return await follows.ReceiveAnswerAsync(obj, signer, accepted: false, ct);
-            case "Undo":
-                return obj.Type() switch
+            foreach (var handler in forwardedHandlers)
+            {
+                var forwarded = await handler.HandleAsync(activity, ct);
+                if (!forwarded.Passed)
                 {
-                    "Follow" => await follows.ReceiveUndoAsync(obj, signer, ct),
-                    "Like" or "Dislike" => await interactions.UndoRateAsync(obj, signer, ct),
-                    "Announce" => null,
-                    "CacheFile" => await cacheFiles.ReceiveAsync(obj, signer, undo: true, ct),
-                    "Create" when obj.TryProperty("object", out var created) && created.Type() == "CacheFile" =>
-                        await cacheFiles.ReceiveAsync(created, signer, undo: true, ct),
-                    _ => "unsupported Undo",
-                };
-            case "Create" or "Update":
-                return obj.Type() switch
-                {
-                    "Video" => await VideoAsync(obj, host, ct),
-                    "Note" => await NoteAsync(activity, obj, signer, ct),
-                    "Person" or "Group" or "Application" => await actors.GetAsync(signer.Url, refresh: true, ct) is null ? "actor refresh failed" : null,
-                    "CacheFile" => await cacheFiles.ReceiveAsync(obj, signer, undo: false, ct),
-                    _ => $"unsupported {activity.Type()} of {obj.Type() ?? "an id"}",
-                };
-            case "Announce":
-                return await AnnounceAsync(obj, ct);
-            case "Delete":
-                return await DeleteAsync(activity, obj, signer, ct);
-            case "Like":
-                return await interactions.RateAsync(activity, signer, like: true, ct);
-            case "Dislike":
-                return await interactions.RateAsync(activity, signer, like: false, ct);
-            case "View" when activity.TryProperty("expires", out _) || activity.TryProperty("expiration", out _):
-                // PeerTube's viewer protocol: a View that expires reports how many watch right now (its live viewer
-                // count), and its count is of viewers, not views. The view itself comes in a View of its own.
-                return "a live viewer report, not a view (viewer counts are not kept)";
-            case "View":
-                return await interactions.ViewAsync(activity, signer, ct);
-            case "Flag":
-                return await interactions.FlagAsync(activity, signer, ct);
-            default:
-                return "unsupported activity";
+                    return forwarded.Reason;
+                }
+            }
+
+            return "a forwarded activity of a kind we do not take";
         }
-    }
 
-    private async Task<string?> VideoAsync(JsonElement obj, string host, CancellationToken ct) =>
-        await videos.UpsertAsync(obj, host, ct) is null ? "video refused" : null;
-
-    /// <summary>A shared video: the object is fetched from its own origin, whatever the announcer embedded.</summary>
-    private async Task<string?> AnnounceAsync(JsonElement obj, CancellationToken ct)
-    {
-        var url = ActivityJson.IdOf(obj);
-        if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        var type = activity.Type() ?? "";
+        activity.TryProperty("object", out var obj);
+        var objectType = obj.ValueKind == JsonValueKind.Object ? obj.Type() : null;
+        var inbound = new InboundActivity(activity, obj, signer);
+        foreach (var handler in handlers.Where(h => h.Handles(type, objectType)))
         {
-            return "announce without an object id";
+            var result = await handler.HandleAsync(inbound, ct);
+            if (!result.Passed)
+            {
+                return result.Reason;
+            }
         }
 
-        if (await local.ByUrlAsync(url, ct) is not null || ActivityJson.HostOf(url) == ActivityJson.HostOf(local.SharedInbox))
+        return type switch
         {
-            return null; // Our own video, shared back to us.
-        }
-
-        var fetched = await http.GetActivityAsync(uri, LocalActors.SigningKey(await local.InstanceActorAsync(ct)), ct);
-        if (!fetched.Ok || fetched.Document is null)
-        {
-            return $"could not fetch the announced object ({fetched.Error})";
-        }
-
-        using var doc = fetched.Document;
-        var origin = ActivityJson.HostOf(fetched.FinalUrl.AbsoluteUri)!;
-        return doc.RootElement.Type() == "Video" ? await VideoAsync(doc.RootElement, origin, ct) : "announced object is not a Video";
-    }
-
-    /// <summary>A comment; one on our video is passed on to the video's other followers.</summary>
-    private async Task<string?> NoteAsync(JsonElement activity, JsonElement note, Actor signer, CancellationToken ct)
-    {
-        var error = await interactions.ReceiveNoteAsync(note, signer, ct);
-        if (error is null && note.String("id") is { } url)
-        {
-            await forwarding.ForwardAsync(activity, url, signer.Host!, ct);
-        }
-
-        return error;
-    }
-
-    private async Task<string?> DeleteAsync(JsonElement activity, JsonElement obj, Actor signer, CancellationToken ct)
-    {
-        var host = signer.Host!;
-        var url = ActivityJson.IdOf(obj);
-        if (url is null)
-        {
-            return "delete without an object";
-        }
-
-        if (await videos.DeleteAsync(url, signer.Host!, ct))
-        {
-            return null;
-        }
-
-        // Deleted now, or by an earlier try of this job that failed before it forwarded the Delete.
-        if (await interactions.DeleteNoteAsync(url, host, ct) || await interactions.IsDeletedNoteAsync(url, host, ct))
-        {
-            await forwarding.ForwardAsync(activity, url, host, ct);
-            return null;
-        }
-
-        if (url == signer.Url)
-        {
-            await db.Actors.Where(a => a.Url == url).ExecuteDeleteAsync(ct);
-            return null;
-        }
-
-        return "nothing to delete";
+            "Delete" => "nothing to delete",
+            "Create" or "Update" or "Undo" => $"unsupported {type} of {objectType ?? "an id"}",
+            _ => "unsupported activity",
+        };
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Inbox activity {Type} {Id} not used: {Reason}")]

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using PeerTube.Net.Server.Features.Videos;
-using PeerTube.Net.Server.Infrastructure.Data;
 
 namespace PeerTube.Net.Server.Features.Federation.Inbound;
 
@@ -10,7 +8,7 @@ namespace PeerTube.Net.Server.Features.Federation.Inbound;
 /// A remote video is a reference: its metadata and where its origin serves its HLS, torrents and images. Made or
 /// refreshed from a Video object, whose id, channel and files must all be on the host that sent it.
 /// </summary>
-public sealed partial class RemoteVideos(AppDbContext db, RemoteActors actors, TimeProvider clock, ILogger<RemoteVideos> logger)
+public sealed partial class RemoteVideos(AppDbContext db, RemoteActors actors, VideoRemoval removal, TimeProvider clock, ILogger<RemoteVideos> logger)
 {
     /// <returns>The video's id here, or null when the object was refused.</returns>
     public async Task<int?> UpsertAsync(JsonElement obj, string originHost, CancellationToken ct)
@@ -196,7 +194,15 @@ public sealed partial class RemoteVideos(AppDbContext db, RemoteActors actors, T
             return false;
         }
 
-        return await db.Videos.Where(v => v.RemoteUrl == url).ExecuteDeleteAsync(ct) > 0;
+        // Through the removal, so that what features keep of it (cached images, our copy) goes too.
+        var video = await db.Videos.WithDetails().FirstOrDefaultAsync(v => v.RemoteUrl == url, ct);
+        if (video is null)
+        {
+            return false;
+        }
+
+        await removal.RemoveAsync(video, ct);
+        return true;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Refused the remote video {Url}: {Reason}")]

@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
-using PeerTube.Net.Server.Features.Instance;
 using PeerTube.Net.Server.Features.Torrents;
-using PeerTube.Net.Server.Features.Videos;
 
 namespace PeerTube.Net.Server.Features.Federation.Outbound;
 

@@ -1,14 +1,12 @@
 using System.Text.Json.Nodes;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
-using PeerTube.Net.Server.Features.Videos;
-using PeerTube.Net.Server.Infrastructure.Data;
 using PeerTube.Net.Server.Infrastructure.Jobs;
 
 namespace PeerTube.Net.Server.Features.Federation.Outbound;
 
 /// <summary>Tells followers about our videos: Create on publish, Update on edit, Delete on removal or when it turns private.</summary>
-public sealed class VideoFederation(IBackgroundJobClient jobs, IServiceScopeFactory scopes) : IVideoEvents
+internal sealed class VideoFederation(IBackgroundJobClient jobs, FederateVideoJob federate) : IVideoEventHandler
 {
     public Task PublishedAsync(int videoId, CancellationToken ct)
     {
@@ -29,9 +27,7 @@ public sealed class VideoFederation(IBackgroundJobClient jobs, IServiceScopeFact
             return;
         }
 
-        await using var scope = scopes.CreateAsyncScope();
-        var job = scope.ServiceProvider.GetRequiredService<FederateVideoJob>();
-        await job.SendDeleteAsync(video, ct);
+        await federate.SendDeleteAsync(video, ct);
     }
 }
 

@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using PeerTube.Net.Server.Features.Videos;
 
-namespace PeerTube.Net.Server.Features.Uploads;
+namespace PeerTube.Net.Server.Features.Videos;
 
 /// <summary>The fields PeerTube clients send with an upload, by PeerTube's names.</summary>
 public sealed class VideoUploadMetadata

@@ -1,6 +1,5 @@
-using PeerTube.Net.Server.Features.Accounts;
 
-namespace PeerTube.Net.Server.Features.Channels;
+namespace PeerTube.Net.Server.Features.Videos;
 
 public sealed class VideoChannel
 {

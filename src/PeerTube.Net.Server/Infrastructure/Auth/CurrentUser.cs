@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using OpenIddict.Abstractions;
 
-namespace PeerTube.Net.Server.Features.Accounts;
+namespace PeerTube.Net.Server.Infrastructure.Auth;
 
 public static class CurrentUser
 {

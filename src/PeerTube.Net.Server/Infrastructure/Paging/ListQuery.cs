@@ -1,7 +1,6 @@
 using System.Globalization;
-using PeerTube.Net.Server.Infrastructure.Errors;
 
-namespace PeerTube.Net.Server.Features.Accounts;
+namespace PeerTube.Net.Server.Infrastructure.Paging;
 
 /// <summary>PeerTube's list parameters: start, count (at most 100), sort ("-createdAt" and the like).</summary>
 public sealed record ListQuery(int Start, int Count, string Column, bool Descending)

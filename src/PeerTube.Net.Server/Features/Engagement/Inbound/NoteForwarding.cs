@@ -3,9 +3,11 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using PeerTube.Net.Server.Features.Federation.Http;
 using PeerTube.Net.Server.Features.Federation.Outbound;
-using PeerTube.Net.Server.Infrastructure.Data;
 
-namespace PeerTube.Net.Server.Features.Federation.Inbound;
+using PeerTube.Net.Server.Features.Federation;
+using PeerTube.Net.Server.Features.Federation.Inbound;
+
+namespace PeerTube.Net.Server.Features.Engagement.Inbound;
 
 /// <summary>
 /// Comments between instances that do not follow each other, as PeerTube's forwardVideoRelatedActivity does it. The
@@ -33,7 +35,7 @@ public sealed class NoteForwarding(
     {
         var videoId = await db.VideoComments.AsNoTracking().Where(c => c.Url == noteUrl).Select(c => (int?)c.VideoId).FirstOrDefaultAsync(ct);
         var video = videoId is null ? null : await db.Videos.Include(v => v.Channel).FirstOrDefaultAsync(v => v.Id == videoId, ct);
-        if (video is null || !video.IsLocal || PeerTube.Net.Server.Features.Videos.VideoUrls.IsPrivateLike(video))
+        if (video is null || !video.IsLocal || VideoUrls.IsPrivateLike(video))
         {
             return 0;
         }

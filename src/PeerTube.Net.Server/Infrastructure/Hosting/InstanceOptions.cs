@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace PeerTube.Net.Server.Features.Instance;
+namespace PeerTube.Net.Server.Infrastructure.Hosting;
 
 public sealed class InstanceOptions : IValidatableObject
 {

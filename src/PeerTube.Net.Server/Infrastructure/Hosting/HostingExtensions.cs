@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
-using PeerTube.Net.Server.Infrastructure.Storage;
 
-namespace PeerTube.Net.Server.Features.Instance;
+namespace PeerTube.Net.Server.Infrastructure.Hosting;
 
-public static class InstanceFeature
+/// <summary>The instance's identity and its place on the network: options, the clock, proxies and CORS.</summary>
+public static class HostingExtensions
 {
     public static WebApplicationBuilder AddInstance(this WebApplicationBuilder builder)
     {
@@ -26,24 +26,5 @@ public static class InstanceFeature
         builder.Services.AddCors(o => o.AddDefaultPolicy(p => p.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod()
             .WithExposedHeaders("Content-Range", "Content-Length", "Accept-Ranges", "Location", "Range")));
         return builder;
-    }
-
-    public static WebApplicationBuilder AddStorage(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<StoragePaths>();
-        return builder;
-    }
-
-    public static IEndpointRouteBuilder MapInstanceApi(this IEndpointRouteBuilder app)
-    {
-        app.MapGet("/api/v1/ping", () => TypedResults.Text("pong"));
-        app.MapGet("/api/v1/config", (IOptions<InstanceOptions> instance) => TypedResults.Ok(new
-        {
-            instance = new { name = instance.Value.Name },
-            serverVersion = "6.3.0",
-            serverCommit = "peertube-net",
-        }));
-        return app;
     }
 }

@@ -1,13 +1,13 @@
 using System.Threading.Channels;
 
-namespace PeerTube.Net.Server.Features.Seeding;
+namespace PeerTube.Net.Server.Features.Torrents;
 
 /// <summary>
 /// Tells the seeder the catalog changed (a video published, deleted or made unavailable), so it loads or drops
 /// torrents, and announces them to our tracker, now rather than at its next poll (Seeding:CatalogRefreshSeconds).
 /// Cheap and safe to call from anywhere, any number of times; calls while a refresh is pending are merged.
 /// </summary>
-public sealed class SeederCatalogSignal
+public sealed class TorrentCatalogSignal
 {
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 

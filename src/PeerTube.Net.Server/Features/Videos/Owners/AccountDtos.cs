@@ -1,7 +1,5 @@
-using PeerTube.Net.Server.Features.Channels;
-using PeerTube.Net.Server.Features.Instance;
 
-namespace PeerTube.Net.Server.Features.Accounts;
+namespace PeerTube.Net.Server.Features.Videos;
 
 public sealed record IdLabel<T>(T Id, string Label);
 
@@ -19,15 +17,9 @@ public sealed record ChannelDto(
     int FollowersCount, int FollowingCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, AccountSummaryDto OwnerAccount,
     object[] Avatars, object[] Banners);
 
+/// <summary>Accounts and channels as PeerTube's API shows them, wherever a video shows its owner.</summary>
 public static class AccountDtos
 {
-    public static string RoleLabel(UserRole role) => role switch
-    {
-        UserRole.Administrator => "Administrator",
-        UserRole.Moderator => "Moderator",
-        _ => "User",
-    };
-
     public static AccountSummaryDto Summary(Account a, InstanceOptions instance) =>
         new(a.Id, a.LocalName, a.DisplayName, Url(a, instance), a.Host ?? instance.Host, []);
 
@@ -42,42 +34,6 @@ public static class AccountDtos
     public static AccountDto Account(Account a, InstanceOptions instance) =>
         new(a.Id, a.LocalName, a.DisplayName, a.Description, Url(a, instance), a.Host ?? instance.Host, a.IsLocal, a.UserId,
             0, 0, a.CreatedAt, a.CreatedAt, [], []);
-
-    /// <summary>
-    /// PeerTube's User, as its admin API and /users/me answer. The admin list leaves the channels out (PeerTube does
-    /// the same); they must be loaded, with their account, when asked for.
-    /// </summary>
-    public static Dictionary<string, object?> User(User user, long videoQuotaUsed, InstanceOptions instance, bool withChannels)
-    {
-        var account = user.Account!;
-        var json = new Dictionary<string, object?>
-        {
-            ["id"] = user.Id,
-            ["username"] = user.Username,
-            ["email"] = user.Email,
-            ["emailVerified"] = true,
-            ["nsfwPolicy"] = "display",
-            ["adminFlags"] = 0,
-            ["role"] = new IdLabel<int>((int)user.Role, RoleLabel(user.Role)),
-            ["videoQuota"] = user.VideoQuota,
-            ["videoQuotaDaily"] = user.VideoQuotaDaily,
-            ["videoQuotaUsed"] = videoQuotaUsed,
-            ["videoQuotaUsedDaily"] = videoQuotaUsed,
-            ["blocked"] = user.Blocked,
-            ["blockedReason"] = null,
-            ["createdAt"] = user.CreatedAt,
-            ["lastLoginDate"] = null,
-            ["pluginAuth"] = null,
-            ["twoFactorEnabled"] = false,
-            ["account"] = Account(account, instance),
-        };
-        if (withChannels)
-        {
-            json["videoChannels"] = account.Channels.OrderBy(c => c.Id).Select(c => Channel(c, instance)).ToList();
-        }
-
-        return json;
-    }
 
     public static ChannelDto Channel(VideoChannel c, InstanceOptions instance) =>
         new(c.Id, c.LocalName, c.DisplayName, c.Description, c.Support, Url(c, instance), c.Host ?? instance.Host, c.IsLocal,

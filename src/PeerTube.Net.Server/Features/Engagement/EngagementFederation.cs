@@ -5,18 +5,17 @@ using Hangfire;
 using Hangfire.States;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using PeerTube.Net.Server.Features.Engagement;
-using PeerTube.Net.Server.Features.Videos;
-using PeerTube.Net.Server.Infrastructure.Data;
+using PeerTube.Net.Server.Features.Federation;
+using PeerTube.Net.Server.Features.Federation.Outbound;
 using PeerTube.Net.Server.Infrastructure.Jobs;
 
-namespace PeerTube.Net.Server.Features.Federation.Outbound;
+namespace PeerTube.Net.Server.Features.Engagement;
 
 /// <summary>
 /// Tells the right instances about our users' interactions: likes and comments go to the video's origin (or, on our own
 /// videos, to their followers) as jobs; views of remote videos are counted here and sent in batches.
 /// </summary>
-public sealed class InteractionFederation(IBackgroundJobClient jobs) : IInteractionEvents
+internal sealed class InteractionFederation(IBackgroundJobClient jobs) : IInteractionEvents
 {
     private static readonly EnqueuedState Default = new(JobsExtensions.DefaultQueue);
 
@@ -35,12 +34,6 @@ public sealed class InteractionFederation(IBackgroundJobClient jobs) : IInteract
     public Task CommentDeletedAsync(int commentId, CancellationToken ct)
     {
         jobs.Create<FederateInteractionJob>(j => j.DeleteCommentAsync(commentId, CancellationToken.None), Default);
-        return Task.CompletedTask;
-    }
-
-    public Task ReportedAsync(int abuseId, CancellationToken ct)
-    {
-        jobs.Create<FederateInteractionJob>(j => j.FlagAsync(abuseId, CancellationToken.None), Default);
         return Task.CompletedTask;
     }
 
@@ -204,45 +197,6 @@ public sealed class FederateInteractionJob(
 
         var activity = objects.Activity("Delete", comment.Url + "/delete", actor.Url, JsonValue.Create(comment.Url), actor.FollowersUrl);
         await outbox.SendAsync(actor, activity, inboxes, ct);
-    }
-
-    /// <summary>
-    /// PeerTube's Flag, from the reporter's account to the flagged account's instance, when that is not us: the report's
-    /// reason as content, the predefined reasons as hashtags, the flagged video, comment or account as object.
-    /// </summary>
-    public async Task FlagAsync(int abuseId, CancellationToken ct)
-    {
-        var abuse = await db.Abuses.AsNoTracking().Include(a => a.Video).Include(a => a.Comment).Include(a => a.FlaggedAccount)
-            .FirstOrDefaultAsync(a => a.Id == abuseId && a.RemoteUrl == null, ct);
-        if (abuse?.FlaggedAccount is not { IsLocal: false } flagged || abuse.ReporterAccountId is not { } reporterId)
-        {
-            return;
-        }
-
-        var reporter = await local.ForAccountAsync(reporterId, ct);
-        var inbox = await audience.InboxOfAccountAsync(flagged.Id, ct);
-        var flaggedUrl = flagged.RemoteUrl;
-        if (reporter is null || inbox is null || flaggedUrl is null)
-        {
-            return;
-        }
-
-        var objectUrl = abuse.Video is { } v ? objects.VideoUrl(v) : abuse.Comment?.Url ?? flaggedUrl;
-        var tags = new JsonArray();
-        foreach (var reason in abuse.PredefinedReasons.Split(',', StringSplitOptions.RemoveEmptyEntries))
-        {
-            tags.Add(new JsonObject { ["type"] = "Hashtag", ["name"] = reason });
-        }
-
-        var activity = objects.Activity("Flag", objects.AbuseUrl(abuse.Id), reporter.Url, new JsonArray(objectUrl));
-        activity["to"] = new JsonArray(flaggedUrl);
-        activity.Remove("cc");
-        activity["content"] = abuse.Reason;
-        activity["mediaType"] = "text/markdown";
-        activity["tag"] = tags;
-        activity["startAt"] = abuse.StartAt;
-        activity["endAt"] = abuse.EndAt;
-        await outbox.SendAsync(reporter, activity, [inbox], ct);
     }
 
     /// <summary>

@@ -3,7 +3,7 @@ using Ganss.Xss;
 using Markdig;
 using Markdig.Syntax;
 
-namespace PeerTube.Net.Server.Features.Web;
+namespace PeerTube.Net.Server.Infrastructure.Text;
 
 /// <summary>
 /// Descriptions are Markdown written by anyone with an account: raw HTML is escaped by the parser, and what the

@@ -1,38 +1,21 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using PeerTube.Net.Server.Features.Instance;
-using PeerTube.Net.Server.Features.Videos;
-using PeerTube.Net.Server.Infrastructure.Data;
 
-namespace PeerTube.Net.Server.Features.Federation.Inbound;
+using PeerTube.Net.Server.Features.Federation;
+using PeerTube.Net.Server.Features.Federation.Inbound;
+
+namespace PeerTube.Net.Server.Features.Engagement.Inbound;
 
 /// <summary>Likes, dislikes, views and comments that other instances send about videos.</summary>
-public sealed class Interactions(AppDbContext db, RemoteActors actors, Web.Markdown markdown, IOptions<InstanceOptions> instance, TimeProvider clock)
+public sealed class Interactions(AppDbContext db, RemoteActors actors, ActivityVideos videos, Markdown markdown, IOptions<InstanceOptions> instance, TimeProvider clock)
 {
     /// <summary>Largest view count one batched View may carry.</summary>
     public const int MaxViewsPerActivity = 10_000;
 
-    /// <summary>A video of ours by its ActivityPub id (/videos/watch/{uuid}), or a remote one we hold by its id.</summary>
-    public async Task<Video?> VideoByUrlAsync(string? url, CancellationToken ct)
-    {
-        if (url is null)
-        {
-            return null;
-        }
-
-        var prefix = instance.Value.Absolute("/videos/watch/");
-        if (url.StartsWith(prefix, StringComparison.Ordinal) && Guid.TryParse(url[prefix.Length..].Split('/')[0], out var uuid))
-        {
-            return await db.Videos.FirstOrDefaultAsync(v => v.Uuid == uuid && v.RemoteUrl == null, ct);
-        }
-
-        return await db.Videos.FirstOrDefaultAsync(v => v.RemoteUrl == url, ct);
-    }
-
     public async Task<string?> RateAsync(JsonElement activity, Actor signer, bool like, CancellationToken ct)
     {
-        var video = await VideoByUrlAsync(activity.Id("object"), ct);
+        var video = await videos.ByUrlAsync(activity.Id("object"), ct);
         if (video is null || signer.AccountId is not { } accountId)
         {
             return video is null ? "unknown video" : "only accounts rate videos";
@@ -58,7 +41,7 @@ public sealed class Interactions(AppDbContext db, RemoteActors actors, Web.Markd
     public async Task<string?> UndoRateAsync(JsonElement rateObject, Actor signer, CancellationToken ct)
     {
         var id = ActivityJson.IdOf(rateObject);
-        var video = await VideoByUrlAsync(rateObject.ValueKind == JsonValueKind.Object ? rateObject.Id("object") : null, ct);
+        var video = await videos.ByUrlAsync(rateObject.ValueKind == JsonValueKind.Object ? rateObject.Id("object") : null, ct);
         // Only the rate undone: an Undo(Like) that arrives after the Dislike that replaced the like leaves the dislike.
         var like = rateObject.Type() != "Dislike";
         var matching = db.VideoRates.Where(r => r.AccountId == signer.AccountId
@@ -75,8 +58,8 @@ public sealed class Interactions(AppDbContext db, RemoteActors actors, Web.Markd
 
     public Task RecountAsync(int videoId, CancellationToken ct) =>
         db.Videos.Where(v => v.Id == videoId).ExecuteUpdateAsync(s => s
-            .SetProperty(v => v.Likes, v => db.VideoRates.Count(r => r.VideoId == videoId && r.Like))
-            .SetProperty(v => v.Dislikes, v => db.VideoRates.Count(r => r.VideoId == videoId && !r.Like)), ct);
+            .SetProperty(v => v.Likes, v => db.Set<VideoRate>().Count(r => r.VideoId == videoId && r.Like))
+            .SetProperty(v => v.Dislikes, v => db.Set<VideoRate>().Count(r => r.VideoId == videoId && !r.Like)), ct);
 
     /// <summary>
     /// A View of one of our videos, or of a remote one from its origin (its count, passed on). Ours batch views (one View per video per interval) and say how many in
@@ -84,7 +67,7 @@ public sealed class Interactions(AppDbContext db, RemoteActors actors, Web.Markd
     /// </summary>
     public async Task<string?> ViewAsync(JsonElement activity, Actor signer, CancellationToken ct)
     {
-        var video = await VideoByUrlAsync(activity.Id("object"), ct);
+        var video = await videos.ByUrlAsync(activity.Id("object"), ct);
         if (video is null || (!video.IsLocal && ActivityJson.HostOf(video.RemoteUrl) != signer.Host))
         {
             return video is null ? "unknown video" : "views of a remote video are taken from its origin only";
@@ -113,7 +96,7 @@ public sealed class Interactions(AppDbContext db, RemoteActors actors, Web.Markd
 
         var inReplyTo = note.Id("inReplyTo");
         VideoComment? parent = null;
-        var video = await VideoByUrlAsync(inReplyTo, ct);
+        var video = await videos.ByUrlAsync(inReplyTo, ct);
         if (video is null && inReplyTo is not null)
         {
             parent = await db.VideoComments.FirstOrDefaultAsync(c => c.Url == inReplyTo, ct)
@@ -156,7 +139,7 @@ public sealed class Interactions(AppDbContext db, RemoteActors actors, Web.Markd
     }
 
     /// <summary>One of our comments by its URL (/videos/watch/{uuid}/comments/{id}).</summary>
-    private async Task<VideoComment?> LocalCommentAsync(string url, CancellationToken ct)
+    public async Task<VideoComment?> LocalCommentAsync(string url, CancellationToken ct)
     {
         var prefix = instance.Value.Absolute("/videos/watch/");
         if (!url.StartsWith(prefix, StringComparison.Ordinal))
@@ -178,66 +161,4 @@ public sealed class Interactions(AppDbContext db, RemoteActors actors, Web.Markd
     public async Task<bool> DeleteNoteAsync(string url, string host, CancellationToken ct) =>
         await db.VideoComments.Where(c => c.Url == url && c.Account!.Host == host && c.DeletedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.DeletedAt, clock.GetUtcNow()).SetProperty(c => c.Text, ""), ct) > 0;
-
-    /// <summary>
-    /// A report (Flag) about one of our videos, comments or accounts, kept for our moderators. The object is a URL or a
-    /// list of them (PeerTube's shape); the reporter is the signer. A Flag about something not ours is not kept.
-    /// </summary>
-    public async Task<string?> FlagAsync(JsonElement activity, Actor signer, CancellationToken ct)
-    {
-        var id = activity.String("id");
-        if (id is null || !ActivityJson.SameHost(id, signer.Url))
-        {
-            return "a flag needs an id on its signer's host";
-        }
-
-        if (await db.Abuses.AnyAsync(a => a.RemoteUrl == id, ct))
-        {
-            return null;
-        }
-
-        var targets = activity.TryProperty("object", out var obj) && obj.ValueKind == JsonValueKind.Array
-            ? obj.EnumerateArray().Select(ActivityJson.IdOf).OfType<string>().ToList()
-            : [ActivityJson.IdOf(obj)!];
-        var now = clock.GetUtcNow();
-        var reason = (activity.String("content") ?? "").Trim();
-        var abuse = new Moderation.Abuse
-        {
-            Reason = reason.Length > 3000 ? reason[..3000] : reason, RemoteUrl = id, ReporterAccountId = signer.AccountId, CreatedAt = now, UpdatedAt = now,
-            PredefinedReasons = string.Join(',', activity.Items("tag").Select(t => t.String("name")).OfType<string>()
-                .Where(Moderation.AbusesApi.PredefinedReasons.Contains).Distinct()),
-            StartAt = activity.Int("startAt"), EndAt = activity.Int("endAt"),
-        };
-        foreach (var target in targets.Where(t => t is not null))
-        {
-            if (await VideoByUrlAsync(target, ct) is { IsLocal: true } video)
-            {
-                abuse.VideoId = video.Id;
-                abuse.FlaggedAccountId = await db.VideoChannels.Where(c => c.Id == video.ChannelId).Select(c => c.AccountId).FirstAsync(ct);
-                break;
-            }
-
-            if (await LocalCommentAsync(target, ct) is { } comment)
-            {
-                abuse.CommentId = comment.Id;
-                abuse.FlaggedAccountId = comment.AccountId;
-                break;
-            }
-
-            if (await db.Actors.AsNoTracking().FirstOrDefaultAsync(a => a.Url == target && a.Host == null && a.AccountId != null, ct) is { } actor)
-            {
-                abuse.FlaggedAccountId = actor.AccountId!.Value;
-                break;
-            }
-        }
-
-        if (abuse.FlaggedAccountId == 0)
-        {
-            return "the flag is about nothing of ours";
-        }
-
-        db.Abuses.Add(abuse);
-        await db.SaveChangesAsync(ct);
-        return null;
-    }
 }

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Options;
+
+namespace PeerTube.Net.Server.Features.Videos;
+
+public static class VideosFeature
+{
+    public static WebApplicationBuilder AddVideos(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(sp => new VideoUrls(sp.GetRequiredService<IOptions<InstanceOptions>>().Value));
+        builder.Services.AddScoped<IVideoEvents, VideoEvents>();
+        builder.Services.AddScoped<VideoRemoval>();
+        builder.Services.AddScoped<VideoDetailsComposer>();
+        builder.Services.AddSingleton<RecentViewers>();
+        return builder;
+    }
+
+    /// <summary>A feature's part in the lives of videos (<see cref="IVideoEventHandler"/>), heard in registration order.</summary>
+    public static IServiceCollection AddVideoEventHandler<THandler>(this IServiceCollection services)
+        where THandler : class, IVideoEventHandler =>
+        services.AddScoped<IVideoEventHandler, THandler>();
+
+    /// <summary>A feature's part of the video as the API shows it (<see cref="IVideoDetailsPart"/>).</summary>
+    public static IServiceCollection AddVideoDetailsPart<TPart>(this IServiceCollection services)
+        where TPart : class, IVideoDetailsPart =>
+        services.AddScoped<IVideoDetailsPart, TPart>();
+}
