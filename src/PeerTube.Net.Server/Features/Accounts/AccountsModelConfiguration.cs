@@ -15,6 +15,7 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
 {
     public void Configure(EntityTypeBuilder<User> e)
     {
+        e.ToTable("Users");
         e.HasIndex(u => u.Username).IsUnique();
         e.HasIndex(u => u.Email).IsUnique();
         e.Property(u => u.Username).HasMaxLength(50);

@@ -16,6 +16,7 @@ internal sealed class VideoRateConfiguration : IEntityTypeConfiguration<VideoRat
 {
     public void Configure(EntityTypeBuilder<VideoRate> e)
     {
+        e.ToTable("VideoRates");
         e.HasIndex(r => new { r.VideoId, r.AccountId }).IsUnique();
         e.HasIndex(r => r.Url);
         e.HasOne(r => r.Video).WithMany().HasForeignKey(r => r.VideoId).OnDelete(DeleteBehavior.Cascade);
@@ -27,6 +28,7 @@ internal sealed class VideoCommentConfiguration : IEntityTypeConfiguration<Video
 {
     public void Configure(EntityTypeBuilder<VideoComment> e)
     {
+        e.ToTable("VideoComments");
         e.HasIndex(c => c.Url).IsUnique();
         e.HasIndex(c => c.VideoId);
         e.HasOne(c => c.Video).WithMany().HasForeignKey(c => c.VideoId).OnDelete(DeleteBehavior.Cascade);

@@ -19,6 +19,7 @@ internal sealed class ActorConfiguration : IEntityTypeConfiguration<Actor>
 {
     public void Configure(EntityTypeBuilder<Actor> e)
     {
+        e.ToTable("Actors");
         e.HasIndex(a => a.Url).IsUnique();
         e.HasIndex(a => a.KeyId);
         e.HasIndex(a => new { a.PreferredUsername, a.Host });
@@ -31,6 +32,7 @@ internal sealed class ActorFollowConfiguration : IEntityTypeConfiguration<ActorF
 {
     public void Configure(EntityTypeBuilder<ActorFollow> e)
     {
+        e.ToTable("ActorFollows");
         e.HasIndex(f => new { f.FollowerId, f.TargetId }).IsUnique();
         e.HasOne(f => f.Follower).WithMany().HasForeignKey(f => f.FollowerId).OnDelete(DeleteBehavior.Cascade);
         e.HasOne(f => f.Target).WithMany().HasForeignKey(f => f.TargetId).OnDelete(DeleteBehavior.Cascade);
@@ -41,6 +43,7 @@ internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
 {
     public void Configure(EntityTypeBuilder<Delivery> e)
     {
+        e.ToTable("Deliveries");
         e.HasIndex(d => new { d.State, d.NextAttemptAt });
         e.HasOne(d => d.Sender).WithMany().HasForeignKey(d => d.SenderActorId).OnDelete(DeleteBehavior.Cascade);
     }
@@ -48,13 +51,16 @@ internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
 
 internal sealed class UnreachableHostConfiguration : IEntityTypeConfiguration<UnreachableHost>
 {
-    public void Configure(EntityTypeBuilder<UnreachableHost> e) => e.HasKey(h => h.Host);
+    public void Configure(EntityTypeBuilder<UnreachableHost> e) =>
+        e.ToTable("UnreachableHosts")
+            .HasKey(h => h.Host);
 }
 
 internal sealed class InboxActivityConfiguration : IEntityTypeConfiguration<InboxActivity>
 {
     public void Configure(EntityTypeBuilder<InboxActivity> e)
     {
+        e.ToTable("InboxActivities");
         e.HasIndex(a => a.ActivityId).IsUnique();
         e.HasIndex(a => a.ProcessedAt);
     }

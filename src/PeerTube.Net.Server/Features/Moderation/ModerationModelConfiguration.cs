@@ -15,6 +15,7 @@ internal sealed class AbuseConfiguration : IEntityTypeConfiguration<Abuse>
 {
     public void Configure(EntityTypeBuilder<Abuse> e)
     {
+        e.ToTable("Abuses");
         e.HasIndex(a => a.RemoteUrl).IsUnique();
         e.HasIndex(a => new { a.State, a.CreatedAt });
         e.Property(a => a.Reason).HasMaxLength(3000);

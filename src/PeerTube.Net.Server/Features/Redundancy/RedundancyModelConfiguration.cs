@@ -16,6 +16,7 @@ internal sealed class VideoRedundancyConfiguration : IEntityTypeConfiguration<Vi
 {
     public void Configure(EntityTypeBuilder<VideoRedundancy> e)
     {
+        e.ToTable("VideoRedundancies");
         e.HasIndex(r => new { r.VideoId, r.MirrorHost });
         e.HasIndex(r => r.Url);
         e.HasOne(r => r.Video).WithMany().HasForeignKey(r => r.VideoId).OnDelete(DeleteBehavior.Cascade);
@@ -24,5 +25,7 @@ internal sealed class VideoRedundancyConfiguration : IEntityTypeConfiguration<Vi
 
 internal sealed class RedundancyHostConfiguration : IEntityTypeConfiguration<RedundancyHost>
 {
-    public void Configure(EntityTypeBuilder<RedundancyHost> e) => e.HasKey(h => h.Host);
+    public void Configure(EntityTypeBuilder<RedundancyHost> e) =>
+        e.ToTable("RedundancyHosts")
+            .HasKey(h => h.Host);
 }

@@ -15,6 +15,7 @@ internal sealed class ResumableUploadConfiguration : IEntityTypeConfiguration<Re
 {
     public void Configure(EntityTypeBuilder<ResumableUpload> e)
     {
+        e.ToTable("ResumableUploads");
         e.HasKey(u => u.Id);
         e.HasIndex(u => u.ExpiresAt);
     }

@@ -19,6 +19,7 @@ internal sealed class AccountConfiguration : IEntityTypeConfiguration<Account>
 {
     public void Configure(EntityTypeBuilder<Account> e)
     {
+        e.ToTable("Accounts");
         e.HasIndex(a => a.Name).IsUnique();
         e.HasIndex(a => a.RemoteUrl).IsUnique();
         e.Property(a => a.Name).HasMaxLength(50);
@@ -31,6 +32,7 @@ internal sealed class VideoChannelConfiguration : IEntityTypeConfiguration<Video
 {
     public void Configure(EntityTypeBuilder<VideoChannel> e)
     {
+        e.ToTable("VideoChannels");
         e.HasIndex(c => c.Name).IsUnique();
         e.HasIndex(c => c.RemoteUrl).IsUnique();
         e.Property(c => c.Name).HasMaxLength(50);
@@ -42,6 +44,7 @@ internal sealed class VideoConfiguration : IEntityTypeConfiguration<Video>
 {
     public void Configure(EntityTypeBuilder<Video> e)
     {
+        e.ToTable("Videos");
         e.HasIndex(v => v.Uuid).IsUnique();
         e.HasIndex(v => v.State);
         e.HasIndex(v => v.PublishedAt);
@@ -55,10 +58,13 @@ internal sealed class VideoConfiguration : IEntityTypeConfiguration<Video>
 internal sealed class VideoStreamingPlaylistConfiguration : IEntityTypeConfiguration<VideoStreamingPlaylist>
 {
     public void Configure(EntityTypeBuilder<VideoStreamingPlaylist> e) =>
-        e.HasMany(p => p.Files).WithOne(f => f.StreamingPlaylist).HasForeignKey(f => f.StreamingPlaylistId).OnDelete(DeleteBehavior.Cascade);
+        e.ToTable("StreamingPlaylists")
+            .HasMany(p => p.Files).WithOne(f => f.StreamingPlaylist).HasForeignKey(f => f.StreamingPlaylistId).OnDelete(DeleteBehavior.Cascade);
 }
 
 internal sealed class VideoFileConfiguration : IEntityTypeConfiguration<VideoFile>
 {
-    public void Configure(EntityTypeBuilder<VideoFile> e) => e.HasIndex(f => f.InfoHash);
+    public void Configure(EntityTypeBuilder<VideoFile> e) =>
+        e.ToTable("VideoFiles")
+            .HasIndex(f => f.InfoHash);
 }
