@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Accounts;
 using PeerTube.Net.Server.Features.Federation;
+using PeerTube.Net.Server.Features.Federation.Inbound;
 using PeerTube.Net.Server.Features.Federation.Outbound;
 
 namespace PeerTube.Net.Server.Features.Redundancy;
@@ -25,6 +26,7 @@ public static class RedundancyFeature
         services.AddSingleton<MirrorsInProgress>();
         services.AddVideoDetailsPart<RedundancyDetailsPart>();
         services.AddVideoEventHandler<RedundancyVideoEvents>();
+        services.AddActivityHandler<CacheFileHandler>();
         services.AddScoped<Torrents.IWebSeedMirrors, RedundancyWebSeeds>();
         services.AddScoped<MirrorVideoJob>();
         services.AddScoped<CacheFileAnnouncer>();
