@@ -1,10 +1,11 @@
 using Hangfire;
-using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
+using Hangfire.Storage.SQLite;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Transcoding;
 using PeerTube.Net.Server.Infrastructure.Data;
+using PeerTube.Net.Server.Infrastructure.Storage;
 
 namespace PeerTube.Net.Server.Infrastructure.Jobs;
 
@@ -14,8 +15,10 @@ public static class JobsExtensions
     public const string DefaultQueue = "default";
 
     /// <summary>
-    /// Hangfire keeps its jobs in PostgreSQL in production. The embedded default keeps them in memory: nothing is
-    /// lost on a restart because the video rows are the truth and recovery re-enqueues what they say is pending.
+    /// Hangfire keeps its jobs in the database's kind of store: PostgreSQL (schema "hangfire") in production, and on
+    /// the embedded default a SQLite file of its own next to the app's (Storage:Root/hangfire.db), so that retries and
+    /// scheduled jobs survive a restart. The video rows stay the truth: recovery re-enqueues what they say is pending,
+    /// and a job that then runs twice finds nothing left to do.
     /// </summary>
     public static WebApplicationBuilder AddJobs(this WebApplicationBuilder builder)
     {
@@ -25,7 +28,15 @@ public static class JobsExtensions
             var database = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             if (!database.IsPostgres)
             {
-                return new InMemoryStorage();
+                var file = Path.Combine(sp.GetRequiredService<StoragePaths>().Root, "hangfire.db");
+                return new SQLiteStorage(file, new SQLiteStorageOptions
+                {
+                    // The default 15 s would be the latency of every job: the in-memory storage this replaces was instant.
+                    QueuePollInterval = TimeSpan.FromMilliseconds(200),
+                    // A fetched job not finished within this is handed out again (this storage has no heartbeat): that
+                    // is how a crashed run comes back. A long transcoding still running by then meets its own lease.
+                    InvisibilityTimeout = TimeSpan.FromMinutes(30),
+                });
             }
 
             var options = new PostgreSqlStorageOptions
