@@ -48,6 +48,7 @@ public static class JobsExtensions
             return new PostgreSqlStorage(new NpgsqlConnectionFactory(database.ConnectionString!, options), options);
         });
         builder.Services.AddHangfire((sp, config) => config
+            .UseLogProvider(new HostLogProvider(sp.GetRequiredService<ILoggerFactory>()))
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
@@ -67,5 +68,34 @@ public static class JobsExtensions
             o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
         });
         return builder;
+    }
+
+    /// <summary>
+    /// Hangfire's log provider is one per process: with several hosts in one process (tests) the last one started
+    /// wins, and its logger factory is disposed with it, while the SQLite storage of a host still running asks for a
+    /// logger with every new connection. Such a late logger is a silent one rather than an ObjectDisposedException.
+    /// </summary>
+    private sealed class HostLogProvider(ILoggerFactory loggers) : Hangfire.Logging.ILogProvider
+    {
+        private readonly Hangfire.AspNetCore.AspNetCoreLogProvider _inner = new(loggers);
+
+        public Hangfire.Logging.ILog GetLogger(string name)
+        {
+            try
+            {
+                return _inner.GetLogger(name);
+            }
+            catch (ObjectDisposedException)
+            {
+                return SilentLog.Instance;
+            }
+        }
+    }
+
+    private sealed class SilentLog : Hangfire.Logging.ILog
+    {
+        public static readonly SilentLog Instance = new();
+
+        public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null) => false;
     }
 }
