@@ -6,6 +6,7 @@
 #   as_root CMD...                   run as root (directly, or via sudo), or fail clearly
 #   apt_install PKG...               apt-get update (once) + noninteractive install
 #   ensure_ffmpeg                    ffmpeg + ffprobe on PATH, installing apt package `ffmpeg` if missing
+#   ensure_jq                        jq on PATH (the README's curl examples parse JSON with it)
 #   ensure_chromium                  the system Chromium the browser tests drive (PEERTUBE_CHROMIUM, default /usr/bin/chromium)
 #   ensure_postgres_binaries         sets PG_BINDIR (initdb/pg_ctl/postgres), installing `postgresql` if missing
 #   pg_throwaway_start               starts a private cluster; sets PG_PORT, PG_TMP, PG_VERSION
@@ -60,6 +61,13 @@ ensure_ffmpeg() {
   if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
     die "ffmpeg/ffprobe still not on PATH after installing the ffmpeg package"
   fi
+}
+
+ensure_jq() {
+  command -v jq >/dev/null 2>&1 && return 0
+  log "jq not found: installing jq (apt-get)"
+  apt_install jq
+  command -v jq >/dev/null 2>&1 || die "jq still not on PATH after installing the jq package"
 }
 
 # The browser tests drive a system Chromium through Playwright (never Playwright's own downloads). Debian's package is

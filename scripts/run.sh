@@ -3,8 +3,8 @@
 #
 #   bash scripts/run.sh [server args, e.g. --urls http://0.0.0.0:9000]
 #
-# Installs ffmpeg and node/npm (apt-get, via sudo when not root; npm builds the player) if missing, then runs
-# src/PeerTube.Net.Server in Release. With no configuration the server listens on
+# Installs ffmpeg, jq (for the README's examples) and node/npm (apt-get, via sudo when not root; npm builds the player)
+# if missing, then runs src/PeerTube.Net.Server in Release. With no configuration the server listens on
 # http://127.0.0.1:9000 and keeps SQLite + media under the storage root, which this script
 # sets to <repo>/data (ignored by git) unless Storage__Root is given: `dotnet run` makes the
 # project folder the working directory, so a relative ./data would land in src/.
@@ -21,6 +21,7 @@ cd "$REPO_ROOT"
 
 command -v dotnet >/dev/null 2>&1 || die "dotnet (the .NET 10 SDK) is not on PATH"
 ensure_ffmpeg
+ensure_jq
 ensure_node
 
 export Storage__Root="${Storage__Root:-$REPO_ROOT/data}"

@@ -3,8 +3,8 @@
 #
 #   bash scripts/test.sh [extra dotnet test args, e.g. --filter "FullyQualifiedName~Upload"]
 #
-# 1. installs ffmpeg, Chromium (for the browser tests) and the PostgreSQL server (apt-get, via sudo when not root)
-#    if missing;
+# 1. installs ffmpeg, jq (the README test runs its curl examples), Chromium (for the browser tests) and the
+#    PostgreSQL server (apt-get, via sudo when not root) if missing;
 # 2. starts a throwaway PostgreSQL cluster on a free 127.0.0.1 port (temp dir, fsync off,
 #    trust auth, superuser `postgres`), removed again on exit, even on failure or Ctrl-C;
 #    set PEERTUBE_TEST_POSTGRES yourself to use an existing server instead;
@@ -107,6 +107,7 @@ main() {
 
   command -v dotnet >/dev/null 2>&1 || die "dotnet (the .NET 10 SDK) is not on PATH"
   ensure_ffmpeg
+  ensure_jq
   log "ffmpeg: $(command -v ffmpeg) ($(ffmpeg -hide_banner -version | head -n 1 | awk '{print $3}'))"
   export PEERTUBE_CHROMIUM="${PEERTUBE_CHROMIUM:-/usr/bin/chromium}"
   ensure_chromium

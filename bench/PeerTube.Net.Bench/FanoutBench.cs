@@ -385,7 +385,7 @@ internal static class FanoutBench
         w.WriteLine();
         w.WriteLine($"- Date: {started:yyyy-MM-dd HH:mm} UTC, {(DateTime.UtcNow - started).TotalMinutes:0.0} min in all; load average {loadAtStart:0.0} at the start, {loadAtEnd:0.0} at the end");
         w.WriteLine($"- Machine: {Environment.ProcessorCount} CPUs ({CpuModel()}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
-        w.WriteLine($"- Server built from the working tree: {codeState}; one server process per variant (SQLite, Hangfire in memory), shipped " +
+        w.WriteLine($"- Server built from the working tree: {codeState}; one server process per variant (SQLite, Hangfire on SQLite), shipped " +
                     $"Federation defaults (DeliveryConcurrency 8) plus {string.Join(", ", ServerSettings.Select(kv => $"`{kv.Key}={kv.Value}`"))}");
         w.WriteLine($"- Followers: {options.Followers} Person actors per server, {perHost.Min()}–{perHost.Max()} per host, on {options.Hosts} Kestrel listeners " +
                     "in the benchmark process (127.0.0.1, one port each, so one ActivityPub host each), one RSA-2048 key per host. " +

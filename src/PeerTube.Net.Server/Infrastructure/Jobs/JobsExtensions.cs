@@ -1,8 +1,10 @@
 using Hangfire;
-using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
+using Hangfire.Storage.SQLite;
 using Microsoft.Extensions.Options;
+using PeerTube.Net.Server.Infrastructure.Data;
+using PeerTube.Net.Server.Infrastructure.Storage;
 
 namespace PeerTube.Net.Server.Infrastructure.Jobs;
 
@@ -11,10 +13,6 @@ public static class JobsExtensions
     public const string TranscodingQueue = "transcoding";
     public const string DefaultQueue = "default";
 
-    /// <summary>
-    /// Hangfire keeps its jobs in PostgreSQL in production. The embedded default keeps them in memory: nothing is
-    /// lost on a restart because the video rows are the truth and recovery re-enqueues what they say is pending.
-    /// </summary>
     /// <summary>A Hangfire server of its own for <paramref name="queue"/>, so that its jobs never wait behind others'.</summary>
     public static IServiceCollection AddJobQueue(this IServiceCollection services, string queue, Func<IServiceProvider, int> workerCount) =>
         services.AddHangfireServer((sp, o) =>
@@ -25,6 +23,12 @@ public static class JobsExtensions
             o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
         });
 
+    /// <summary>
+    /// Hangfire keeps its jobs in the database's kind of store: PostgreSQL (schema "hangfire") in production, and on
+    /// the embedded default a SQLite file of its own next to the app's (Storage:Root/hangfire.db), so that retries and
+    /// scheduled jobs survive a restart. The video rows stay the truth: recovery re-enqueues what they say is pending,
+    /// and a job that then runs twice finds nothing left to do.
+    /// </summary>
     public static WebApplicationBuilder AddJobs(this WebApplicationBuilder builder)
     {
         // Our own storage instance, resolved through DI, so that two servers in one process (tests) never share one.
@@ -33,7 +37,15 @@ public static class JobsExtensions
             var database = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             if (!database.IsPostgres)
             {
-                return new InMemoryStorage();
+                var file = Path.Combine(sp.GetRequiredService<StoragePaths>().Root, "hangfire.db");
+                return new SQLiteStorage(file, new SQLiteStorageOptions
+                {
+                    // The default 15 s would be the latency of every job: the in-memory storage this replaces was instant.
+                    QueuePollInterval = TimeSpan.FromMilliseconds(200),
+                    // A fetched job not finished within this is handed out again (this storage has no heartbeat): that
+                    // is how a crashed run comes back. A long transcoding still running by then meets its own lease.
+                    InvisibilityTimeout = TimeSpan.FromMinutes(30),
+                });
             }
 
             var options = new PostgreSqlStorageOptions
@@ -45,6 +57,7 @@ public static class JobsExtensions
             return new PostgreSqlStorage(new NpgsqlConnectionFactory(database.ConnectionString!, options), options);
         });
         builder.Services.AddHangfire((sp, config) => config
+            .UseLogProvider(new HostLogProvider(sp.GetRequiredService<ILoggerFactory>()))
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
@@ -57,5 +70,34 @@ public static class JobsExtensions
             o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
         });
         return builder;
+    }
+
+    /// <summary>
+    /// Hangfire's log provider is one per process: with several hosts in one process (tests) the last one started
+    /// wins, and its logger factory is disposed with it, while the SQLite storage of a host still running asks for a
+    /// logger with every new connection. Such a late logger is a silent one rather than an ObjectDisposedException.
+    /// </summary>
+    private sealed class HostLogProvider(ILoggerFactory loggers) : Hangfire.Logging.ILogProvider
+    {
+        private readonly Hangfire.AspNetCore.AspNetCoreLogProvider _inner = new(loggers);
+
+        public Hangfire.Logging.ILog GetLogger(string name)
+        {
+            try
+            {
+                return _inner.GetLogger(name);
+            }
+            catch (ObjectDisposedException)
+            {
+                return SilentLog.Instance;
+            }
+        }
+    }
+
+    private sealed class SilentLog : Hangfire.Logging.ILog
+    {
+        public static readonly SilentLog Instance = new();
+
+        public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null) => false;
     }
 }
