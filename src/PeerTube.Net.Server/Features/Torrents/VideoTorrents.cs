@@ -46,7 +46,7 @@ public sealed class VideoTorrents(StoragePaths paths, VideoUrls urls, IOptions<I
     public async Task<(string Filename, string InfoHash)> CreateAsync(Video video, VideoFile file, string mediaPath, CancellationToken ct)
     {
         var metainfo = await TorrentBuilder.CreateAsync(mediaPath,
-            new TorrentOptions(TorrentName(video, file), AnnounceList, WebSeeds(video, file), CreatedBy), ct);
+            new TorrentOptions(TorrentName(video, file), AnnounceList, WebSeeds(video, file), CreatedBy, Salt: video.TorrentSalt), ct);
         var filename = $"{Guid.NewGuid()}-{file.Resolution.ToString(CultureInfo.InvariantCulture)}-hls.torrent";
         var path = Path.Combine(paths.Torrents, filename);
         await File.WriteAllBytesAsync(path + ".tmp", metainfo.Bytes, ct);
@@ -54,7 +54,16 @@ public sealed class VideoTorrents(StoragePaths paths, VideoUrls urls, IOptions<I
         return (filename, metainfo.InfoHashHex);
     }
 
-    /// <summary>True when the rendition's torrent exists and still says what it should (web seeds follow privacy).</summary>
+    /// <summary>
+    /// A new <see cref="Video.TorrentSalt"/>, given at each privacy change: every torrent of the video then gets a new
+    /// info-hash, so whoever kept the old torrent or magnet finds neither our seeder nor peers through our tracker.
+    /// </summary>
+    public static string NewSalt() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>
+    /// True when the rendition's torrent exists and still says what it should: web seeds follow privacy, and the salt
+    /// the last privacy change gave.
+    /// </summary>
     public bool IsCurrent(Video video, VideoFile file)
     {
         if (file.TorrentFilename is null || file.InfoHash is null)
@@ -71,7 +80,7 @@ public sealed class VideoTorrents(StoragePaths paths, VideoUrls urls, IOptions<I
         try
         {
             var metainfo = TorrentParser.Parse(File.ReadAllBytes(path));
-            return metainfo.InfoHashHex == file.InfoHash && metainfo.WebSeeds.SequenceEqual(WebSeeds(video, file))
+            return metainfo.InfoHashHex == file.InfoHash && metainfo.Salt == video.TorrentSalt && metainfo.WebSeeds.SequenceEqual(WebSeeds(video, file))
                    && metainfo.AnnounceList.SelectMany(t => t).SequenceEqual(AnnounceList.SelectMany(t => t));
         }
         catch (FormatException)

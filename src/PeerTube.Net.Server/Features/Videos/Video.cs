@@ -78,6 +78,12 @@ public sealed class Video
 
     public VideoStreamingPlaylist? StreamingPlaylist { get; set; }
 
+    /// <summary>
+    /// Put in every torrent of the video (ADR 005), so the info-hashes change with each privacy change and a torrent or
+    /// magnet saved before leads nowhere. Null until the privacy first changes.
+    /// </summary>
+    public string? TorrentSalt { get; set; }
+
     /// <summary>Copies of its HLS files: ours (of a remote video) and other instances' that we know of.</summary>
     public List<Redundancy.VideoRedundancy> Redundancies { get; set; } = [];
 

@@ -211,11 +211,17 @@ internal static class VideosApi
         video.DownloadEnabled = merged.DownloadEnabled ?? true;
         video.CommentsPolicy = merged.CommentsPolicy ?? 1;
         video.UpdatedAt = clock.GetUtcNow();
+        if (privacyChanged)
+        {
+            // New info-hashes, so a torrent or magnet kept from before leads nowhere (ADR 005).
+            video.TorrentSalt = VideoTorrents.NewSalt();
+        }
+
         await db.SaveChangesAsync(ct);
         if (privacyChanged)
         {
-            // Web seeds are only for videos anyone may fetch: the torrents follow the privacy.
-            torrentsQueue.Enqueue(video.Id);
+            // Web seeds are only for videos anyone may fetch, and peers only for videos in the catalog: the torrents follow the privacy.
+            torrentsQueue.PrivacyChanged(video.Id);
         }
 
         await events.UpdatedAsync(video.Id, ct);
