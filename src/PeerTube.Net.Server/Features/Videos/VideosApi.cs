@@ -114,7 +114,7 @@ internal static class VideosApi
         };
         var page = await ordered.ThenByDescending(v => v.Id).Skip(start).Take(count)
             .Include(v => v.Channel!).ThenInclude(c => c.Account!).AsNoTracking().ToListAsync(ct);
-        return TypedResults.Ok(new { total, data = page.Select(v => VideoDtos.Summary(v, instance, urls)) });
+        return TypedResults.Ok(new { total, data = page.Select(v => VideoDtos.Summary(v, instance, urls, http.User)) });
     }
 
     private static async Task<IResult> GetAsync(string id, ClaimsPrincipal principal, AppDbContext db, IOptions<InstanceOptions> instance,
@@ -133,7 +133,7 @@ internal static class VideosApi
                 : ApiProblem.Forbidden("Cannot get this private video of another user.");
         }
 
-        return TypedResults.Ok(VideoDtos.Details(video, instance.Value, urls, torrents));
+        return TypedResults.Ok(VideoDtos.Details(video, instance.Value, urls, torrents, principal));
     }
 
     private static async Task<IResult> GetDescriptionAsync(string id, ClaimsPrincipal principal, AppDbContext db, CancellationToken ct)
