@@ -15,11 +15,17 @@ public static class TorrentBuilder
     private const int ReadBufferSize = 1024 * 1024;
 
     /// <summary>
+    /// Our own key in the info dictionary for <see cref="TorrentOptions.Salt"/>. Clients keep unknown info keys as they
+    /// are (the info-hash covers them) and otherwise ignore them.
+    /// </summary>
+    public const string SaltKey = "peertube-net-salt";
+
+    /// <summary>
     /// Hashes the file piece by piece (constant memory, whatever the file size) and writes the metainfo:
     /// <c>announce</c> (first tracker), <c>announce-list</c>, <c>comment</c>, <c>created by</c>, <c>creation date</c>,
     /// <c>encoding</c> (UTF-8, as create-torrent), <c>info</c> {<c>length</c>, <c>name</c>, <c>piece length</c>,
-    /// <c>pieces</c>, <c>private</c> only when true}, and <c>url-list</c> (always a list, as create-torrent; left out when
-    /// there are no web seeds). The info-hash depends only on the content, the name, the piece length and the private flag.
+    /// <c>pieces</c>, <c>private</c> only when true, <see cref="SaltKey"/> only when a salt is given}, and <c>url-list</c> (always a list, as create-torrent; left out when
+    /// there are no web seeds). The info-hash depends only on the content, the name, the piece length, the private flag and the salt.
     /// </summary>
     /// <exception cref="ArgumentException">Invalid options, or the file is empty: BitTorrent has no use for a
     /// zero-length torrent and clients reject or mishandle one, so none is made.</exception>
@@ -67,7 +73,8 @@ public static class TorrentBuilder
             ("name", options.Name),
             ("piece length", pieceLength),
             ("pieces", pieces.ToArray()),
-            ("private", options.Private ? 1 : null));
+            ("private", options.Private ? 1 : null),
+            (SaltKey, options.Salt));
 
         var metainfo = BDictionary.Of(
             ("announce", options.AnnounceList.Count > 0 ? options.AnnounceList[0][0] : null),
@@ -132,6 +139,11 @@ public static class TorrentBuilder
             {
                 throw new ArgumentException("Every announce tier must hold at least one tracker URL, and no URL may be empty.", nameof(options));
             }
+        }
+
+        if (options.Salt is "")
+        {
+            throw new ArgumentException("The salt is empty; give null for none.", nameof(options));
         }
 
         if (options.WebSeeds.Any(string.IsNullOrEmpty))

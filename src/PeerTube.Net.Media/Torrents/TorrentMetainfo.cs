@@ -6,6 +6,8 @@ namespace PeerTube.Net.Media.Torrents;
 /// <param name="WebSeeds">HTTP URLs serving the same file (BEP 19 <c>url-list</c>). Empty for none.</param>
 /// <param name="CreationDate">Defaults to now. It is outside the info dictionary, so it does not change the info-hash.</param>
 /// <param name="Private">BEP 27: clients use only the torrent's trackers (no DHT/PEX). Part of the info-hash.</param>
+/// <param name="Salt">Written under <see cref="TorrentBuilder.SaltKey"/> in the info dictionary: the same file gets another
+/// info-hash for each salt, so an old info-hash or magnet link can be made to lead nowhere. Null for none.</param>
 /// <param name="PieceLength">A power of two of at least 16 KiB; null to choose with <see cref="TorrentBuilder.ChoosePieceLength"/>.</param>
 public sealed record TorrentOptions(
     string Name,
@@ -15,7 +17,8 @@ public sealed record TorrentOptions(
     DateTimeOffset? CreationDate = null,
     string? Comment = null,
     bool Private = false,
-    int? PieceLength = null);
+    int? PieceLength = null,
+    string? Salt = null);
 
 /// <summary>A parsed (or freshly built) single-file torrent.</summary>
 /// <param name="Bytes">The .torrent file exactly as it was given or written.</param>
@@ -48,6 +51,9 @@ public sealed record TorrentMetainfo(
 
     /// <summary>BEP 27 <c>info.private = 1</c>.</summary>
     public bool Private { get; init; }
+
+    /// <summary>The info dictionary's <see cref="TorrentBuilder.SaltKey"/>, or null when absent.</summary>
+    public string? Salt { get; init; }
 
     /// <summary>The number of bytes in piece <paramref name="index"/>: <see cref="PieceLength"/>, except for a shorter last piece.</summary>
     public long PieceSize(int index)

@@ -115,6 +115,7 @@ public static class TorrentParser
                 ? DateTimeOffset.FromUnixTimeSeconds(date.Value)
                 : null,
             Private = info.TryGet<BInteger>("private", out var isPrivate) && isPrivate.Value == 1,
+            Salt = TextOrNull(info[TorrentBuilder.SaltKey]),
         };
     }
 

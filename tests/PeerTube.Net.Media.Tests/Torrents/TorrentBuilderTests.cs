@@ -104,6 +104,30 @@ public sealed class TorrentBuilderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_salt_goes_inside_the_info_dictionary_so_each_salt_gives_the_same_file_another_info_hash()
+    {
+        var path = await WriteAsync("pattern.bin", Pattern(100_000));
+        var ct = TestContext.Current.CancellationToken;
+
+        var unsalted = await TorrentBuilder.CreateAsync(path, PeerTubeLike(), ct);
+        var salted = await TorrentBuilder.CreateAsync(path, PeerTubeLike() with { Salt = "0123456789abcdef" }, ct);
+        var sameSalt = await TorrentBuilder.CreateAsync(path, PeerTubeLike() with { Salt = "0123456789abcdef", WebSeeds = [] }, ct);
+        var otherSalt = await TorrentBuilder.CreateAsync(path, PeerTubeLike() with { Salt = "fedcba9876543210" }, ct);
+
+        Assert.Null(unsalted.Salt);
+        Assert.Equal("0123456789abcdef", salted.Salt);
+        Assert.NotEqual(unsalted.InfoHashHex, salted.InfoHashHex);
+        Assert.Equal(salted.InfoHashHex, sameSalt.InfoHashHex);
+        Assert.NotEqual(salted.InfoHashHex, otherSalt.InfoHashHex);
+        Assert.Equal(unsalted.PieceHashes, salted.PieceHashes);
+
+        var info = Assert.IsType<BDictionary>(Assert.IsType<BDictionary>(Bencode.Decode(salted.Bytes))["info"]);
+        Assert.Equal(["length", "name", "peertube-net-salt", "piece length", "pieces"], info.Entries.Keys);
+        Assert.Equal(SHA1.HashData(Bencode.Encode(info)), salted.InfoHash);
+        await Assert.ThrowsAsync<ArgumentException>(() => TorrentBuilder.CreateAsync(path, PeerTubeLike() with { Salt = "" }, ct));
+    }
+
+    [Fact]
     public async Task Layout_is_what_create_torrent_writes_for_PeerTube()
     {
         var path = await WriteAsync("pattern.bin", Pattern(100_000));

@@ -6,7 +6,7 @@ namespace PeerTube.Net.Server.Features.Torrents;
 
 /// <summary>
 /// Makes every rendition of a published video have a current torrent: missing ones are created, stale ones (the
-/// privacy changed, so the web seeds did) are replaced. Safe to run any number of times.
+/// privacy changed, so the web seeds and the salt did) are replaced and their files deleted. Safe to run any number of times.
 /// </summary>
 public sealed class CreateTorrentsJob(AppDbContext db, VideoTorrents torrents, StoragePaths paths, TorrentCatalogSignal seeder,
     IEnumerable<IWebSeedMirrors> mirrorSources, ILogger<CreateTorrentsJob> log)
@@ -54,8 +54,19 @@ public sealed class CreateTorrentsJob(AppDbContext db, VideoTorrents torrents, S
     }
 }
 
-public sealed class TorrentsQueue(IBackgroundJobClient jobs)
+public sealed class TorrentsQueue(IBackgroundJobClient jobs, TorrentCatalogSignal seeder)
 {
     public string Enqueue(int videoId) =>
         jobs.Create<CreateTorrentsJob>(j => j.RunAsync(videoId, CancellationToken.None), new Hangfire.States.EnqueuedState(JobsExtensions.DefaultQueue));
+
+    /// <summary>
+    /// Call once the video's new privacy and <see cref="Video.TorrentSalt"/> are saved. A video made private or
+    /// internal leaves the catalog at that moment, so the seeder and the tracker are told now rather than when the job
+    /// has made the new torrents (which then replace the old ones, old info-hashes and files gone).
+    /// </summary>
+    public string PrivacyChanged(int videoId)
+    {
+        seeder.CatalogChanged();
+        return Enqueue(videoId);
+    }
 }

@@ -4,14 +4,19 @@ namespace PeerTube.Net.Server.Features.Torrents;
 
 /// <summary>
 /// Tells the seeder the catalog changed (a video published, deleted or made unavailable), so it loads or drops
-/// torrents, and announces them to our tracker, now rather than at its next poll (Seeding:CatalogRefreshSeconds).
+/// torrents, and announces them to our tracker, now rather than at its next poll (Seeding:CatalogRefreshSeconds);
+/// and tells the catalog, so the tracker forgets the info-hashes it remembered as known.
 /// Cheap and safe to call from anywhere, any number of times; calls while a refresh is pending are merged.
 /// </summary>
-public sealed class TorrentCatalogSignal
+public sealed class TorrentCatalogSignal(ITorrentCatalog catalog)
 {
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
-    public void CatalogChanged() => _signal.Writer.TryWrite(true);
+    public void CatalogChanged()
+    {
+        catalog.Changed();
+        _signal.Writer.TryWrite(true);
+    }
 
     /// <summary>Returns when signalled or when <paramref name="timeout"/> has passed, whichever comes first.</summary>
     internal async Task WaitAsync(TimeSpan timeout, TimeProvider clock, CancellationToken ct)

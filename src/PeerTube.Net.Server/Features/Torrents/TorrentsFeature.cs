@@ -56,19 +56,32 @@ public static class TorrentsFeature
 }
 
 /// <summary>
-/// Reads the catalog from the database: every published rendition that has a torrent, and, for the tracker, the
+/// Reads the catalog from the database: every published public or unlisted rendition that has a torrent, and, for the tracker, the
 /// renditions' p2p-media-loader swarms too (PeerTube's p2pMediaLoaderInfohashes, which have no .torrent to seed).
 /// </summary>
 internal sealed class TorrentCatalog(IServiceScopeFactory scopes, StoragePaths paths, SwarmDirectory swarms) : ITorrentCatalog
 {
+    private long _generation;
+
+    public long Generation => Interlocked.Read(ref _generation);
+
+    public void Changed() => Interlocked.Increment(ref _generation);
+
+    /// <summary>
+    /// Renditions of our published videos that anyone may fetch. A private or internal video's torrents have no web
+    /// seed, and must have no peers either: the seeder and the tracker would otherwise hand its file to whoever kept
+    /// an info-hash (ADR 005).
+    /// </summary>
+    private static IQueryable<VideoFile> Seedable(AppDbContext db) =>
+        db.VideoFiles.Where(f => f.StreamingPlaylist!.Video!.State == VideoState.Published && f.StreamingPlaylist.Video.RemoteUrl == null
+                                 && (f.StreamingPlaylist.Video.Privacy == VideoPrivacy.Public || f.StreamingPlaylist.Video.Privacy == VideoPrivacy.Unlisted));
+
     public async ValueTask<bool> IsKnownAsync(string infoHashHex, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var hash = infoHashHex.ToLowerInvariant();
-        return await db.VideoFiles.AnyAsync(f => f.InfoHash == hash && f.StreamingPlaylist!.Video!.State == VideoState.Published
-                                               && f.StreamingPlaylist.Video.RemoteUrl == null, ct)
-               || await swarms.FindSwarmAsync(hash, ct) is not null;
+        return await Seedable(db).AnyAsync(f => f.InfoHash == hash, ct) || await swarms.FindSwarmAsync(hash, ct) is not null;
     }
 
     public async ValueTask<SeedableTorrent?> FindAsync(string infoHashHex, CancellationToken ct) =>
@@ -80,8 +93,8 @@ internal sealed class TorrentCatalog(IServiceScopeFactory scopes, StoragePaths p
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        var rows = await db.VideoFiles
-            .Where(f => f.InfoHash != null && f.TorrentFilename != null && f.StreamingPlaylist!.Video!.State == VideoState.Published)
+        var rows = await Seedable(db)
+            .Where(f => f.InfoHash != null && f.TorrentFilename != null)
             .Where(f => infoHash == null || f.InfoHash == infoHash)
             .Select(f => new { f.InfoHash, f.Filename, f.TorrentFilename, f.StreamingPlaylist!.Video!.Uuid })
             .ToListAsync(ct);

@@ -5,8 +5,9 @@ internal sealed class TorrentsVideoEvents(TorrentsQueue queue, StoragePaths path
 {
     public Task PrivacyChangedAsync(int videoId, CancellationToken ct)
     {
-        // Web seeds are only for videos anyone may fetch: the torrents follow the privacy.
-        queue.Enqueue(videoId);
+        // Web seeds are only for videos anyone may fetch, and peers only for videos in the catalog: the torrents follow
+        // the privacy (new info-hashes from the salt the change gave, ADR 005).
+        queue.PrivacyChanged(videoId);
         return Task.CompletedTask;
     }
 

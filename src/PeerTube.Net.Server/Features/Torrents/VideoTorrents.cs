@@ -45,7 +45,7 @@ public sealed class VideoTorrents(StoragePaths paths, VideoUrls urls, IOptions<I
         IReadOnlyList<string>? mirrors = null)
     {
         var metainfo = await TorrentBuilder.CreateAsync(mediaPath,
-            new TorrentOptions(TorrentName(video, file), AnnounceList, WebSeeds(video, file, mirrors), CreatedBy), ct);
+            new TorrentOptions(TorrentName(video, file), AnnounceList, WebSeeds(video, file, mirrors), CreatedBy, Salt: video.TorrentSalt), ct);
         var filename = $"{Guid.NewGuid()}-{file.Resolution.ToString(CultureInfo.InvariantCulture)}-hls.torrent";
         var path = Path.Combine(paths.Torrents, filename);
         await File.WriteAllBytesAsync(path + ".tmp", metainfo.Bytes, ct);
@@ -53,7 +53,10 @@ public sealed class VideoTorrents(StoragePaths paths, VideoUrls urls, IOptions<I
         return (filename, metainfo.InfoHashHex);
     }
 
-    /// <summary>True when the rendition's torrent exists and still says what it should (web seeds follow privacy).</summary>
+    /// <summary>
+    /// True when the rendition's torrent exists and still says what it should: web seeds follow privacy, and the salt
+    /// the last privacy change gave.
+    /// </summary>
     public bool IsCurrent(Video video, VideoFile file, IReadOnlyList<string>? mirrors = null)
     {
         if (file.TorrentFilename is null || file.InfoHash is null)
@@ -70,7 +73,7 @@ public sealed class VideoTorrents(StoragePaths paths, VideoUrls urls, IOptions<I
         try
         {
             var metainfo = TorrentParser.Parse(File.ReadAllBytes(path));
-            return metainfo.InfoHashHex == file.InfoHash && metainfo.WebSeeds.SequenceEqual(WebSeeds(video, file, mirrors))
+            return metainfo.InfoHashHex == file.InfoHash && metainfo.Salt == video.TorrentSalt && metainfo.WebSeeds.SequenceEqual(WebSeeds(video, file, mirrors))
                    && metainfo.AnnounceList.SelectMany(t => t).SequenceEqual(AnnounceList.SelectMany(t => t));
         }
         catch (FormatException)

@@ -24,6 +24,9 @@ internal sealed class TrackerGate(IOptions<TrackerOptions> options, ITorrentCata
     private readonly ConcurrentDictionary<IPAddress, RequestWindow> _windows = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _knownUntil = new(StringComparer.Ordinal);
 
+    /// <summary>The catalog's generation that <see cref="_knownUntil"/> was filled under.</summary>
+    private long _knownGeneration;
+
     /// <summary>
     /// The client's address. Behind a reverse proxy this is whatever the forwarded-headers middleware made of it; the
     /// announce's own <c>ip</c> parameter is never trusted, or anyone could point a swarm at a victim.
@@ -99,12 +102,22 @@ internal sealed class TrackerGate(IOptions<TrackerOptions> options, ITorrentCata
         }
     }
 
-    /// <summary>Whether this tracker tracks the info-hash: any when public, only the catalog's when private.</summary>
+    /// <summary>
+    /// Whether this tracker tracks the info-hash: any when public, only the catalog's when private. A torrent that
+    /// leaves the catalog (its video deleted or made private, its torrents replaced) is refused from that moment.
+    /// </summary>
     public async ValueTask<bool> IsTrackedAsync(string infoHash, CancellationToken ct)
     {
         if (!options.Value.Private)
         {
             return true;
+        }
+
+        var generation = catalog.Generation;
+        if (generation != Interlocked.Read(ref _knownGeneration))
+        {
+            _knownUntil.Clear();
+            Interlocked.Exchange(ref _knownGeneration, generation);
         }
 
         var now = clock.GetUtcNow();
@@ -119,7 +132,12 @@ internal sealed class TrackerGate(IOptions<TrackerOptions> options, ITorrentCata
             return false;
         }
 
-        _knownUntil[infoHash] = now + KnownHashLifetime;
+        // Not remembered if the catalog changed while it was asked: the answer may already be out of date.
+        if (catalog.Generation == generation)
+        {
+            _knownUntil[infoHash] = now + KnownHashLifetime;
+        }
+
         return true;
     }
 

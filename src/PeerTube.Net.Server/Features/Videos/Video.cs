@@ -78,6 +78,16 @@ public sealed class Video
     public VideoStreamingPlaylist? StreamingPlaylist { get; set; }
 
     /// <summary>
+    /// Put in every torrent of the video (ADR 005), so the info-hashes change with each privacy change and a torrent or
+    /// magnet saved before leads nowhere. Null until the privacy first changes.
+    /// </summary>
+    public string? TorrentSalt { get; set; }
+
+    /// <summary>Gives the video's torrents new info-hashes (at each privacy change), so whoever kept the old torrent or
+    /// magnet finds neither our seeder nor peers through our tracker.</summary>
+    public void ResaltTorrents() => TorrentSalt = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>
     /// A federated video is a reference, not files: its ActivityPub id, and where its origin serves the HLS master,
     /// the sha256 JSON and the images. All null for ours.
     /// </summary>

@@ -17,6 +17,13 @@ public static class VideoAccess
     public static bool IsOwnerOrAdmin(int? ownerUserId, ClaimsPrincipal principal) =>
         principal.UserId() is { } me && (me == ownerUserId || principal.IsAdmin());
 
+    /// <summary>
+    /// Why transcoding failed (ffmpeg's words, paths of our disk) is for the video's owner and the instance's moderators
+    /// and admins, as the transcoding progress hub already decides; everyone else sees only the state.
+    /// </summary>
+    public static bool CanSeeTranscodingError(int? ownerUserId, ClaimsPrincipal principal) =>
+        principal.UserId() is { } me && (me == ownerUserId || principal.IsModeratorOrAdmin());
+
     /// <summary>Listed in public lists: published, or still transcoding when the creator chose not to wait (PeerTube's rule).</summary>
     public static IQueryable<Video> Listable(this IQueryable<Video> videos) =>
         videos.Where(v => v.Privacy == VideoPrivacy.Public

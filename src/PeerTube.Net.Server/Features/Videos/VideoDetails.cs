@@ -37,7 +37,7 @@ public sealed class VideoDetailsComposer(IOptions<InstanceOptions> instance, Vid
     public async Task<Dictionary<string, object?>> ComposeAsync(Video video, ClaimsPrincipal viewer, CancellationToken ct)
     {
         var v = video;
-        var d = VideoDtos.Summary(v, instance.Value, urls);
+        var d = VideoDtos.Summary(v, instance.Value, urls, viewer);
         d["description"] = v.Description;
         d["descriptionPath"] = $"/api/v1/videos/{v.Uuid}/description";
         d["support"] = v.Support;

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 
 namespace PeerTube.Net.Server.Features.Videos;
 
@@ -7,7 +8,8 @@ public static class VideoDtos
     public static IdLabel<int?> Constant(IReadOnlyDictionary<int, string> table, int? id) =>
         new(id, id is { } i && table.TryGetValue(i, out var label) ? label : "Unknown");
 
-    public static Dictionary<string, object?> Summary(Video v, InstanceOptions instance, VideoUrls urls)
+    /// <param name="viewer">Who asks: some fields are only for the owner and moderators.</param>
+    public static Dictionary<string, object?> Summary(Video v, InstanceOptions instance, VideoUrls urls, ClaimsPrincipal viewer)
     {
         var channel = v.Channel!;
         return new Dictionary<string, object?>
@@ -43,7 +45,7 @@ public static class VideoDtos
             ["state"] = Constant(VideoConstants.States, (int)v.State),
             // Not in PeerTube's payload: how far the transcoding job is, and why it failed.
             ["transcodingProgress"] = v.State == VideoState.ToTranscode ? v.TranscodingProgress ?? 0 : v.TranscodingProgress,
-            ["transcodingError"] = v.FailureReason,
+            ["transcodingError"] = VideoAccess.CanSeeTranscodingError(channel.Account!.UserId, viewer) ? v.FailureReason : null,
             ["blacklisted"] = false,
             ["account"] = AccountDtos.Summary(channel.Account!, instance),
             ["channel"] = AccountDtos.Summary(channel, instance),

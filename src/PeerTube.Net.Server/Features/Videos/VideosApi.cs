@@ -108,7 +108,7 @@ internal static class VideosApi
         };
         var page = await ordered.ThenByDescending(v => v.Id).Skip(start).Take(count)
             .Include(v => v.Channel!).ThenInclude(c => c.Account!).AsNoTracking().ToListAsync(ct);
-        return TypedResults.Ok(new { total, data = page.Select(v => VideoDtos.Summary(v, instance, urls)) });
+        return TypedResults.Ok(new { total, data = page.Select(v => VideoDtos.Summary(v, instance, urls, http.User)) });
     }
 
     private static async Task<IResult> GetAsync(string id, ClaimsPrincipal principal, AppDbContext db, VideoDetailsComposer details,
@@ -205,6 +205,12 @@ internal static class VideosApi
         video.DownloadEnabled = merged.DownloadEnabled ?? true;
         video.CommentsPolicy = merged.CommentsPolicy ?? 1;
         video.UpdatedAt = clock.GetUtcNow();
+        if (privacyChanged)
+        {
+            // New info-hashes, so a torrent or magnet kept from before leads nowhere (ADR 005).
+            video.ResaltTorrents();
+        }
+
         await db.SaveChangesAsync(ct);
         await events.UpdatedAsync(video.Id, ct);
         if (privacyChanged)

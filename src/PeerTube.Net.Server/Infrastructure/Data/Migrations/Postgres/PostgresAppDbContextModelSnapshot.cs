@@ -994,6 +994,9 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.Property<string>("ThumbnailFilename")
                         .HasColumnType("text");
 
+                    b.Property<string>("TorrentSalt")
+                        .HasColumnType("text");
+
                     b.Property<int?>("TranscodingProgress")
                         .HasColumnType("integer");
 

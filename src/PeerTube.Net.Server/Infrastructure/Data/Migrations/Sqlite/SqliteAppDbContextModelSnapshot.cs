@@ -964,6 +964,9 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Property<string>("ThumbnailFilename")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("TorrentSalt")
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("TranscodingProgress")
                         .HasColumnType("INTEGER");
 
