@@ -49,6 +49,62 @@ public sealed class FfmpegCoreTests(GeneratedMedia media)
     }
 
     [Fact]
+    public async Task An_FFMpegCore_run_reports_progress_and_cancelling_it_kills_ffmpeg()
+    {
+        using var dir = new TempDirectory();
+        // Reads its input at native speed, so the 9-second ladder is still running when it is cancelled.
+        var slow = dir.File("slow-ffmpeg.sh");
+        await File.WriteAllTextAsync(slow, "#!/bin/sh\ncase \"$*\" in *\" -i \"*) exec ffmpeg -readrate 1 \"$@\" ;; esac\nexec ffmpeg \"$@\"\n",
+            TestContext.Current.CancellationToken);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(slow, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        var source = await media.NineSeconds;
+        var input = await new MediaProber(new FfmpegTools()).ProbeAsync(source, TestContext.Current.CancellationToken);
+        var rendition = new Rendition(180, 320, 180, 25, 300_000, false, true, false, true);
+        var output = new RenditionOutput(rendition, dir.File("180.m3u8"), dir.File("180-fragmented.mp4"));
+        var command = HlsLadderCommand.Build(source, [output], TestProfiles.Default, threads: 1);
+        var reports = new List<double>();
+        var log = new StringWriter();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(TimeSpan.FromSeconds(3));
+        var started = DateTime.UtcNow;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => new FfmpegRunner(new FfmpegTools(FfmpegPath: slow)).RunAsync(command, input.Duration, new InlineProgress(p => { lock (reports) { reports.Add(p); } }), log, cts.Token));
+
+        Assert.InRange(DateTime.UtcNow - started, TimeSpan.Zero, TimeSpan.FromSeconds(8));
+        lock (reports)
+        {
+            Assert.Contains(reports, p => p is > 0 and < 100);
+        }
+
+        Assert.Contains("ffmpeg was cancelled and killed.", log.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(RunningCommandLines(), c => c.Contains(dir.Path, StringComparison.Ordinal));
+    }
+
+    private static IEnumerable<string> RunningCommandLines() =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(d => Path.Combine(d, "cmdline"))
+            .Select(f =>
+            {
+                try
+                {
+                    return File.ReadAllText(f).Replace('\0', ' ');
+                }
+                catch (IOException)
+                {
+                    return "";
+                }
+                catch (UnauthorizedAccessException)
+                {
+                    return "";
+                }
+            });
+
+    [Fact]
     public async Task A_missing_ffmpeg_is_not_replaced_by_the_one_on_PATH()
     {
         // FFMpegCore alone would fall back to PATH when its BinaryFolder has no ffmpeg.
@@ -86,5 +142,10 @@ public sealed class FfmpegCoreTests(GeneratedMedia media)
         }
 
         return path;
+    }
+
+    private sealed class InlineProgress(Action<double> report) : IProgress<double>
+    {
+        public void Report(double value) => report(value);
     }
 }
