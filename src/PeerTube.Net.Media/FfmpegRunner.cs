@@ -1,9 +1,14 @@
 using System.Diagnostics;
+using FFMpegCore;
+using FFMpegCore.Exceptions;
 using PeerTube.Net.Media.Internal;
 
 namespace PeerTube.Net.Media;
 
-/// <summary>Runs ffmpeg with an argument list, reports <c>-progress</c> output and keeps a per-run log.</summary>
+/// <summary>
+/// Runs ffmpeg, reports <c>-progress</c> output and keeps a per-run log. Commands built with FFMpegCore
+/// (<see cref="FfmpegCommand"/>) run through FFMpegCore's processor; the few it cannot express run from an argument list.
+/// </summary>
 public sealed class FfmpegRunner(FfmpegTools tools)
 {
     private const int StderrTailLines = 20;
@@ -65,6 +70,103 @@ public sealed class FfmpegRunner(FfmpegTools tools)
         if (process.ExitCode != 0)
         {
             throw new FfmpegFailedException(process.ExitCode, tail.ToArray());
+        }
+
+        if (!parser.Ended)
+        {
+            progress?.Report(100);
+        }
+    }
+
+    /// <summary>
+    /// Runs an FFMpegCore-built command to completion through <see cref="FFMpegArgumentProcessor"/>. The command should
+    /// carry <c>-progress pipe:1 -nostats</c> to report progress: its stdout is read as <c>-progress</c> blocks.
+    /// </summary>
+    /// <param name="inputDuration">Used to turn ffmpeg's output time into a percentage; zero means "only report 100 at the end".</param>
+    /// <param name="progress">Receives 0..100.</param>
+    /// <param name="log">Receives the exact command line first, then every stderr line.</param>
+    /// <exception cref="FfmpegFailedException">Non-zero exit code; carries the stderr tail.</exception>
+    /// <exception cref="FfmpegNotFoundException">The configured ffmpeg does not exist.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; ffmpeg has been killed.</exception>
+    public async Task RunAsync(
+        FfmpegCommand command,
+        TimeSpan inputDuration,
+        IProgress<double>? progress,
+        TextWriter? log,
+        CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ct.ThrowIfCancellationRequested();
+
+        var tool = ToolIdentity.Ffmpeg(_tools);
+        var options = FfmpegCoreOptions.For(tool);
+        var gate = new Lock();
+        if (log is not null)
+        {
+            await log.WriteLineAsync($"{CommandLine.Quote(tool.Path)} {command.Text}").ConfigureAwait(false);
+        }
+
+        var parser = new FfmpegProgressParser(inputDuration);
+        var processor = command.CreateProcessor()
+            .NotifyOnStandardError(line =>
+            {
+                if (log is not null && line.Length > 0)
+                {
+                    lock (gate)
+                    {
+                        log.WriteLine(line);
+                    }
+                }
+            })
+            .NotifyOnStandardOutput(line =>
+            {
+                if (parser.Feed(line) is { } percent)
+                {
+                    progress?.Report(percent);
+                }
+            })
+            // Zero: no polite "q" on stdin (our commands say -nostdin); the process is killed at once.
+            .CancellableThrough(ct, TimeSpan.Zero);
+
+        FFMpegResult? result = null;
+        try
+        {
+            result = await processor.ProcessAsynchronously(throwOnError: false, options, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (FFMpegException e) when (e is not FFMpegProcessException)
+        {
+            // FFMpegCore checks `ffmpeg -version` once per process before its first run.
+            throw new FfmpegFailedException(-1, [e.Message]);
+        }
+
+        if (result is null || result.Cancelled || ct.IsCancellationRequested)
+        {
+            if (log is not null)
+            {
+                lock (gate)
+                {
+                    log.WriteLine("ffmpeg was cancelled and killed.");
+                }
+            }
+
+            throw new OperationCanceledException("ffmpeg was cancelled.", ct);
+        }
+
+        if (log is not null)
+        {
+            lock (gate)
+            {
+                log.WriteLine($"ffmpeg exited with code {result.ExitCode}.");
+            }
+        }
+
+        if (result.ExitCode != 0)
+        {
+            var tail = result.StandardError.Where(l => l.Length > 0).TakeLast(StderrTailLines).ToArray();
+            throw new FfmpegFailedException(result.ExitCode, tail);
         }
 
         if (!parser.Ended)

@@ -17,14 +17,14 @@ public sealed class HlsLadderCommandTests
     {
         var args = Build(Copy1080, Encode720, Encode480, Encode144, AudioOnly);
 
-        Assert.Equal(["-hide_banner", "-nostdin", "-y", "-progress", "pipe:1", "-nostats", "-i", "/in/source.mp4"], args.Take(8));
+        Assert.Equal(["-hide_banner", "-nostdin", "-progress", "pipe:1", "-nostats", "-i", "/in/source.mp4"], args.Take(7));
         Assert.Single(args, a => a == "-i");
         Assert.Single(args, a => a == "-filter_complex");
         Assert.Equal(
             "[0:V:0]split=3[s0][s1][s2];" +
-            "[s0]scale=w=1280:h=720,fps=30,format=yuv420p[v0];" +
-            "[s1]scale=w=854:h=480,fps=30,format=yuv420p[v1];" +
-            "[s2]scale=w=256:h=144,fps=30,format=yuv420p[v2]",
+            "[s0]scale=1280:720,fps=30,format=yuv420p[v0];" +
+            "[s1]scale=854:480,fps=30,format=yuv420p[v1];" +
+            "[s2]scale=256:144,fps=30,format=yuv420p[v2]",
             ArgAfter(args, "-filter_complex"));
 
         // Five outputs, each ending with its playlist.
@@ -60,7 +60,7 @@ public sealed class HlsLadderCommandTests
         Assert.Equal("expr:gte(t,n_forced*2)", ArgAfter(output, "-force_key_frames"));
         Assert.Equal("aac", ArgAfter(output, "-c:a"));
         Assert.Equal("2", ArgAfter(output, "-ac"));
-        Assert.Equal("128000", ArgAfter(output, "-b:a"));
+        Assert.Equal("128k", ArgAfter(output, "-b:a"));
         Assert.Equal("-1", ArgAfter(output, "-map_metadata"));
         Assert.Equal("3", ArgAfter(output, "-threads"));
     }
@@ -107,7 +107,7 @@ public sealed class HlsLadderCommandTests
     {
         var args = Build(Encode720, AudioOnly);
 
-        Assert.Equal("[0:V:0]scale=w=1280:h=720,fps=30,format=yuv420p[v0]", ArgAfter(args, "-filter_complex"));
+        Assert.Equal("[0:V:0]scale=1280:720,fps=30,format=yuv420p[v0]", ArgAfter(args, "-filter_complex"));
     }
 
     [Fact]
@@ -155,8 +155,8 @@ public sealed class HlsLadderCommandTests
 
         Assert.DoesNotContain("-filter_complex", single);
         Assert.Single(single, a => a == "-i");
-        Assert.Equal(["-map", "0:V:0", "-map", "0:a:0", "-vf", "scale=w=1280:h=720,fps=30,format=yuv420p"], single.Skip(8).Take(6));
-        Assert.Equal(ladderOutput.Skip(4), single.Skip(14));
+        Assert.Equal(["-map", "0:V:0", "-map", "0:a:0", "-vf", "scale=1280:720, fps=30, format=yuv420p"], single.Skip(7).Take(6));
+        Assert.Equal(ladderOutput.Skip(4), single.Skip(13).SkipLast(1));
     }
 
     [Fact]
@@ -198,6 +198,8 @@ public sealed class HlsLadderCommandTests
             {
                 current.Add(args[++i]);
                 outputs.Add(current);
+                // FFMpegCore writes its overwrite flag after each output path.
+                Assert.Equal("-y", args[++i]);
                 current = [];
             }
         }

@@ -102,7 +102,10 @@ public sealed class ProbeTests(GeneratedMedia media)
     }
 }
 
-/// <summary>ffprobe JSON edge cases that are hard to produce as real files.</summary>
+/// <summary>
+/// ffprobe JSON edge cases that are hard to produce as real files, read through FFMpegCore's <c>FFProbe.FromJson</c>.
+/// Durations are sexagesimal because FFMpegCore always probes with <c>-sexagesimal</c> (it reads plain seconds as zero).
+/// </summary>
 public sealed class FfprobeOutputTests
 {
     private const string Video = """{ "codec_type": "video", "codec_name": "h264", "width": 1920, "height": 1080, "avg_frame_rate": "30000/1001", "pix_fmt": "yuv420p", "level": -99 }""";
@@ -111,12 +114,12 @@ public sealed class FfprobeOutputTests
     [Fact]
     public void No_streams_is_unreadable()
     {
-        var ex = Assert.Throws<UnreadableMediaException>(() => FfprobeOutput.Parse("""{ "streams": [], "format": { "duration": "4.0" } }"""));
+        var ex = Assert.Throws<UnreadableMediaException>(() => FfprobeOutput.Parse("""{ "streams": [], "format": { "duration": "0:00:04.000000" } }"""));
         Assert.Equal("The file has neither a video nor an audio stream.", ex.Message);
     }
 
     [Theory]
-    [InlineData("""{ "duration": "0.000000" }""")]
+    [InlineData("""{ "duration": "0:00:00.000000" }""")]
     [InlineData("""{ "duration": "N/A" }""")]
     [InlineData("""{ }""")]
     public void Zero_or_unknown_duration_is_unreadable(string format)
@@ -131,7 +134,7 @@ public sealed class FfprobeOutputTests
     [InlineData(1, 1)]
     public void Absurd_dimensions_are_unreadable(int width, int height)
     {
-        var json = $$"""{ "streams": [{ "codec_type": "video", "codec_name": "h264", "width": {{width}}, "height": {{height}} }], "format": { "duration": "4" } }""";
+        var json = $$"""{ "streams": [{ "codec_type": "video", "codec_name": "h264", "width": {{width}}, "height": {{height}} }], "format": { "duration": "0:00:04.000000" } }""";
 
         var ex = Assert.Throws<UnreadableMediaException>(() => FfprobeOutput.Parse(json));
         Assert.Contains($"{width}x{height}", ex.Message);
@@ -151,7 +154,7 @@ public sealed class FfprobeOutputTests
     {
         var json = $$"""
             { "streams": [
-                { "codec_type": "audio", "codec_name": "aac", "channels": 2, "sample_rate": "44100", "duration": "3.5" },
+                { "codec_type": "audio", "codec_name": "aac", "channels": 2, "sample_rate": "44100", "duration": "0:00:03.500000" },
                 { "codec_type": "video", "codec_name": "vp9", "width": 640, "height": 360, "tags": { "DURATION": "00:00:05.120000000" } } ],
               "format": { "format_name": "matroska,webm" } }
             """;
@@ -170,7 +173,7 @@ public sealed class FfprobeOutputTests
             { "streams": [
                 { "codec_type": "video", "codec_name": "mjpeg", "width": 500, "height": 500, "disposition": { "attached_pic": 1 } },
                 {{Video}}, {{Audio}} ],
-              "format": { "duration": "10.5", "bit_rate": "1234567", "format_name": "matroska,webm" } }
+              "format": { "duration": "0:00:10.500000", "bit_rate": "1234567", "format_name": "matroska,webm" } }
             """;
 
         var info = FfprobeOutput.Parse(json);
@@ -190,7 +193,7 @@ public sealed class FfprobeOutputTests
     public void Rotation_sources(string extra, int width, int height)
     {
         var stream = Video.TrimEnd('}') + "," + extra.Trim().TrimStart('{');
-        var info = FfprobeOutput.Parse($$"""{ "streams": [{{stream}}], "format": { "duration": "1" } }""");
+        var info = FfprobeOutput.Parse($$"""{ "streams": [{{stream}}], "format": { "duration": "0:00:01.000000" } }""");
 
         Assert.Equal((width, height), (info.Video!.Width, info.Video.Height));
     }

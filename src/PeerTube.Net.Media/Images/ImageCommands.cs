@@ -1,8 +1,12 @@
 using System.Globalization;
+using FFMpegCore;
+using FFMpegCore.Arguments;
+using FFMpegCore.Enums;
+using PeerTube.Net.Media.Internal;
 
 namespace PeerTube.Net.Media.Images;
 
-/// <summary>ffmpeg arguments for still images taken from a video.</summary>
+/// <summary>ffmpeg commands (FFMpegCore <see cref="FFMpegArguments"/>) for still images taken from a video or an image.</summary>
 public static class ImageCommands
 {
     /// <summary>PeerTube's thumbnail size (miniatures in lists).</summary>
@@ -17,45 +21,55 @@ public static class ImageCommands
     /// One JPEG frame at <paramref name="at"/> that covers exactly <paramref name="width"/>×<paramref name="height"/>:
     /// the frame is center-cropped to the target aspect ratio, then scaled to the exact size (cropping last would round
     /// odd sizes such as 157 down to even in 4:2:0). Pick <paramref name="at"/> inside the video (PeerTube uses the middle):
-    /// past the end, ffmpeg writes nothing.
+    /// past the end, ffmpeg writes nothing. Also converts a creator-supplied image (<paramref name="at"/> zero).
     /// </summary>
-    public static IReadOnlyList<string> BuildFrameGrab(string inputPath, string outputJpgPath, TimeSpan at, int width, int height)
+    public static FfmpegCommand BuildFrameGrab(string inputPath, string outputJpgPath, TimeSpan at, int width, int height)
     {
-        ArgumentException.ThrowIfNullOrEmpty(inputPath);
-        ArgumentException.ThrowIfNullOrEmpty(outputJpgPath);
+        CommandLine.EnsureQuotablePath(inputPath, nameof(inputPath));
+        CommandLine.EnsureQuotablePath(outputJpgPath, nameof(outputJpgPath));
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(at, TimeSpan.Zero);
 
-        return
-        [
-            "-hide_banner", "-nostdin", "-y",
-            // Before -i: seek on keyframes then decode forward, instead of decoding everything up to "at".
-            "-ss", at.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture),
-            "-i", inputPath,
-            "-map", "0:V:0",
-            "-vf", CoverChain(width, height),
-            .. FrameOutputArgs(outputJpgPath),
-        ];
+        return new FfmpegCommand(() => FFMpegArguments
+            .FromFileInput(inputPath, verifyExists: false, input => input
+                .WithArgument(new RawArguments("-hide_banner", "-nostdin"))
+                // Before -i: seek on keyframes then decode forward, instead of decoding everything up to "at".
+                .WithStartTime(at))
+            .OutputToFile(outputJpgPath, overwrite: true, output =>
+            {
+                output.WithMap(0, StreamType.VideoNoAttachedPic, 0)
+                    .WithVideoFilters(filters => Cover(filters, width, height));
+                FrameOutput(output);
+            }));
     }
 
     /// <summary>
-    /// The filter chain for a still taken from a running decode (a branch of the ladder's split): frames before
-    /// <see cref="FrameGrabOutput.At"/> are dropped, the first one at or after it is cropped and scaled.
+    /// A still taken from a running decode (a branch of the ladder's split): frames before <see cref="FrameGrabOutput.At"/>
+    /// are dropped, the first one at or after it is cropped and scaled.
     /// </summary>
-    public static string FrameChain(FrameGrabOutput frame) =>
-        $"select='gte(t,{frame.At.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)})',{CoverChain(frame.Width, frame.Height)}";
+    internal static void FrameChain(ComplexFilterChain chain, FrameGrabOutput frame) =>
+        chain.WithCustomFilter("select", $"'gte(t,{frame.At.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)})'")
+            .Video(filters => Cover(filters, frame.Width, frame.Height));
 
     /// <summary>One JPEG frame, good quality, overwritten in place.</summary>
-    public static IReadOnlyList<string> FrameOutputArgs(string outputJpgPath) =>
-        ["-an", "-sn", "-frames:v", "1", "-q:v", "2", "-update", "1", outputJpgPath];
+    internal static void FrameOutput(FFMpegOutputOptions output) =>
+        output.DisableAudio()
+            .DisableSubtitles()
+            .WithFrameCount(1)
+            .WithVideoQualityScale(2)
+            // The image2 muxer's -update has no typed argument in FFMpegCore 6.0.0.
+            .WithArgument(new RawArguments("-update", "1"));
 
-    // Quotes protect the commas inside min() from the filter-graph parser.
-    private static string CoverChain(int width, int height)
+    // Quotes protect the commas inside min() from the filter-graph parser. FFMpegCore's typed Crop takes pixel counts,
+    // not expressions, so crop stays a custom filter; scale is typed.
+    private static void Cover(VideoFilterOptions filters, int width, int height)
     {
         var w = width.ToString(CultureInfo.InvariantCulture);
         var h = height.ToString(CultureInfo.InvariantCulture);
-        return $"crop=w='min(iw,ih*{w}/{h})':h='min(ih,iw*{h}/{w})',scale=w={w}:h={h},setsar=1";
+        filters.WithCustomFilter("crop", $"w='min(iw,ih*{w}/{h})':h='min(ih,iw*{h}/{w})'")
+            .Scale(width, height)
+            .WithCustomFilter("setsar", "1");
     }
 }
 

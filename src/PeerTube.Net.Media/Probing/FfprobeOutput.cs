@@ -1,9 +1,20 @@
 using System.Globalization;
 using System.Text.Json;
+using FFMpegCore;
 
 namespace PeerTube.Net.Media.Probing;
 
-/// <summary>Parses <c>ffprobe -print_format json -show_format -show_streams</c>. Every problem becomes an <see cref="UnreadableMediaException"/>.</summary>
+/// <summary>
+/// Maps FFMpegCore's <see cref="IMediaAnalysis"/> (from <c>ffprobe -print_format json -show_format -sexagesimal
+/// -show_streams -show_chapters</c>, FFMpegCore's fixed probe arguments) to <see cref="MediaInfo"/>. Every problem
+/// becomes an <see cref="UnreadableMediaException"/>.
+/// </summary>
+/// <remarks>
+/// Everything we use has a typed field in FFMpegCore 6.0.0, with three gaps filled here: the Matroska <c>DURATION</c>
+/// stream tag (read from <see cref="MediaStream.Tags"/>, FFMpegCore ignores it), "unknown" values that FFMpegCore turns
+/// into 0 or NaN (duration, level, frame rate), and the cover-art disposition (read from <see cref="MediaStream.Disposition"/>;
+/// FFMpegCore's <see cref="IMediaAnalysis.PrimaryVideoStream"/> would pick an MP3's cover art).
+/// </remarks>
 internal static class FfprobeOutput
 {
     // Above what any encoder we care about produces (HEVC/AV1 top out at 16384).
@@ -12,190 +23,148 @@ internal static class FfprobeOutput
     // About 3 years: anything beyond is a broken header, not a video.
     private const double MaxDurationSeconds = 1e8;
 
+    /// <summary>Recorded ffprobe JSON (as FFMpegCore's arguments produce it) read through <see cref="FFProbe.FromJson"/>.</summary>
     public static MediaInfo Parse(string json)
     {
-        JsonDocument document;
+        IMediaAnalysis analysis;
         try
         {
-            document = JsonDocument.Parse(json);
+            analysis = FFProbe.FromJson(json);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or ArgumentException or FormatException or OverflowException or InvalidOperationException)
         {
             throw new UnreadableMediaException("ffprobe returned output we cannot read.", ex);
         }
 
-        using (document)
+        return Map(analysis);
+    }
+
+    public static MediaInfo Map(IMediaAnalysis analysis)
+    {
+        try
         {
-            try
-            {
-                return Parse(document.RootElement);
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or FormatException or OverflowException or KeyNotFoundException)
-            {
-                throw new UnreadableMediaException("ffprobe described the file in a way we cannot interpret.", ex);
-            }
+            return MapUnchecked(analysis);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or OverflowException or KeyNotFoundException or NullReferenceException)
+        {
+            throw new UnreadableMediaException("ffprobe described the file in a way we cannot interpret.", ex);
         }
     }
 
-    private static MediaInfo Parse(JsonElement root)
+    private static MediaInfo MapUnchecked(IMediaAnalysis analysis)
     {
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            throw new UnreadableMediaException("ffprobe returned output we cannot read.");
-        }
+        var videoStream = analysis.VideoStreams.OrderBy(s => s.Index).FirstOrDefault(s => !IsPicture(s));
+        var audioStream = analysis.AudioStreams.OrderBy(s => s.Index).FirstOrDefault();
 
-        var streams = root.TryGetProperty("streams", out var s) && s.ValueKind == JsonValueKind.Array
-            ? s.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.Object).ToList()
-            : [];
-        var format = root.TryGetProperty("format", out var f) && f.ValueKind == JsonValueKind.Object ? f : default;
-
-        var videoElement = streams.FirstOrDefault(e => CodecType(e) == "video" && !IsPicture(e));
-        var audioElement = streams.FirstOrDefault(e => CodecType(e) == "audio");
-
-        var video = videoElement.ValueKind == JsonValueKind.Object ? ParseVideo(videoElement) : null;
-        var audio = audioElement.ValueKind == JsonValueKind.Object ? ParseAudio(audioElement) : null;
-
+        var video = videoStream is null ? null : MapVideo(videoStream);
+        var audio = audioStream is null ? null : MapAudio(audioStream);
         if (video is null && audio is null)
         {
             throw new UnreadableMediaException("The file has neither a video nor an audio stream.");
         }
 
-        var duration = ParseDuration(format, streams);
+        var format = analysis.Format;
         return new MediaInfo(
-            duration,
-            PositiveLong(format, "bit_rate"),
-            String(format, "format_name") ?? "unknown",
+            Duration(analysis),
+            format?.BitRate is > 0 and var bitRate ? bitRate : null,
+            format?.FormatName is { Length: > 0 } name ? name : "unknown",
             video,
             audio);
     }
 
-    private static VideoStreamInfo ParseVideo(JsonElement stream)
+    private static VideoStreamInfo MapVideo(VideoStream stream)
     {
-        var width = Int(stream, "width") ?? 0;
-        var height = Int(stream, "height") ?? 0;
+        var width = stream.Width ?? 0;
+        var height = stream.Height ?? 0;
         if (width < 2 || height < 2 || width > MaxDimension || height > MaxDimension)
         {
             throw new UnreadableMediaException($"The video has unusable dimensions ({width}x{height}).");
         }
 
-        if (IsQuarterTurn(Rotation(stream)))
+        // VideoStream.Rotation reads the display matrix side data, or the older "rotate" tag.
+        if (IsQuarterTurn(stream.Rotation))
         {
             (width, height) = (height, width);
         }
 
-        var level = Int(stream, "level");
         return new VideoStreamInfo(
-            String(stream, "codec_name") ?? "unknown",
+            NonEmpty(stream.CodecName) ?? "unknown",
             width,
             height,
             FrameRate(stream),
-            PositiveLong(stream, "bit_rate"),
-            String(stream, "pix_fmt"),
-            String(stream, "profile"),
-            level > 0 ? level : null);
+            stream.BitRate is > 0 and var bitRate ? bitRate : null,
+            NonEmpty(stream.PixelFormat),
+            NonEmpty(stream.Profile),
+            stream.Level > 0 ? stream.Level : null);
     }
 
-    private static AudioStreamInfo ParseAudio(JsonElement stream) =>
+    private static AudioStreamInfo MapAudio(AudioStream stream) =>
         new(
-            String(stream, "codec_name") ?? "unknown",
-            Int(stream, "channels") ?? 0,
-            Int(stream, "sample_rate") ?? 0,
-            PositiveLong(stream, "bit_rate"),
-            String(stream, "profile"));
+            NonEmpty(stream.CodecName) ?? "unknown",
+            stream.Channels ?? 0,
+            stream.SampleRateHz ?? 0,
+            stream.BitRate is > 0 and var bitRate ? bitRate : null,
+            NonEmpty(stream.Profile));
 
-    private static TimeSpan ParseDuration(JsonElement format, List<JsonElement> streams)
+    private static TimeSpan Duration(IMediaAnalysis analysis)
     {
-        var seconds = Double(format, "duration");
-        if (seconds is not > 0)
+        // FFMpegCore parses "N/A" or a missing duration as zero.
+        var duration = analysis.Format?.Duration ?? TimeSpan.Zero;
+        if (duration <= TimeSpan.Zero)
         {
             // Some containers (raw streams, some mkv) only know per-stream durations.
-            seconds = streams
-                .Select(e => Double(e, "duration") ?? TagDuration(e))
-                .Where(d => d > 0)
-                .DefaultIfEmpty(null)
+            duration = analysis.VideoStreams.Cast<MediaStream>().Concat(analysis.AudioStreams)
+                .Select(s => s.Duration > TimeSpan.Zero ? s.Duration : TagDuration(s))
+                .DefaultIfEmpty(TimeSpan.Zero)
                 .Max();
         }
 
-        if (seconds is not > 0 || double.IsNaN(seconds.Value))
+        if (duration <= TimeSpan.Zero)
         {
             throw new UnreadableMediaException("The file has no duration (zero or unknown).");
         }
 
-        if (seconds > MaxDurationSeconds)
+        if (duration.TotalSeconds > MaxDurationSeconds)
         {
             throw new UnreadableMediaException("The file claims an absurd duration.");
         }
 
-        return TimeSpan.FromSeconds(seconds.Value);
+        return duration;
     }
 
-    private static double? TagDuration(JsonElement stream)
+    private static TimeSpan TagDuration(MediaStream stream)
     {
         // Matroska stores "DURATION": "00:00:04.000000000" as a stream tag.
-        if (!stream.TryGetProperty("tags", out var tags) || tags.ValueKind != JsonValueKind.Object)
+        if (stream.Tags is null)
         {
-            return null;
+            return TimeSpan.Zero;
         }
 
-        foreach (var tag in tags.EnumerateObject())
+        foreach (var (name, text) in stream.Tags)
         {
-            if (tag.Name.Equals("DURATION", StringComparison.OrdinalIgnoreCase)
-                && tag.Value.ValueKind == JsonValueKind.String
-                && tag.Value.GetString() is { } text)
+            if (name.Equals("DURATION", StringComparison.OrdinalIgnoreCase) && text is not null)
             {
                 // TimeSpan cannot hold nine fractional digits.
                 var trimmed = text.Length > 16 ? text[..16] : text;
                 if (TimeSpan.TryParse(trimmed, CultureInfo.InvariantCulture, out var value))
                 {
-                    return value.TotalSeconds;
+                    return value;
                 }
             }
         }
 
-        return null;
+        return TimeSpan.Zero;
     }
 
-    private static double FrameRate(JsonElement stream)
+    private static double FrameRate(VideoStream stream)
     {
-        foreach (var key in (string[])["avg_frame_rate", "r_frame_rate"])
+        // avg_frame_rate, then r_frame_rate; FFMpegCore gives NaN or infinity for "0/0".
+        foreach (var fps in (double[])[stream.AverageFrameRate, stream.RealFrameRate])
         {
-            if (String(stream, key) is not { } text)
-            {
-                continue;
-            }
-
-            var parts = text.Split('/');
-            if (parts.Length == 2
-                && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var frames)
-                && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
-                && seconds > 0
-                && frames / seconds is > 0 and var fps
-                && double.IsFinite(fps))
+            if (fps > 0 && double.IsFinite(fps))
             {
                 return fps;
             }
-        }
-
-        return 0;
-    }
-
-    private static double Rotation(JsonElement stream)
-    {
-        if (stream.TryGetProperty("side_data_list", out var sideData) && sideData.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var item in sideData.EnumerateArray())
-            {
-                if (item.ValueKind == JsonValueKind.Object && Double(item, "rotation") is { } rotation)
-                {
-                    return rotation;
-                }
-            }
-        }
-
-        // Older ffprobe versions expose the display matrix as a "rotate" tag.
-        if (stream.TryGetProperty("tags", out var tags) && tags.ValueKind == JsonValueKind.Object && Double(tags, "rotate") is { } rotate)
-        {
-            return rotate;
         }
 
         return 0;
@@ -207,51 +176,10 @@ internal static class FfprobeOutput
         return normalized is 90 or 270;
     }
 
-    private static bool IsPicture(JsonElement stream)
-    {
-        if (!stream.TryGetProperty("disposition", out var disposition) || disposition.ValueKind != JsonValueKind.Object)
-        {
-            return false;
-        }
+    private static bool IsPicture(MediaStream stream) =>
+        stream.Disposition is { } disposition
+        && ((disposition.TryGetValue("attached_pic", out var picture) && picture)
+            || (disposition.TryGetValue("timed_thumbnails", out var thumbnails) && thumbnails));
 
-        return Int(disposition, "attached_pic") == 1 || Int(disposition, "timed_thumbnails") == 1;
-    }
-
-    private static string? CodecType(JsonElement stream) => String(stream, "codec_type");
-
-    private static string? String(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object
-        && element.TryGetProperty(name, out var value)
-        && value.ValueKind == JsonValueKind.String
-        && value.GetString() is { Length: > 0 } text
-            ? text
-            : null;
-
-    // ffprobe writes some numbers as JSON numbers and others as strings ("bit_rate": "793584").
-    private static double? Double(JsonElement element, string name)
-    {
-        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out var value))
-        {
-            return null;
-        }
-
-        double parsed;
-        switch (value.ValueKind)
-        {
-            case JsonValueKind.Number when value.TryGetDouble(out parsed):
-                break;
-            case JsonValueKind.String when double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out parsed):
-                break;
-            default:
-                return null;
-        }
-
-        return double.IsFinite(parsed) ? parsed : null;
-    }
-
-    private static int? Int(JsonElement element, string name) =>
-        Double(element, name) is { } value && value >= int.MinValue && value <= int.MaxValue ? (int)value : null;
-
-    private static long? PositiveLong(JsonElement element, string name) =>
-        Double(element, name) is > 0 and < long.MaxValue and var value ? (long)value : null;
+    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

@@ -1,9 +1,15 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using FFMpegCore;
+using FFMpegCore.Exceptions;
 using PeerTube.Net.Media.Internal;
 
 namespace PeerTube.Net.Media.Probing;
 
-/// <summary>Runs ffprobe on a local file and turns its JSON into <see cref="MediaInfo"/>.</summary>
+/// <summary>
+/// Probes a local file with FFMpegCore's <see cref="FFProbe.AnalyseAsync(string, FFOptions, string, CancellationToken)"/>
+/// and maps its <see cref="IMediaAnalysis"/> to <see cref="MediaInfo"/>.
+/// </summary>
 public sealed partial class MediaProber(FfmpegTools tools)
 {
     // A broken file can make a demuxer crawl; no real upload needs this long to probe.
@@ -28,36 +34,41 @@ public sealed partial class MediaProber(FfmpegTools tools)
             throw new UnreadableMediaException("The file is empty.");
         }
 
-        string[] arguments = ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-i", path];
+        var options = FfmpegCoreOptions.For(ToolIdentity.Ffprobe(_tools));
+        CommandLine.EnsureQuotablePath(path, nameof(path));
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(ProbeTimeout);
 
-        ProcessRunner.Result result;
+        IMediaAnalysis analysis;
         try
         {
-            result = await ProcessRunner.RunAsync(ToolIdentity.Ffprobe(_tools), arguments, timeout.Token).ConfigureAwait(false);
+            analysis = await FFProbe.AnalyseAsync(path, options, customArguments: null, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             throw new UnreadableMediaException($"ffprobe did not finish within {ProbeTimeout.TotalSeconds:0} seconds.");
         }
-
-        if (result.ExitCode != 0)
+        catch (FFProbeProcessException e)
         {
-            throw new UnreadableMediaException(DescribeFailure(result, path));
+            throw new UnreadableMediaException(DescribeFailure(e.ExitCode, e.StandardError, path));
+        }
+        catch (Exception e) when (e is FFMpegException or JsonException or FormatException or OverflowException or ArgumentException
+                                       or InvalidOperationException or KeyNotFoundException)
+        {
+            throw new UnreadableMediaException("ffprobe described the file in a way we cannot interpret.", e);
         }
 
-        return FfprobeOutput.Parse(result.StandardOutput);
+        return FfprobeOutput.Map(analysis);
     }
 
-    private static string DescribeFailure(ProcessRunner.Result result, string path)
+    private static string DescribeFailure(int exitCode, IReadOnlyList<string> standardError, string path)
     {
         // ffprobe's useful detail ("moov atom not found") often comes on the line before the generic
         // "Invalid data found when processing input"; keep both, without our storage paths or demuxer addresses.
         var prefix = path + ": ";
-        var lines = result.StandardError
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        var lines = standardError
+            .SelectMany(chunk => chunk.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .Select(line => line.StartsWith(prefix, StringComparison.Ordinal) ? line[prefix.Length..] : line)
             .Select(line => DemuxerPrefixRegex().Replace(line, ""))
             .Where(line => line.Length > 0)
@@ -66,7 +77,7 @@ public sealed partial class MediaProber(FfmpegTools tools)
             .ToList();
 
         return lines.Count == 0
-            ? $"ffprobe could not read the file (exit code {result.ExitCode})."
+            ? $"ffprobe could not read the file (exit code {exitCode})."
             : $"ffprobe could not read the file: {string.Join("; ", lines)}";
     }
 

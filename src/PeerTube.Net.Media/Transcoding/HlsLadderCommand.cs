@@ -1,26 +1,29 @@
 using System.Globalization;
+using FFMpegCore;
+using FFMpegCore.Arguments;
+using FFMpegCore.Enums;
 using PeerTube.Net.Media.Images;
+using PeerTube.Net.Media.Internal;
 using PeerTube.Net.Media.Profiles;
 
 namespace PeerTube.Net.Media.Transcoding;
 
 /// <summary>
-/// Builds ffmpeg arguments for HLS VOD. <see cref="Build"/> decodes the source once and encodes every rendition in
-/// the same process (PeerTube runs one process per resolution, i.e. one decode per resolution).
+/// Builds the HLS VOD command with FFMpegCore's <see cref="FFMpegArguments"/>. <see cref="Build"/> decodes the source once
+/// and encodes every rendition in the same process (PeerTube runs one process per resolution, i.e. one decode per
+/// resolution): one input, a <c>-filter_complex</c> graph (<see cref="ComplexFilterGraph"/>) whose <c>split</c> feeds a
+/// scaler per encoded rendition, and one output per rendition (<see cref="FFMpegArguments.OutputToMany"/>).
+/// What FFMpegCore 6.0.0 has no typed argument for goes through <see cref="RawArguments"/>: see docs/adr/002.
 /// </summary>
 public static class HlsLadderCommand
 {
-    // Excludes cover art / attached pictures, which "v" would match.
-    private const string SourceVideo = "0:V:0";
-    private const string SourceAudio = "0:a:0";
-
     /// <summary>One ffmpeg process, one decode, one <c>split</c> feeding a scaler per encoded rendition.</summary>
     /// <param name="threads">Encoder threads per output; 0 lets ffmpeg decide.</param>
     /// <param name="frames">Still images (thumbnail, preview) taken from the same decode: more branches of the split.</param>
-    public static IReadOnlyList<string> Build(string inputPath, IReadOnlyList<RenditionOutput> outputs, TranscodingProfile profile, int threads,
+    public static FfmpegCommand Build(string inputPath, IReadOnlyList<RenditionOutput> outputs, TranscodingProfile profile, int threads,
         IReadOnlyList<FrameGrabOutput>? frames = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(inputPath);
+        CommandLine.EnsureQuotablePath(inputPath, nameof(inputPath));
         ArgumentNullException.ThrowIfNull(outputs);
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
@@ -34,157 +37,225 @@ public static class HlsLadderCommand
             Validate(output);
         }
 
-        var args = new List<string>();
-        AddInput(args, inputPath);
+        frames = [.. frames ?? []];
+        foreach (var frame in frames)
+        {
+            CommandLine.EnsureQuotablePath(frame.Path, nameof(frames));
+        }
 
         var encoded = outputs.Where(NeedsScaler).ToList();
-        frames ??= [];
         var labels = new Dictionary<RenditionOutput, string>(ReferenceEqualityComparer.Instance);
-        var chains = encoded.Select(o => ScaleChain(o.Rendition)).Concat(frames.Select(ImageCommands.FrameChain)).ToList();
-        if (chains.Count > 0)
+        for (var i = 0; i < encoded.Count; i++)
         {
-            var graph = new List<string>();
-            if (chains.Count == 1)
-            {
-                graph.Add($"[{SourceVideo}]{chains[0]}[v0]");
-            }
-            else
-            {
-                var branches = string.Concat(Enumerable.Range(0, chains.Count).Select(i => $"[s{i}]"));
-                graph.Add($"[{SourceVideo}]split={chains.Count.ToString(CultureInfo.InvariantCulture)}{branches}");
-                graph.AddRange(chains.Select((chain, i) => $"[s{i}]{chain}[v{i}]"));
-            }
-
-            for (var i = 0; i < encoded.Count; i++)
-            {
-                labels[encoded[i]] = $"v{i}";
-            }
-
-            args.Add("-filter_complex");
-            args.Add(string.Join(';', graph));
+            labels[encoded[i]] = Label(i);
         }
 
-        foreach (var output in outputs)
-        {
-            var videoMap = output.Rendition switch
+        var branches = encoded.Count + frames.Count;
+        return new FfmpegCommand(() => FFMpegArguments
+            .FromFileInput(inputPath, verifyExists: false, AddInput)
+            .OutputToMany(many =>
             {
-                { AudioOnly: true } => null,
-                { CopyVideo: true } => SourceVideo,
-                _ => $"[{labels[output]}]",
-            };
-            AddOutput(args, output, profile, threads, videoMap, videoFilter: null);
-        }
+                for (var i = 0; i < outputs.Count; i++)
+                {
+                    var output = outputs[i];
+                    var withGraph = i == 0 && branches > 0;
+                    many.OutputToFile(output.PlaylistPath, overwrite: true, options =>
+                    {
+                        if (withGraph)
+                        {
+                            // -filter_complex is a global option; FFMpegCore 6.0.0 places it with the first output.
+                            options.WithComplexFilter(graph => BuildGraph(graph, encoded, frames));
+                        }
 
-        for (var i = 0; i < frames.Count; i++)
-        {
-            args.AddRange(["-map", $"[v{(encoded.Count + i).ToString(CultureInfo.InvariantCulture)}]"]);
-            args.AddRange(ImageCommands.FrameOutputArgs(frames[i].Path));
-        }
+                        var videoMap = output.Rendition switch
+                        {
+                            { AudioOnly: true } => VideoMap.None,
+                            { CopyVideo: true } => VideoMap.Source,
+                            _ => VideoMap.Label(labels[output]),
+                        };
+                        AddOutput(options, output, profile, threads, videoMap, scaleInOutput: false);
+                    });
+                }
 
-        return args;
+                for (var i = 0; i < frames.Count; i++)
+                {
+                    var label = Label(encoded.Count + i);
+                    many.OutputToFile(frames[i].Path, overwrite: true, options =>
+                    {
+                        options.WithArgument(new MapLabelArgument(label, false));
+                        ImageCommands.FrameOutput(options);
+                    });
+                }
+            }));
     }
 
     /// <summary>The PeerTube way: one process for one rendition, same encoder settings. The benchmark baseline.</summary>
-    public static IReadOnlyList<string> BuildSingleRendition(string inputPath, RenditionOutput output, TranscodingProfile profile, int threads)
+    public static FfmpegCommand BuildSingleRendition(string inputPath, RenditionOutput output, TranscodingProfile profile, int threads)
     {
-        ArgumentException.ThrowIfNullOrEmpty(inputPath);
+        CommandLine.EnsureQuotablePath(inputPath, nameof(inputPath));
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
         Validate(output);
 
-        var args = new List<string>();
-        AddInput(args, inputPath);
-        var rendition = output.Rendition;
-        var videoMap = rendition.AudioOnly ? null : SourceVideo;
-        var videoFilter = NeedsScaler(output) ? ScaleChain(rendition) : null;
-        AddOutput(args, output, profile, threads, videoMap, videoFilter);
-        return args;
+        var videoMap = output.Rendition.AudioOnly ? VideoMap.None : VideoMap.Source;
+        return new FfmpegCommand(() => FFMpegArguments
+            .FromFileInput(inputPath, verifyExists: false, AddInput)
+            .OutputToFile(output.PlaylistPath, overwrite: true,
+                options => AddOutput(options, output, profile, threads, videoMap, scaleInOutput: NeedsScaler(output))));
     }
 
-    private static void AddInput(List<string> args, string inputPath)
+    private static string Label(int branch) => "v" + branch.ToString(CultureInfo.InvariantCulture);
+
+    // FFMpegCore 6.0.0 has no typed global options (banner, stdin, -progress), so they sit before -i as raw arguments.
+    private static void AddInput(FFMpegInputOptions input) =>
+        input.WithArgument(new RawArguments("-hide_banner", "-nostdin", "-progress", "pipe:1", "-nostats"));
+
+    private static void BuildGraph(ComplexFilterGraph graph, IReadOnlyList<RenditionOutput> encoded, IReadOnlyList<FrameGrabOutput> frames)
     {
-        args.AddRange(["-hide_banner", "-nostdin", "-y", "-progress", "pipe:1", "-nostats", "-i", inputPath]);
+        var count = encoded.Count + frames.Count;
+        var source = graph.From(0, StreamType.VideoNoAttachedPic, 0);
+        if (count == 1)
+        {
+            var only = source;
+            if (encoded.Count == 1)
+            {
+                only.Video(filters => ScaleChain(filters, encoded[0].Rendition));
+            }
+            else
+            {
+                ImageCommands.FrameChain(only, frames[0]);
+            }
+
+            only.As(Label(0));
+            return;
+        }
+
+        var splits = Enumerable.Range(0, count).Select(i => "s" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
+        // FFMpegCore has no typed split filter.
+        source.WithCustomFilter("split", count.ToString(CultureInfo.InvariantCulture)).As(splits);
+        for (var i = 0; i < encoded.Count; i++)
+        {
+            var rendition = encoded[i].Rendition;
+            graph.From(splits[i]).Video(filters => ScaleChain(filters, rendition)).As(Label(i));
+        }
+
+        for (var i = 0; i < frames.Count; i++)
+        {
+            var chain = graph.From(splits[encoded.Count + i]);
+            ImageCommands.FrameChain(chain, frames[i]);
+            chain.As(Label(encoded.Count + i));
+        }
     }
 
     private static bool NeedsScaler(RenditionOutput output) => output.Rendition is { AudioOnly: false, CopyVideo: false };
 
-    private static string ScaleChain(Rendition rendition) =>
-        string.Create(
-            CultureInfo.InvariantCulture,
-            $"scale=w={rendition.Width}:h={rendition.Height},fps={ProfilePlaceholders.FormatNumber(rendition.Fps)},format=yuv420p");
+    // scale is typed; fps and format are custom filters: FFMpegCore's Fps() formats the rate with the current culture's
+    // decimal separator, and it has no format filter.
+    private static void ScaleChain(VideoFilterOptions filters, Rendition rendition) =>
+        filters.Scale(rendition.Width, rendition.Height)
+            .WithCustomFilter("fps", ProfilePlaceholders.FormatNumber(rendition.Fps))
+            .WithCustomFilter("format", "yuv420p");
 
-    private static void AddOutput(List<string> args, RenditionOutput output, TranscodingProfile profile, int threads, string? videoMap, string? videoFilter)
+    private static void AddOutput(FFMpegOutputOptions options, RenditionOutput output, TranscodingProfile profile, int threads, VideoMap videoMap,
+        bool scaleInOutput)
     {
         var rendition = output.Rendition;
 
-        if (videoMap is not null)
+        if (videoMap.LabelName is { } label)
         {
-            args.AddRange(["-map", videoMap]);
+            options.WithArgument(new MapLabelArgument(label, false));
+        }
+        else if (videoMap.FromSource)
+        {
+            // 0:V:0 excludes cover art / attached pictures, which 0:v:0 would match.
+            options.WithMap(0, StreamType.VideoNoAttachedPic, 0);
         }
 
         if (rendition.HasAudio)
         {
-            args.AddRange(["-map", SourceAudio]);
+            options.WithMap(0, StreamType.Audio, 0);
         }
 
         if (rendition.AudioOnly)
         {
-            args.Add("-vn");
+            options.DisableVideo();
         }
         else if (rendition.CopyVideo)
         {
-            args.AddRange(["-c:v", "copy"]);
+            options.CopyStreams(StreamType.Video);
         }
         else
         {
-            if (videoFilter is not null)
+            if (scaleInOutput)
             {
-                args.AddRange(["-vf", videoFilter]);
+                options.WithVideoFilters(filters => ScaleChain(filters, rendition));
             }
 
-            args.AddRange(["-c:v", profile.Video.Encoder]);
+            options.WithVideoCodec(profile.Video.Encoder);
+            // Encoder arguments are data (ffmpeg-profiles/), not code: passed on as the profile spells them.
             var values = PlaceholderValues(rendition, profile);
-            args.AddRange(profile.Video.Args.Select(a => ProfilePlaceholders.Substitute(a, values)));
-            args.AddRange(profile.Video.KeyframeArgs.Select(a => ProfilePlaceholders.Substitute(a, values)));
+            options.WithArgument(new RawArguments(profile.Video.Args.Concat(profile.Video.KeyframeArgs)
+                .Select(a => ProfilePlaceholders.Substitute(a, values))));
         }
 
         if (!rendition.HasAudio)
         {
-            args.Add("-an");
+            options.DisableAudio();
         }
         else if (rendition.CopyAudio)
         {
-            args.AddRange(["-c:a", "copy"]);
+            options.CopyStreams(StreamType.Audio);
         }
         else
         {
-            args.AddRange(["-c:a", profile.Audio.Encoder]);
-            args.AddRange(profile.Audio.Args);
+            options.WithAudioCodec(profile.Audio.Encoder);
+            if (profile.Audio.Args.Count > 0)
+            {
+                options.WithArgument(new RawArguments(profile.Audio.Args));
+            }
+
             if (rendition.AudioBitrate is { } audioBitrate)
             {
-                args.AddRange(["-b:a", audioBitrate.ToString(CultureInfo.InvariantCulture)]);
+                // FFMpegCore's typed audio bitrate is in whole kbit/s.
+                if (audioBitrate % 1000 == 0 && audioBitrate / 1000 <= int.MaxValue)
+                {
+                    options.WithAudioBitrate((int)(audioBitrate / 1000));
+                }
+                else
+                {
+                    options.WithArgument(new RawArguments("-b:a", audioBitrate.ToString(CultureInfo.InvariantCulture)));
+                }
             }
         }
 
-        args.AddRange(profile.OutputArgs);
+        if (profile.OutputArgs.Count > 0)
+        {
+            options.WithArgument(new RawArguments(profile.OutputArgs));
+        }
 
         if (threads > 0 && !(rendition.CopyVideo && rendition.CopyAudio))
         {
-            args.AddRange(["-threads", threads.ToString(CultureInfo.InvariantCulture)]);
+            options.WithThreads(threads);
         }
 
-        args.AddRange(
-        [
+        // FFMpegCore 6.0.0 has no typed HLS muxer options.
+        options.WithArgument(new RawArguments(
             "-hls_time", ProfilePlaceholders.FormatNumber(profile.HlsSegmentDurationSeconds),
             "-hls_list_size", "0",
             "-hls_playlist_type", "vod",
             "-hls_segment_type", "fmp4",
             "-hls_flags", "single_file",
-            "-hls_segment_filename", output.FragmentedFilePath,
-            "-f", "hls",
-            output.PlaylistPath,
-        ]);
+            "-hls_segment_filename", output.FragmentedFilePath));
+        options.ForceFormat("hls");
+    }
+
+    private readonly record struct VideoMap(bool FromSource, string? LabelName)
+    {
+        public static readonly VideoMap None = new(false, null);
+        public static readonly VideoMap Source = new(true, null);
+
+        public static VideoMap Label(string label) => new(false, label);
     }
 
     private static Dictionary<string, string> PlaceholderValues(Rendition rendition, TranscodingProfile profile)
@@ -204,7 +275,7 @@ public static class HlsLadderCommand
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(output.Rendition);
-        ArgumentException.ThrowIfNullOrEmpty(output.PlaylistPath);
+        CommandLine.EnsureQuotablePath(output.PlaylistPath, nameof(output));
         ArgumentException.ThrowIfNullOrEmpty(output.FragmentedFilePath);
 
         var rendition = output.Rendition;
