@@ -30,6 +30,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(
 }
 
 builder.AddInstance();
+builder.AddApiDocs();
 builder.AddStorage();
 builder.AddDatabase();
 builder.AddJobs();
@@ -74,16 +75,19 @@ app.MapChannelsApi();
 app.MapVideosApi();
 app.MapEngagementApi();
 app.MapAbusesApi();
-app.MapRedundancy();
+app.MapRedundancyApi();
+app.MapRedundancyFiles();
 app.MapUploadsApi();
+app.MapStreamingApi();
 app.MapStreaming();
 app.MapTorrents();
 app.MapTracker();
 app.MapPeers();
-app.MapSeeding();
+app.MapSeedingApi();
 app.MapTranscodingProgress();
 app.MapFederation();
 app.MapWeb();
+app.MapApiDocs();
 
 app.Run();
 

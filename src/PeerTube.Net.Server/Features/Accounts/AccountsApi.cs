@@ -1,24 +1,51 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace PeerTube.Net.Server.Features.Accounts;
 
-/// <summary>Accounts as public actors: GET /api/v1/accounts/{name} and the channels they own.</summary>
+/// <summary>
+/// The accounts' routes: OAuth (<see cref="OAuthApi"/>), users (<see cref="UsersApi"/>), and accounts as public actors
+/// (GET /api/v1/accounts/{name} and the channels they own).
+/// </summary>
 internal static class AccountsApi
 {
     private static readonly HashSet<string> ChannelSortColumns = ["id", "name", "updatedAt", "createdAt"];
 
-    public static async Task<IResult> GetAccount(string name, AppDbContext db, IOptions<InstanceOptions> instance, CancellationToken ct)
+    public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").WithTags("Accounts").DisableAntiforgery();
+        api.MapGet("/oauth-clients/local", OAuthApi.GetLocalClient);
+        api.MapPost("/users/token", OAuthApi.Token).RequireRateLimiting(AccountsFeature.LoginRateLimit);
+        api.MapGet("/accounts/{name}", GetAccount);
+        api.MapGet("/accounts/{name}/video-channels", ListChannels);
+
+        var user = api.MapGroup("").RequireAuthorization();
+        user.MapPost("/users/revoke-token", OAuthApi.RevokeToken);
+        user.MapGet("/users/me", UsersApi.GetMe);
+        user.MapGet("/users/me/video-quota-used", UsersApi.GetMyQuotaUsed);
+        user.MapPost("/users", UsersApi.CreateUser);
+        user.MapGet("/users", UsersApi.ListUsers);
+        user.MapGet("/users/{id:int}", UsersApi.GetUser);
+        user.MapPut("/users/{id:int}", UsersApi.UpdateUser);
+        user.MapDelete("/users/{id:int}", UsersApi.DeleteUser);
+        return app;
+    }
+
+    public static async Task<Results<Ok<AccountDto>, NotFoundProblem>> GetAccount(string name, AppDbContext db, IOptions<InstanceOptions> instance, CancellationToken ct)
     {
         var account = LocalName(name, instance.Value) is { } local
             ? await db.Accounts.AsNoTracking().FirstOrDefaultAsync(a => a.Name == local, ct)
             : null;
-        return account is null
-            ? ApiProblem.NotFound("Account not found.")
-            : TypedResults.Ok(AccountDtos.Account(account, instance.Value));
+        if (account is null)
+        {
+            return ApiProblem.NotFound("Account not found.");
+        }
+
+        return TypedResults.Ok(AccountDtos.Account(account, instance.Value));
     }
 
-    public static async Task<IResult> ListChannels(string name, HttpRequest request, AppDbContext db, IOptions<InstanceOptions> instance,
+    public static async Task<Results<Ok<ListPage<ChannelDto>>, NotFoundProblem>> ListChannels(string name, HttpRequest request, AppDbContext db, IOptions<InstanceOptions> instance,
         CancellationToken ct)
     {
         var list = ListQuery.Read(request, ChannelSortColumns, "-createdAt");
@@ -39,7 +66,7 @@ internal static class AccountsApi
             _ => d ? query.OrderByDescending(c => c.Id) : query.OrderBy(c => c.Id),
         };
         var page = await ordered.ThenBy(c => c.Id).Skip(list.Start).Take(list.Count).Include(c => c.Account).ToListAsync(ct);
-        return TypedResults.Ok(new { total, data = page.Select(c => AccountDtos.Channel(c, instance.Value)).ToList() });
+        return TypedResults.Ok(new ListPage<ChannelDto>(total, page.Select(c => AccountDtos.Channel(c, instance.Value)).ToList()));
     }
 
     /// <summary>"name" or "name@our-host"; an account of another host is not ours to show (no federation yet).</summary>

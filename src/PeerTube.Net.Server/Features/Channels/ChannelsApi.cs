@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Accounts;
@@ -8,17 +9,20 @@ internal static class ChannelsApi
 {
     public static IEndpointRouteBuilder MapChannelsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/video-channels/{handle}", GetChannel);
+        app.MapGroup("/api/v1").WithTags("Channels").MapGet("/video-channels/{handle}", GetChannel);
         return app;
     }
 
     /// <summary>Accepts "name" and "name@ourhost" for a local channel, "name@host" for a remote one.</summary>
-    private static async Task<IResult> GetChannel(string handle, AppDbContext db, IOptions<InstanceOptions> instance, CancellationToken ct)
+    private static async Task<Results<Ok<ChannelDto>, NotFoundProblem>> GetChannel(string handle, AppDbContext db, IOptions<InstanceOptions> instance, CancellationToken ct)
     {
         var name = Handles.Local(handle, instance.Value);
         var channel = await db.VideoChannels.Include(c => c.Account).FirstOrDefaultAsync(c => c.Name == name, ct);
-        return channel is null
-            ? ApiProblem.NotFound("Video channel not found.")
-            : TypedResults.Ok(AccountDtos.Channel(channel, instance.Value));
+        if (channel is null)
+        {
+            return ApiProblem.NotFound("Video channel not found.");
+        }
+
+        return TypedResults.Ok(AccountDtos.Channel(channel, instance.Value));
     }
 }

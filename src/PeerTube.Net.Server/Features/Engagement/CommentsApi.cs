@@ -17,19 +17,7 @@ internal static class CommentsApi
 
     private static readonly HashSet<string> SortColumns = ["createdAt", "totalReplies"];
 
-    public static void Map(RouteGroupBuilder api)
-    {
-        api.MapGet("/videos/{id}/comment-threads", ListThreadsAsync);
-        api.MapGet("/videos/{id}/comment-threads/{threadId:int}", GetThreadAsync);
-        api.MapPost("/videos/{id}/comment-threads", (string id, HttpRequest request, ClaimsPrincipal principal, CommentWriter writer, CancellationToken ct) =>
-            writer.AddAsync(id, null, request, principal, ct)).RequireAuthorization().DisableAntiforgery();
-        api.MapPost("/videos/{id}/comments/{commentId:int}", (string id, int commentId, HttpRequest request, ClaimsPrincipal principal, CommentWriter writer,
-            CancellationToken ct) => writer.AddAsync(id, commentId, request, principal, ct)).RequireAuthorization().DisableAntiforgery();
-        api.MapDelete("/videos/{id}/comments/{commentId:int}", (string id, int commentId, ClaimsPrincipal principal, CommentWriter writer, CancellationToken ct) =>
-            writer.DeleteAsync(id, commentId, principal, ct)).RequireAuthorization();
-    }
-
-    private static async Task<IResult> ListThreadsAsync(string id, HttpRequest request, ClaimsPrincipal principal, AppDbContext db,
+    public static async Task<IResult> ListThreadsAsync(string id, HttpRequest request, ClaimsPrincipal principal, AppDbContext db,
         IOptions<InstanceOptions> instance, CancellationToken ct)
     {
         var video = await ViewableAsync(db, id, principal, ct);
@@ -68,7 +56,7 @@ internal static class CommentsApi
     }
 
     /// <summary>PeerTube's VideoCommentThreadTree: { comment, hasMoreChildren, children: [ { comment, children } ] }.</summary>
-    private static async Task<IResult> GetThreadAsync(string id, int threadId, ClaimsPrincipal principal, AppDbContext db,
+    public static async Task<IResult> GetThreadAsync(string id, int threadId, ClaimsPrincipal principal, AppDbContext db,
         IOptions<InstanceOptions> instance, CancellationToken ct)
     {
         var video = await ViewableAsync(db, id, principal, ct);

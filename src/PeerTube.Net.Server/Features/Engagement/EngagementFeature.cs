@@ -29,15 +29,6 @@ public static class EngagementFeature
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapEngagementApi(this IEndpointRouteBuilder app)
-    {
-        var api = app.MapGroup("/api/v1");
-        RatesApi.Map(api);
-        CommentsApi.Map(api);
-        app.MapGet("/videos/watch/{uuid:guid}/comments/{commentId:int}", CommentObjects.GetAsync);
-        return app;
-    }
-
     /// <summary>Largest body of a rate or a comment request.</summary>
     private const int MaxBodyBytes = 64 * 1024;
 

@@ -9,14 +9,8 @@ namespace PeerTube.Net.Server.Features.Engagement;
 /// <summary>PUT /api/v1/videos/{id}/rate and GET /api/v1/users/me/videos/{id}/rating.</summary>
 internal static class RatesApi
 {
-    public static void Map(RouteGroupBuilder api)
-    {
-        api.MapPut("/videos/{id}/rate", RateAsync).RequireAuthorization().DisableAntiforgery();
-        api.MapGet("/users/me/videos/{id}/rating", MyRatingAsync).RequireAuthorization();
-    }
-
     /// <summary>Body { rating: "like" | "dislike" | "none" }: 204. One rate per account and video; the origin is told.</summary>
-    private static async Task<IResult> RateAsync(string id, HttpRequest request, ClaimsPrincipal principal, AppDbContext db, LocalActors local,
+    public static async Task<IResult> RateAsync(string id, HttpRequest request, ClaimsPrincipal principal, AppDbContext db, LocalActors local,
         Inbound.Interactions counts, IInteractionEvents events, TimeProvider clock, CancellationToken ct)
     {
         var fields = await EngagementFeature.ReadFieldsAsync(request, ct);
@@ -63,7 +57,7 @@ internal static class RatesApi
     }
 
     /// <summary>PeerTube's { videoId, rating } for the signed-in user.</summary>
-    private static async Task<IResult> MyRatingAsync(string id, ClaimsPrincipal principal, AppDbContext db, CancellationToken ct)
+    public static async Task<IResult> MyRatingAsync(string id, ClaimsPrincipal principal, AppDbContext db, CancellationToken ct)
     {
         var video = await db.Videos.AsNoTracking().ById(id).Select(v => new { v.Id }).FirstOrDefaultAsync(ct);
         if (video is null)

@@ -104,12 +104,4 @@ public static class FederationFeature
                 new EnqueuedState(JobsExtensions.DefaultQueue));
         }
     }
-
-    public static IEndpointRouteBuilder MapFederation(this IEndpointRouteBuilder app)
-    {
-        app.MapDiscovery();
-        app.MapActivityPub();
-        app.MapFollowsApi();
-        return app;
-    }
 }

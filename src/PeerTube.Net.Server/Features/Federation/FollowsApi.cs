@@ -16,12 +16,12 @@ internal static class FollowsApi
 {
     public static IEndpointRouteBuilder MapFollowsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1/server").RequireAuthorization();
+        var api = app.MapGroup("/api/v1/server").WithTags("Follows").RequireAuthorization().DisableAntiforgery();
         api.MapGet("/following", (HttpContext http, ClaimsPrincipal p, AppDbContext db, LocalActors local, IOptions<InstanceOptions> i, CancellationToken ct) =>
             ListAsync(http, p, db, local, i.Value, following: true, ct));
         api.MapGet("/followers", (HttpContext http, ClaimsPrincipal p, AppDbContext db, LocalActors local, IOptions<InstanceOptions> i, CancellationToken ct) =>
             ListAsync(http, p, db, local, i.Value, following: false, ct));
-        api.MapPost("/following", FollowAsync).DisableAntiforgery();
+        api.MapPost("/following", FollowAsync);
         api.MapDelete("/following/{hostOrHandle}", UnfollowAsync);
         api.MapPost("/followers/{handle}/accept", (string handle, ClaimsPrincipal p, AppDbContext db, LocalActors local, FollowService follows, CancellationToken ct) =>
             AnswerAsync(handle, p, db, local, follows, accept: true, ct));

@@ -7,8 +7,9 @@ public static class InstanceApi
 {
     public static IEndpointRouteBuilder MapInstanceApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/ping", () => TypedResults.Text("pong"));
-        app.MapGet("/api/v1/config", (IOptions<InstanceOptions> instance) => TypedResults.Ok(new
+        var api = app.MapGroup("/api/v1").WithTags("Instance");
+        api.MapGet("/ping", () => TypedResults.Text("pong"));
+        api.MapGet("/config", (IOptions<InstanceOptions> instance) => TypedResults.Ok(new
         {
             instance = new { name = instance.Value.Name },
             serverVersion = "6.3.0",

@@ -21,13 +21,13 @@ public static class AbusesApi
 
     public static IEndpointRouteBuilder MapAbusesApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1").RequireAuthorization();
-        api.MapPost("/abuses", ReportAsync).DisableAntiforgery();
+        var api = app.MapGroup("/api/v1").WithTags("Abuses").RequireAuthorization().DisableAntiforgery();
+        api.MapPost("/abuses", ReportAsync);
         api.MapGet("/abuses", (HttpRequest r, ClaimsPrincipal p, AppDbContext db, IOptions<InstanceOptions> i, CancellationToken ct) =>
             p.IsModeratorOrAdmin() ? ListAsync(r, db.Abuses, i.Value, ct) : Task.FromResult<IResult>(ApiProblem.Forbidden("Only moderators see reports.")));
         api.MapGet("/users/me/abuses", (HttpRequest r, ClaimsPrincipal p, AppDbContext db, IOptions<InstanceOptions> i, CancellationToken ct) =>
             ListAsync(r, db.Abuses.Where(a => a.ReporterAccount!.UserId == p.UserId()), i.Value, ct));
-        api.MapPut("/abuses/{id:int}", UpdateAsync).DisableAntiforgery();
+        api.MapPut("/abuses/{id:int}", UpdateAsync);
         api.MapDelete("/abuses/{id:int}", async (int id, ClaimsPrincipal p, AppDbContext db, CancellationToken ct) =>
         {
             if (!p.IsModeratorOrAdmin())

@@ -18,26 +18,6 @@ public static class TorrentsFeature
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapTorrents(this IEndpointRouteBuilder app)
-    {
-        string[] getOrHead = [HttpMethods.Get, HttpMethods.Head];
-        app.MapMethods("/lazy-static/torrents/{file}", getOrHead, (string file, StoragePaths paths) => Serve(paths, file, download: false));
-        app.MapMethods("/download/torrents/{file}", getOrHead, (string file, StoragePaths paths) => Serve(paths, file, download: true));
-        return app;
-    }
-
-    private static IResult Serve(StoragePaths paths, string file, bool download)
-    {
-        var path = file.EndsWith(".torrent", StringComparison.Ordinal) ? StoragePaths.SafeJoin(paths.Torrents, file) : null;
-        if (path is null || !File.Exists(path))
-        {
-            return Infrastructure.Errors.ApiProblem.NotFound("Torrent not found.");
-        }
-
-        return TypedResults.PhysicalFile(path, "application/x-bittorrent", fileDownloadName: download ? file : null,
-            lastModified: File.GetLastWriteTimeUtc(path));
-    }
-
     /// <summary>On start: every published video whose torrents are missing gets them made again.</summary>
     public static async Task RecoverTorrentsAsync(this WebApplication app)
     {

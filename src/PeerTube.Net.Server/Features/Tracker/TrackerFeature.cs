@@ -25,41 +25,6 @@ public static class TrackerFeature
         return builder;
     }
 
-    /// <summary>Maps nothing when Tracker:Enabled is false, so every tracker path is a 404.</summary>
-    public static IEndpointRouteBuilder MapTracker(this IEndpointRouteBuilder app)
-    {
-        if (!app.ServiceProvider.GetRequiredService<IOptions<TrackerOptions>>().Value.Enabled)
-        {
-            return app;
-        }
-
-        app.MapGet("/tracker/announce", HttpTracker.AnnounceAsync);
-        app.MapGet("/tracker/scrape", HttpTracker.Scrape);
-        app.Map("/tracker/socket", (HttpContext http, WebSocketTracker tracker) => tracker.HandleAsync(http));
-        app.MapGet("/api/v1/admin/tracker/stats", GetStats).RequireAuthorization();
-        return app;
-    }
-
-    /// <summary>What the tracker holds right now, and the busiest torrents (<paramref name="count"/> of them, 10 by default).</summary>
-    private static Results<Ok<TrackerStatsDto>, ApiProblem> GetStats(ClaimsPrincipal principal, SwarmStore store, TrackerGate gate,
-        WebSocketTracker sockets, int? count)
-    {
-        if (!principal.IsAdmin())
-        {
-            return ApiProblem.Forbidden("Only administrators can see the tracker statistics.");
-        }
-
-        var stats = store.Stats(Math.Clamp(count ?? 10, 1, 100));
-        return TypedResults.Ok(new TrackerStatsDto(
-            stats.Torrents,
-            new TrackerPeersDto(stats.Seeders + stats.Leechers, stats.Seeders, stats.Leechers, stats.Http, stats.WebSocket, stats.Local, stats.Hub),
-            stats.Announces,
-            stats.Scrapes,
-            sockets.OpenSockets,
-            gate.BlockedCount,
-            stats.Top.Select(t => new TrackerTorrentDto(t.InfoHash, t.Peers, t.Seeders, t.Leechers)).ToList()));
-    }
-
     /// <summary>
     /// WebSocket upgrades need the WebSockets middleware ahead of the endpoints; Program stays a table of contents, so
     /// the tracker adds it itself (harmless to other features: it only acts on upgrade requests).

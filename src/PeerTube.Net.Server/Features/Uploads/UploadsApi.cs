@@ -18,7 +18,7 @@ internal static class UploadsApi
 
     public static IEndpointRouteBuilder MapUploadsApi(this IEndpointRouteBuilder app)
     {
-        var videos = app.MapGroup("/api/v1/videos").RequireAuthorization().DisableAntiforgery();
+        var videos = app.MapGroup("/api/v1/videos").WithTags("Uploads").RequireAuthorization().DisableAntiforgery();
         videos.MapPost("/upload", UploadAsync);
         videos.MapPost("/upload-resumable", ResumableUploads.InitAsync);
         videos.MapPut("/upload-resumable", ResumableUploads.PutChunkAsync);

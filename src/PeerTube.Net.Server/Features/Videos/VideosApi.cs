@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +14,7 @@ internal static class VideosApi
 
     public static IEndpointRouteBuilder MapVideosApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1");
+        var api = app.MapGroup("/api/v1").WithTags("Videos").DisableAntiforgery();
         api.MapGet("/videos", ListAsync);
         api.MapGet("/videos/categories", () => TypedResults.Ok(Labels(VideoConstants.Categories)));
         api.MapGet("/videos/licences", () => TypedResults.Ok(Labels(VideoConstants.Licences)));
@@ -24,41 +25,58 @@ internal static class VideosApi
         }));
         api.MapGet("/videos/{id}", GetAsync);
         api.MapGet("/videos/{id}/description", GetDescriptionAsync);
-        api.MapPut("/videos/{id}", UpdateAsync).RequireAuthorization().DisableAntiforgery();
-        api.MapDelete("/videos/{id}", DeleteAsync).RequireAuthorization();
-        api.MapPost("/videos/{id}/views", VideoViewsApi.AddViewAsync).DisableAntiforgery();
-        api.MapGet("/users/me/videos", ListMineAsync).RequireAuthorization();
+        api.MapPost("/videos/{id}/views", VideoViewsApi.AddViewAsync);
         api.MapGet("/video-channels/{handle}/videos", ListChannelAsync);
         api.MapGet("/accounts/{name}/videos", ListAccountAsync);
+
+        var user = api.MapGroup("").RequireAuthorization();
+        user.MapPut("/videos/{id}", UpdateAsync);
+        user.MapDelete("/videos/{id}", DeleteAsync);
+        user.MapGet("/users/me/videos", ListMineAsync);
         return app;
     }
 
     private static Dictionary<string, string> Labels(IReadOnlyDictionary<int, string> table) =>
         table.ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value);
 
-    private static Task<IResult> ListAsync(HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance, VideoUrls urls, CancellationToken ct) =>
+    private static Task<Results<Ok<ListPage<Dictionary<string, object?>>>, BadRequestProblem>> ListAsync(HttpContext http, AppDbContext db,
+        IOptions<InstanceOptions> instance, VideoUrls urls, CancellationToken ct) =>
         PageAsync(http, db.Videos.Listable(), instance.Value, urls, ct);
 
-    private static async Task<IResult> ListChannelAsync(string handle, HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance,
-        VideoUrls urls, CancellationToken ct)
+    private static async Task<Results<Ok<ListPage<Dictionary<string, object?>>>, BadRequestProblem, NotFoundProblem>> ListChannelAsync(string handle,
+        HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance, VideoUrls urls, CancellationToken ct)
     {
         var name = Handles.Local(handle, instance.Value);
-        return await db.VideoChannels.AnyAsync(c => c.Name == name, ct)
-            ? await PageAsync(http, db.Videos.Listable().Where(v => v.Channel!.Name == name), instance.Value, urls, ct)
-            : ApiProblem.NotFound("Video channel not found.");
+        if (!await db.VideoChannels.AnyAsync(c => c.Name == name, ct))
+        {
+            return ApiProblem.NotFound("Video channel not found.");
+        }
+
+        return (await PageAsync(http, db.Videos.Listable().Where(v => v.Channel!.Name == name), instance.Value, urls, ct)).Result switch
+        {
+            Ok<ListPage<Dictionary<string, object?>>> page => page,
+            var problem => (BadRequestProblem)problem,
+        };
     }
 
-    private static async Task<IResult> ListAccountAsync(string name, HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance,
-        VideoUrls urls, CancellationToken ct)
+    private static async Task<Results<Ok<ListPage<Dictionary<string, object?>>>, BadRequestProblem, NotFoundProblem>> ListAccountAsync(string name,
+        HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance, VideoUrls urls, CancellationToken ct)
     {
         var account = Handles.Local(name, instance.Value);
-        return await db.Accounts.AnyAsync(a => a.Name == account, ct)
-            ? await PageAsync(http, db.Videos.Listable().Where(v => v.Channel!.Account!.Name == account), instance.Value, urls, ct)
-            : ApiProblem.NotFound("Account not found.");
+        if (!await db.Accounts.AnyAsync(a => a.Name == account, ct))
+        {
+            return ApiProblem.NotFound("Account not found.");
+        }
+
+        return (await PageAsync(http, db.Videos.Listable().Where(v => v.Channel!.Account!.Name == account), instance.Value, urls, ct)).Result switch
+        {
+            Ok<ListPage<Dictionary<string, object?>>> page => page,
+            var problem => (BadRequestProblem)problem,
+        };
     }
 
     /// <summary>All of the user's videos, whatever their state or privacy.</summary>
-    private static Task<IResult> ListMineAsync(HttpContext http, ClaimsPrincipal principal, AppDbContext db, IOptions<InstanceOptions> instance,
+    private static Task<Results<Ok<ListPage<Dictionary<string, object?>>>, BadRequestProblem>> ListMineAsync(HttpContext http, ClaimsPrincipal principal, AppDbContext db, IOptions<InstanceOptions> instance,
         VideoUrls urls, CancellationToken ct)
     {
         var me = principal.UserId();
@@ -66,7 +84,7 @@ internal static class VideosApi
     }
 
     /// <summary>PeerTube's paging: start, count (at most 100), sort ("-publishedAt" and the like); answers {total, data}.</summary>
-    private static async Task<IResult> PageAsync(HttpContext http, IQueryable<Video> query, InstanceOptions instance, VideoUrls urls,
+    private static async Task<Results<Ok<ListPage<Dictionary<string, object?>>>, BadRequestProblem>> PageAsync(HttpContext http, IQueryable<Video> query, InstanceOptions instance, VideoUrls urls,
         CancellationToken ct, string defaultSort = "-publishedAt")
     {
         var q = http.Request.Query;
@@ -108,10 +126,10 @@ internal static class VideosApi
         };
         var page = await ordered.ThenByDescending(v => v.Id).Skip(start).Take(count)
             .Include(v => v.Channel!).ThenInclude(c => c.Account!).AsNoTracking().ToListAsync(ct);
-        return TypedResults.Ok(new { total, data = page.Select(v => VideoDtos.Summary(v, instance, urls, http.User)) });
+        return TypedResults.Ok(new ListPage<Dictionary<string, object?>>(total, page.Select(v => VideoDtos.Summary(v, instance, urls, http.User)).ToList()));
     }
 
-    private static async Task<IResult> GetAsync(string id, ClaimsPrincipal principal, AppDbContext db, VideoDetailsComposer details,
+    private static async Task<Results<Ok<Dictionary<string, object?>>, UnauthorizedProblem, ForbiddenProblem, NotFoundProblem>> GetAsync(string id, ClaimsPrincipal principal, AppDbContext db, VideoDetailsComposer details,
         CancellationToken ct)
     {
         var video = await VideoAccess.FindAsync(db, id, ct);
@@ -122,24 +140,31 @@ internal static class VideosApi
 
         if (!VideoAccess.CanView(video.Privacy, video.Channel!.Account!.UserId, principal))
         {
-            return principal.UserId() is null
-                ? ApiProblem.Unauthorized("Authentication is required to see this video.")
-                : ApiProblem.Forbidden("Cannot get this private video of another user.");
+            if (principal.UserId() is null)
+            {
+                return ApiProblem.Unauthorized("Authentication is required to see this video.");
+            }
+
+            return ApiProblem.Forbidden("Cannot get this private video of another user.");
         }
 
         return TypedResults.Ok(await details.ComposeAsync(video, principal, ct));
     }
 
-    private static async Task<IResult> GetDescriptionAsync(string id, ClaimsPrincipal principal, AppDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<VideoDescriptionDto>, NotFoundProblem>> GetDescriptionAsync(string id, ClaimsPrincipal principal,
+        AppDbContext db, CancellationToken ct)
     {
         var video = await VideoAccess.FindAsync(db, id, ct);
-        return video is null || !VideoAccess.CanView(video.Privacy, video.Channel!.Account!.UserId, principal)
-            ? ApiProblem.NotFound("Video not found.")
-            : TypedResults.Ok(new { description = video.Description });
+        if (video is null || !VideoAccess.CanView(video.Privacy, video.Channel!.Account!.UserId, principal))
+        {
+            return ApiProblem.NotFound("Video not found.");
+        }
+
+        return TypedResults.Ok(new VideoDescriptionDto(video.Description));
     }
 
     /// <summary>PeerTube's update: JSON or multipart, only the fields given change. Owner or admin only.</summary>
-    private static async Task<IResult> UpdateAsync(string id, HttpContext http, ClaimsPrincipal principal, AppDbContext db,
+    private static async Task<Results<NoContent, BadRequestProblem, ForbiddenProblem, NotFoundProblem>> UpdateAsync(string id, HttpContext http, ClaimsPrincipal principal, AppDbContext db,
         IVideoEvents events, TimeProvider clock, CancellationToken ct)
     {
         var video = await VideoAccess.FindAsync(db, id, ct);
@@ -221,7 +246,7 @@ internal static class VideosApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> DeleteAsync(string id, ClaimsPrincipal principal, AppDbContext db, VideoRemoval removal,
+    private static async Task<Results<NoContent, ForbiddenProblem, NotFoundProblem>> DeleteAsync(string id, ClaimsPrincipal principal, AppDbContext db, VideoRemoval removal,
         CancellationToken ct)
     {
         var video = await VideoAccess.FindAsync(db, id, ct);
@@ -239,3 +264,5 @@ internal static class VideosApi
         return TypedResults.NoContent();
     }
 }
+
+public sealed record VideoDescriptionDto(string? Description);

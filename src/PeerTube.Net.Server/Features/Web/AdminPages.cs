@@ -53,7 +53,7 @@ public static class AdminPages
             [nameof(Admin.Users)] = rows,
             [nameof(Admin.Copies)] = copies,
             [nameof(Admin.Strategies)] = strategies,
-            [nameof(Admin.PeerToPeer)] = await Peers.PeersFeature.StatsAsync(peerStats, traffic, db, 20, ct),
+            [nameof(Admin.PeerToPeer)] = await Peers.PeersEndpoints.StatsAsync(peerStats, traffic, db, 20, ct),
         });
     }
 

@@ -1,0 +1,42 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using PeerTube.Net.Server.Features.Accounts;
+
+namespace PeerTube.Net.Server.Features.Streaming;
+
+/// <summary>The streaming part of the REST API: tokens for a private video's files.</summary>
+public static class StreamingApi
+{
+    public static IEndpointRouteBuilder MapStreamingApi(this IEndpointRouteBuilder app)
+    {
+        var user = app.MapGroup("/api/v1").WithTags("Streaming").RequireAuthorization().DisableAntiforgery();
+        user.MapPost("/videos/{id}/token", CreateTokenAsync);
+        return app;
+    }
+
+    /// <summary>PeerTube's POST /api/v1/videos/{id}/token: a short-lived token to fetch a private video's files.</summary>
+    private static async Task<Results<Ok<VideoFileTokenDto>, ForbiddenProblem, NotFoundProblem>> CreateTokenAsync(string id, ClaimsPrincipal principal, AppDbContext db, VideoFileTokens tokens, CancellationToken ct)
+    {
+        var video = await db.Videos.AsNoTracking().ById(id)
+            .Select(v => new { v.Uuid, v.Privacy, OwnerUserId = v.Channel!.Account!.UserId }).FirstOrDefaultAsync(ct);
+        if (video is null)
+        {
+            return ApiProblem.NotFound("Video not found.");
+        }
+
+        if (!VideoAccess.CanView(video.Privacy, video.OwnerUserId, principal))
+        {
+            return ApiProblem.Forbidden("Cannot get a token for this video.");
+        }
+
+        var (token, expires) = tokens.Create(video.Uuid);
+        return TypedResults.Ok(new VideoFileTokenDto(new VideoFileTokenDto.FileToken(token, expires)));
+    }
+}
+
+/// <summary>PeerTube's VideoToken: <c>{ files: { token, expires } }</c>.</summary>
+public sealed record VideoFileTokenDto(VideoFileTokenDto.FileToken Files)
+{
+    public sealed record FileToken(string Token, DateTimeOffset Expires);
+}

@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Routing.Patterns;
+
+namespace PeerTube.Net.Server.Features.Web;
+
+/// <summary>The pages' routes (home, watch, embed, channels, upload, my videos, admin), their assets, oEmbed, and the HTML 404.</summary>
+public static class WebEndpoints
+{
+    /// <summary>Paths that belong to programs, not people: an unknown one stays a JSON problem, not an HTML page.</summary>
+    private static readonly string[] MachinePrefixes = ["/api", "/static", "/lazy-static", "/download", "/hubs", "/tracker", "/services"];
+
+    private static readonly string[] GetOrHead = [HttpMethods.Get, HttpMethods.Head];
+
+    public static IEndpointRouteBuilder MapWeb(this IEndpointRouteBuilder app)
+    {
+        app.MapClientAssets();
+        app.MapOEmbed();
+        app.MapJobsDashboard();
+
+        var pages = app.MapGroup("").AddEndpointFilter(ErrorPageAsync);
+        pages.MapBrowsePages();
+        pages.MapWatchPages();
+        pages.MapLibraryPages();
+        pages.MapAdminPages();
+
+        var unknown = RoutePatternFactory.Parse("/{**path}", defaults: null, parameterPolicies: new { path = new PagePathConstraint() });
+        pages.Map(unknown, (HttpContext http) => Page.NotFound(http)).WithMetadata(new HttpMethodMetadata(GetOrHead));
+        return app;
+    }
+
+    /// <summary>A page answers GET and HEAD.</summary>
+    public static RouteHandlerBuilder MapPage(this IEndpointRouteBuilder pages, string pattern, Delegate handler) =>
+        pages.MapMethods(pattern, GetOrHead, handler);
+
+    /// <summary>A page that fails shows an HTML error page (logged), not the API's JSON problem.</summary>
+    private static async ValueTask<object?> ErrorPageAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        try
+        {
+            return await next(context);
+        }
+        catch (Exception e) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebEndpoints)).LogError(e, "Page {Path} failed", http.Request.Path);
+            return Page.Error(http);
+        }
+    }
+
+    /// <summary>Matches any path but the machine ones, so that an unknown page is a 404 page.</summary>
+    private sealed class PagePathConstraint : IRouteConstraint
+    {
+        public bool Match(HttpContext? httpContext, IRouter? route, string routeKey, RouteValueDictionary values, RouteDirection routeDirection) =>
+            httpContext is null || !MachinePrefixes.Any(prefix => httpContext.Request.Path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase));
+    }
+}
