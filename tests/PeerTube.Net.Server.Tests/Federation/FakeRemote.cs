@@ -39,6 +39,9 @@ public sealed class FakeRemote : IAsyncDisposable
 
     public ConcurrentQueue<(string Path, JsonElement Body)> Received { get; } = new();
 
+    /// <summary>The paths of every GET served (or refused), in order: what the server under test fetched from us.</summary>
+    public ConcurrentQueue<string> Fetched { get; } = new();
+
     /// <summary>
     /// Serves a document at a path; <c>{{host}}</c> and <c>{{base}}</c> in it become this server's, and
     /// <c>{{publicKeyPem}}</c> its public key (escaped for a JSON string).
@@ -143,6 +146,11 @@ public sealed class FakeRemote : IAsyncDisposable
     {
         var path = context.Request.Url!.AbsolutePath;
         var response = context.Response;
+        if (context.Request.HttpMethod != "POST")
+        {
+            Fetched.Enqueue(path);
+        }
+
         try
         {
             if (context.Request.HttpMethod == "POST")

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using PeerTube.Net.Server.Features.Federation;
+using Microsoft.Extensions.DependencyInjection;
 using PeerTube.Net.Server.Tests.Infrastructure;
 
 namespace PeerTube.Net.Server.Tests.Federation;
@@ -101,6 +104,34 @@ public static class FederationTestKit
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// As if our instance actor had followed <paramref name="actorUrl"/> (a remote actor, fetched now) and been answered:
+    /// a follow row in <paramref name="state"/>, for tests that replay what a followed remote sends.
+    /// </summary>
+    public static async Task FollowedAsync(this ServerApplication server, string actorUrl,
+        PeerTube.Net.Server.Features.Federation.FollowState state = PeerTube.Net.Server.Features.Federation.FollowState.Accepted)
+    {
+        await using var scope = server.Services.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var db = services.GetRequiredService<PeerTube.Net.Server.Infrastructure.Data.AppDbContext>();
+        var target = await services.GetRequiredService<PeerTube.Net.Server.Features.Federation.RemoteActors>().GetAsync(actorUrl, refresh: false, CancellationToken.None)
+                     ?? throw new InvalidOperationException($"Could not fetch {actorUrl}.");
+        var follower = await services.GetRequiredService<PeerTube.Net.Server.Features.Federation.LocalActors>().InstanceActorAsync(CancellationToken.None);
+        var row = await db.ActorFollows.FirstOrDefaultAsync(f => f.FollowerId == follower.Id && f.TargetId == target.Id);
+        if (row is null)
+        {
+            row = new PeerTube.Net.Server.Features.Federation.ActorFollow
+            {
+                FollowerId = follower.Id, TargetId = target.Id, ActivityUrl = $"{follower.Url}/follows/{Guid.NewGuid():N}",
+                CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
+            };
+            db.ActorFollows.Add(row);
+        }
+
+        row.State = state;
+        await db.SaveChangesAsync();
     }
 
     public static async Task<JsonElement> PublishAsync(this PeerTubeClient client, string name, IDictionary<string, string>? fields = null)

@@ -39,6 +39,7 @@ public sealed class ReplayedCapturesTests : IAsyncLifetime
     [Fact]
     public async Task A_PeerTube_video_is_listed_with_its_channel_its_metadata_and_its_HLS_files_at_the_origin()
     {
+        await _server.FollowedAsync($"{_peertube.BaseUrl}/video-channels/chocobozzz_channel");
         await ReplayAsync(_peertube, "peertube/create-video.json", "/accounts/chocobozzz");
 
         var anonymous = PeerTubeClient.Anonymous(_server);
@@ -94,6 +95,7 @@ public sealed class ReplayedCapturesTests : IAsyncLifetime
     public async Task A_PeerTube_video_with_web_videos_only_lists_its_files_and_plays_its_720p_file_from_the_origin()
     {
         const string uuid = "5c6fd1a2-8f3e-4b8a-9d6e-3a1f0b7c2e44";
+        await _server.FollowedAsync($"{_peertube.BaseUrl}/accounts/peertube");
         await ReplayAsync(_peertube, "peertube/create-video-web-videos.json", "/accounts/chocobozzz");
 
         var anonymous = PeerTubeClient.Anonymous(_server);

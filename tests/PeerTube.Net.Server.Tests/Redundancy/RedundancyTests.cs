@@ -16,7 +16,12 @@ public sealed class RedundancyTests : IAsyncDisposable
 {
     private static readonly Dictionary<string, string> Fast = new() { ["Federation:ViewsBatchSeconds"] = "1" };
 
-    private readonly ServerProcess _a = FederationTestKit.Instance(Fast);
+    // A honours C's copy without following C, and rebuilds its torrents (C's copy is a web seed) a second after hearing of it.
+    private readonly ServerProcess _a = FederationTestKit.Instance(new Dictionary<string, string>(Fast)
+    {
+        ["Redundancy:AcceptFrom"] = "anybody",
+        ["Redundancy:TorrentRebuildDelaySeconds"] = "1",
+    });
     private readonly ServerProcess _b = FederationTestKit.Instance(Fast);
     private readonly ServerProcess _c = FederationTestKit.Instance(new Dictionary<string, string>(Fast)
     {

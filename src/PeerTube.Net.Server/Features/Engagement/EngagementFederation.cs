@@ -17,7 +17,7 @@ namespace PeerTube.Net.Server.Features.Engagement;
 /// </summary>
 internal sealed class InteractionFederation(IBackgroundJobClient jobs) : IInteractionEvents
 {
-    private static readonly EnqueuedState Default = new(JobsExtensions.DefaultQueue);
+    private static readonly EnqueuedState Default = new(FederationQueues.Outbound);
 
     public Task RatedAsync(int videoId, int accountId, string? previousUrl, bool? previousLike, CancellationToken ct)
     {

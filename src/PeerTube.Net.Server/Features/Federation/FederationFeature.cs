@@ -23,6 +23,10 @@ public static class FederationFeature
         services.AddScoped<LocalActors>();
         services.AddScoped<RemoteActors>();
         services.AddScoped<RemoteVideos>();
+        services.AddScoped<VideoTrust>();
+        services.AddSingleton<KeyFetchGuard>();
+        services.AddJobQueue(FederationQueues.Inbox, sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<FederationOptions>>().Value.InboxWorkers);
+        services.AddJobQueue(FederationQueues.Outbound, sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<FederationOptions>>().Value.OutboundWorkers);
         services.AddScoped<ActivityVideos>();
         services.AddScoped<FollowService>();
         services.AddScoped<ActivityObjects>();
@@ -101,7 +105,7 @@ public static class FederationFeature
         foreach (var id in pending)
         {
             jobs.Create<ProcessInboxActivityJob>(j => j.RunAsync(id, CancellationToken.None),
-                new EnqueuedState(JobsExtensions.DefaultQueue));
+                new EnqueuedState(FederationQueues.Inbox));
         }
     }
 }

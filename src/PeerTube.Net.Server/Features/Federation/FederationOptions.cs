@@ -55,4 +55,37 @@ public sealed class FederationOptions
     /// <summary>Deliveries sent at once by this node.</summary>
     [Range(1, 256)]
     public int DeliveryConcurrency { get; set; } = 8;
+
+    /// <summary>
+    /// The largest view count a remote video may claim. Views are the only thing trending and "most viewed" rank by, so
+    /// a remote origin that lies about them could otherwise push its videos above every local one.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long MaxRemoteVideoViews { get; set; } = 10_000_000;
+
+    /// <summary>
+    /// A keyId whose signature still fails after its key was fetched again is not fetched again for this long: a forger
+    /// who repeats the request costs us a signature check, not a fetch.
+    /// </summary>
+    [Range(0, 86400)]
+    public int BadSignatureCacheSeconds { get; set; } = 300;
+
+    /// <summary>Key fetches (unknown keyIds, key rotations) one source IP may cause per minute; then 429 too_many_requests.</summary>
+    [Range(1, 100_000)]
+    public int KeyFetchesPerMinutePerIp { get; set; } = 60;
+
+    /// <summary>Hangfire workers for inbox activities (their own queue, so a flood cannot starve transcoding or outbound jobs).</summary>
+    [Range(1, 64)]
+    public int InboxWorkers { get; set; } = 2;
+
+    /// <summary>Hangfire workers for outbound federation jobs (building activities, fetching outboxes).</summary>
+    [Range(1, 64)]
+    public int OutboundWorkers { get; set; } = 2;
+}
+
+/// <summary>The Hangfire queues of federation: inbound and outbound each have workers of their own.</summary>
+public static class FederationQueues
+{
+    public const string Inbox = "federation-inbox";
+    public const string Outbound = "federation-outbound";
 }

@@ -135,7 +135,7 @@ public sealed class FollowService(
         await db.SaveChangesAsync(ct);
         if (accepted)
         {
-            jobs.Create<FetchOutboxJob>(j => j.RunAsync(target.Id, CancellationToken.None), new Hangfire.States.EnqueuedState(JobsExtensions.DefaultQueue));
+            jobs.Create<FetchOutboxJob>(j => j.RunAsync(target.Id, CancellationToken.None), new Hangfire.States.EnqueuedState(FederationQueues.Outbound));
         }
 
         return null;

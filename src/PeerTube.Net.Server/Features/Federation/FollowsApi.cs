@@ -131,7 +131,7 @@ internal static class FollowsApi
 
         foreach (var target in hosts.Select(h => h.ToLowerInvariant()).Concat(handles.Select(h => h.TrimStart('@'))))
         {
-            jobs.Create<InstanceFollowJob>(j => j.FollowAsync(target, CancellationToken.None), new Hangfire.States.EnqueuedState(JobsExtensions.DefaultQueue));
+            jobs.Create<InstanceFollowJob>(j => j.FollowAsync(target, CancellationToken.None), new Hangfire.States.EnqueuedState(FederationQueues.Outbound));
         }
 
         return TypedResults.NoContent();

@@ -56,7 +56,7 @@ public sealed partial class RemoteActors(
     /// </summary>
     public async Task<Actor?> ByKeyIdAsync(string keyId, bool refresh, CancellationToken ct)
     {
-        if (!refresh && await db.Actors.AsNoTracking().FirstOrDefaultAsync(a => a.KeyId == keyId && a.Host != null, ct) is { } known)
+        if (!refresh && await KnownByKeyIdAsync(keyId, ct) is { } known)
         {
             return known;
         }
@@ -65,6 +65,10 @@ public sealed partial class RemoteActors(
         var actor = await GetAsync(actorUrl, refresh: true, ct);
         return actor is not null && actor.KeyId == keyId ? actor : null;
     }
+
+    /// <summary>The remote actor we hold with that key id, without fetching anything.</summary>
+    public Task<Actor?> KnownByKeyIdAsync(string keyId, CancellationToken ct) =>
+        db.Actors.AsNoTracking().FirstOrDefaultAsync(a => a.KeyId == keyId && a.Host != null, ct);
 
     /// <summary>"name@host" (or "acct:name@host", or "@name@host") to an actor, through WebFinger.</summary>
     public async Task<Actor?> ResolveHandleAsync(string handle, CancellationToken ct)

@@ -12,7 +12,7 @@ namespace PeerTube.Net.Server.Features.Moderation;
 public sealed class AbuseFederation(IBackgroundJobClient jobs)
 {
     public void Reported(int abuseId) =>
-        jobs.Create<FederateFlagJob>(j => j.FlagAsync(abuseId, CancellationToken.None), new EnqueuedState(JobsExtensions.DefaultQueue));
+        jobs.Create<FederateFlagJob>(j => j.FlagAsync(abuseId, CancellationToken.None), new EnqueuedState(FederationQueues.Outbound));
 }
 
 /// <summary>Builds the Flag from what the database says now; safe to run twice.</summary>

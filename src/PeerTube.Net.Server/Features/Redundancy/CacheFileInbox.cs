@@ -60,7 +60,10 @@ public sealed class CacheFileInbox(AppDbContext db, Federation.Inbound.ActivityV
             return "a copy of a remote video is honoured only when its origin passes it on";
         }
 
-        var row = await db.VideoRedundancies.FirstOrDefaultAsync(r => r.Url == id && r.MirrorHost == mirrorHost && r.VideoId == video.Id, ct);
+        // One copy per mirror host and video: a host that sends many CacheFiles (new ids each time) replaces its one row.
+        var row = undo
+            ? await db.VideoRedundancies.FirstOrDefaultAsync(r => r.Url == id && r.MirrorHost == mirrorHost && r.VideoId == video.Id, ct)
+            : await db.VideoRedundancies.OrderBy(r => r.Id).FirstOrDefaultAsync(r => r.MirrorHost == mirrorHost && r.VideoId == video.Id, ct);
         if (undo)
         {
             if (row is not null)
@@ -78,6 +81,7 @@ public sealed class CacheFileInbox(AppDbContext db, Federation.Inbound.ActivityV
                 db.VideoRedundancies.Add(row);
             }
 
+            row.Url = id;
             row.BaseUrl = href!.TrimEnd('/');
             row.ExpiresAt = cacheFile.Date("expires") is { } expires && expires > now ? expires : now.AddDays(1);
             await db.SaveChangesAsync(ct);
@@ -85,7 +89,8 @@ public sealed class CacheFileInbox(AppDbContext db, Federation.Inbound.ActivityV
 
         if (video.IsLocal)
         {
-            torrents.Enqueue(video.Id); // The copy is a web seed of our torrents.
+            // The copy is a web seed of our torrents; rebuilt at most once a while, however often mirrors write.
+            torrents.EnqueueDebounced(video.Id, TimeSpan.FromSeconds(options.Value.TorrentRebuildDelaySeconds));
             await announcer.RelayAsync(video, undo ? "Undo" : "Create", cacheFile, mirrorHost, ct);
         }
 

@@ -16,8 +16,15 @@ public sealed class RedundancyOptions : IValidatableObject
     [Range(1, 7 * 86400)]
     public double CheckIntervalSeconds { get; set; } = 3600;
 
-    /// <summary>Whose copies of our videos are honoured: nobody, anybody, or followings (instances we follow).</summary>
-    public string AcceptFrom { get; set; } = "anybody";
+    /// <summary>Whose copies of our videos are honoured: nobody, anybody, or followings (instances we follow; PeerTube's default).</summary>
+    public string AcceptFrom { get; set; } = "followings";
+
+    /// <summary>
+    /// Copies others announce of our videos rebuild the video's torrents (they are web seeds) once this long after the
+    /// first announce, at most: a mirror that announces in a loop costs one rebuild per interval.
+    /// </summary>
+    [Range(0, 86400)]
+    public int TorrentRebuildDelaySeconds { get; set; } = 180;
 
     /// <summary>How far a downloaded file may exceed its announced size before the copy is refused.</summary>
     [Range(0, 1)]

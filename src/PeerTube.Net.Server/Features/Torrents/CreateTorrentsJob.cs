@@ -54,7 +54,7 @@ public sealed class CreateTorrentsJob(AppDbContext db, VideoTorrents torrents, S
     }
 }
 
-public sealed class TorrentsQueue(IBackgroundJobClient jobs, TorrentCatalogSignal seeder)
+public sealed class TorrentsQueue(IBackgroundJobClient jobs, TorrentCatalogSignal seeder, JobStorage storage, TimeProvider clock)
 {
     public string Enqueue(int videoId) =>
         jobs.Create<CreateTorrentsJob>(j => j.RunAsync(videoId, CancellationToken.None), new Hangfire.States.EnqueuedState(JobsExtensions.DefaultQueue));
@@ -68,5 +68,37 @@ public sealed class TorrentsQueue(IBackgroundJobClient jobs, TorrentCatalogSigna
     {
         seeder.CatalogChanged();
         return Enqueue(videoId);
+    }
+
+    /// <summary>
+    /// A rebuild in <paramref name="delay"/>, unless one is already waiting: what other instances cause (their copies
+    /// change the web seeds) rebuilds a video's torrents at most once per <paramref name="delay"/>, however often they
+    /// send. The due time is kept in Hangfire's storage, so every node of a cluster sees it.
+    /// </summary>
+    public void EnqueueDebounced(int videoId, TimeSpan delay)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            Enqueue(videoId);
+            return;
+        }
+
+        var key = "torrents-rebuild:" + videoId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var now = clock.GetUtcNow();
+        using (var connection = storage.GetConnection())
+        using (connection.AcquireDistributedLock(key + ":lock", TimeSpan.FromSeconds(10)))
+        {
+            var entries = connection.GetAllEntriesFromHash(key);
+            if (entries is not null && entries.TryGetValue("due", out var due)
+                && long.TryParse(due, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var dueMs)
+                && dueMs > now.ToUnixTimeMilliseconds())
+            {
+                return;
+            }
+
+            connection.SetRangeInHash(key, [new("due", now.Add(delay).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+        }
+
+        jobs.Create<CreateTorrentsJob>(j => j.RunAsync(videoId, CancellationToken.None), new Hangfire.States.ScheduledState(delay));
     }
 }

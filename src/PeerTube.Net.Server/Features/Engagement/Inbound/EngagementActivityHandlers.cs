@@ -56,7 +56,7 @@ internal sealed class NoteHandler(Interactions interactions, NoteForwarding forw
     }
 }
 
-/// <summary>Delete of a Note, from its author's host; passed on like its Create.</summary>
+/// <summary>Delete of a Note, from its author or its video's owner; passed on like its Create.</summary>
 internal sealed class DeleteNoteHandler(Interactions interactions, NoteForwarding forwarding) : IActivityHandler
 {
     public bool Handles(string type, string? objectType) => type == "Delete";
@@ -69,13 +69,14 @@ internal sealed class DeleteNoteHandler(Interactions interactions, NoteForwardin
         }
 
         // Deleted now, or by an earlier try of this job that failed before it forwarded the Delete.
-        if (await interactions.DeleteNoteAsync(url, activity.Host, ct) || await interactions.IsDeletedNoteAsync(url, activity.Host, ct))
+        var refused = await interactions.DeleteNoteByAsync(url, activity.Signer, ct);
+        if (refused is null)
         {
             await forwarding.ForwardAsync(activity.Json, url, activity.Host, ct);
             return ActivityResult.Done;
         }
 
-        return ActivityResult.Pass;
+        return refused.Length == 0 ? ActivityResult.Pass : ActivityResult.Ignored(refused);
     }
 }
 

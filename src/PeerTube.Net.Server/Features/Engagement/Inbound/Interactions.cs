@@ -8,8 +8,14 @@ using PeerTube.Net.Server.Features.Federation.Inbound;
 namespace PeerTube.Net.Server.Features.Engagement.Inbound;
 
 /// <summary>Likes, dislikes, views and comments that other instances send about videos.</summary>
-public sealed class Interactions(AppDbContext db, RemoteActors actors, ActivityVideos videos, Markdown markdown, IOptions<InstanceOptions> instance, TimeProvider clock)
+public sealed class Interactions(AppDbContext db, RemoteActors actors, ActivityVideos videos, VideoTrust trust, Markdown markdown, IOptions<InstanceOptions> instance,
+    IOptionsMonitor<FederationOptions> federation, TimeProvider clock)
 {
+    /// <summary>Our private and internal videos are nobody else's business: no rates, views or comments from outside.</summary>
+    private const string NotPublic = "the video is private or internal";
+
+    private static bool Closed(Video video) => video.IsLocal && VideoUrls.IsPrivateLike(video);
+
     /// <summary>Largest view count one batched View may carry.</summary>
     public const int MaxViewsPerActivity = 10_000;
 
@@ -19,6 +25,11 @@ public sealed class Interactions(AppDbContext db, RemoteActors actors, ActivityV
         if (video is null || signer.AccountId is not { } accountId)
         {
             return video is null ? "unknown video" : "only accounts rate videos";
+        }
+
+        if (Closed(video))
+        {
+            return NotPublic;
         }
 
         var url = activity.String("id") ?? $"{signer.Url}/{(like ? "likes" : "dislikes")}/{video.Id}";
@@ -73,9 +84,17 @@ public sealed class Interactions(AppDbContext db, RemoteActors actors, ActivityV
             return video is null ? "unknown video" : "views of a remote video are taken from its origin only";
         }
 
+        if (Closed(video))
+        {
+            return NotPublic;
+        }
+
         var count = activity.TryProperty("result", out var result) ? result.Int("userInteractionCount") ?? 1 : 1;
         count = Math.Clamp(count, 1, MaxViewsPerActivity);
-        await db.Videos.Where(v => v.Id == video.Id).ExecuteUpdateAsync(s => s.SetProperty(v => v.Views, v => v.Views + count), ct);
+        // A remote video's views are its origin's word: capped, as in RemoteVideos (FederationOptions.MaxRemoteVideoViews).
+        var cap = video.IsLocal ? long.MaxValue : federation.CurrentValue.MaxRemoteVideoViews;
+        await db.Videos.Where(v => v.Id == video.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(v => v.Views, v => v.Views + count > cap ? cap : v.Views + count), ct);
         return null;
     }
 
@@ -109,6 +128,11 @@ public sealed class Interactions(AppDbContext db, RemoteActors actors, ActivityV
             return "the note replies to nothing we know";
         }
 
+        if (Closed(video))
+        {
+            return NotPublic;
+        }
+
         if (video.IsLocal && video.CommentsPolicy == 2)
         {
             return "comments are disabled on this video";
@@ -122,6 +146,11 @@ public sealed class Interactions(AppDbContext db, RemoteActors actors, ActivityV
         {
             comment = new VideoComment { Url = id, VideoId = video.Id, AccountId = author.Value, Text = text, CreatedAt = note.Date("published") ?? now };
             db.VideoComments.Add(comment);
+        }
+        else if (comment.AccountId != author.Value || comment.VideoId != video.Id)
+        {
+            // Another account of the same host, or a move to another video: only the author edits a comment, in place.
+            return "only its author may change a comment";
         }
 
         comment.Text = text.Length > 10_000 ? text[..10_000] : text;
@@ -153,11 +182,39 @@ public sealed class Interactions(AppDbContext db, RemoteActors actors, ActivityV
             : null;
     }
 
-    /// <summary>Whether a comment of <paramref name="host"/> with that URL is here and deleted (a Delete processed again).</summary>
-    public Task<bool> IsDeletedNoteAsync(string url, string host, CancellationToken ct) =>
-        db.VideoComments.AnyAsync(c => c.Url == url && c.Account!.Host == host && c.DeletedAt != null, ct);
+    /// <summary>
+    /// Marks a remote comment deleted when <paramref name="signer"/> may: its author, or who speaks for the (remote)
+    /// video it is on (the video's channel, its account or its instance, as PeerTube lets a video's owner moderate).
+    /// </summary>
+    /// <returns>Null when deleted (or already deleted by the same right), "" when there is no such comment, or why not.</returns>
+    public async Task<string?> DeleteNoteByAsync(string url, Actor signer, CancellationToken ct)
+    {
+        var comment = await db.VideoComments.AsNoTracking().Where(c => c.Url == url)
+            .Select(c => new { c.AccountId, c.DeletedAt, c.Video!.ChannelId, c.Video.RemoteUrl }).FirstOrDefaultAsync(ct);
+        if (comment is null)
+        {
+            return "";
+        }
 
-    /// <summary>Marks a remote comment deleted, if it is there and its author is of <paramref name="host"/>.</summary>
+        var mayDelete = (signer.AccountId is { } accountId && accountId == comment.AccountId)
+                        || (comment.RemoteUrl is not null
+                            && await db.Actors.AsNoTracking().FirstOrDefaultAsync(a => a.ChannelId == comment.ChannelId, ct) is { } channel
+                            && await trust.SpeaksForAsync(signer, channel, ct));
+        if (!mayDelete)
+        {
+            return "only a comment's author or its video's owner may delete it";
+        }
+
+        if (comment.DeletedAt is null)
+        {
+            await db.VideoComments.Where(c => c.Url == url && c.DeletedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.DeletedAt, clock.GetUtcNow()).SetProperty(c => c.Text, ""), ct);
+        }
+
+        return null;
+    }
+
+    /// <summary>Marks a remote comment deleted, if it is there and its author is of <paramref name="host"/> (a forwarded Delete, checked at its source).</summary>
     public async Task<bool> DeleteNoteAsync(string url, string host, CancellationToken ct) =>
         await db.VideoComments.Where(c => c.Url == url && c.Account!.Host == host && c.DeletedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.DeletedAt, clock.GetUtcNow()).SetProperty(c => c.Text, ""), ct) > 0;

@@ -9,13 +9,14 @@ namespace PeerTube.Net.Server.Features.Federation.Inbound;
 
 /// <summary>
 /// Every inbox (the shared one and each actor's): read a bounded body, check its Digest and its HTTP signature against
-/// the signer's key (re-fetched once on failure, for key rotation), check that the activity comes from its signer, then
-/// store it and let a job process it. Nothing is stored for a request that fails a check.
+/// the signer's key (re-fetched once on failure, for key rotation, within the limits of <see cref="KeyFetchGuard"/>),
+/// with our own host as the signed host (a request signed for another instance is not replayed here), check that the
+/// activity comes from its signer, then store it and let a job process it. Nothing is stored for a request that fails a check.
 /// </summary>
 public static partial class InboxEndpoint
 {
     public static async Task<IResult> ReceiveAsync(HttpContext http, AppDbContext db, RemoteActors actors, IOptionsMonitor<FederationOptions> options,
-        IBackgroundJobClient jobs, TimeProvider clock, ILoggerFactory loggers, CancellationToken ct)
+        IOptions<InstanceOptions> instance, KeyFetchGuard fetchGuard, IBackgroundJobClient jobs, TimeProvider clock, ILoggerFactory loggers, CancellationToken ct)
     {
         var o = options.CurrentValue;
         if (!o.Enabled)
@@ -41,16 +42,42 @@ public static partial class InboxEndpoint
             return ApiProblem.BadRequest("The Digest header is missing or does not match the body.", "invalid_digest");
         }
 
-        var signer = await actors.ByKeyIdAsync(signature.KeyId, refresh: false, ct);
-        var verdict = signer is null ? null : Verify(http, signature, signer, clock, o);
-        if (signer is not null && verdict is { Valid: false, Error: not "date_out_of_window" })
+        // The host we are: a request signed for another instance does not verify here, whatever Host it arrives with.
+        var ourHost = instance.Value.Host;
+        var log = loggers.CreateLogger("PeerTube.Net.Federation.Inbox");
+        var signer = await actors.KnownByKeyIdAsync(signature.KeyId, ct);
+        var verdict = signer is null ? null : Verify(http, signature, signer, ourHost, clock, o);
+        if (verdict is { Valid: false, Error: "bad_signature" } && !string.Equals(http.Request.Host.Value, ourHost, StringComparison.OrdinalIgnoreCase))
         {
-            // Perhaps the key was rotated: fetch it again, once.
-            signer = await actors.ByKeyIdAsync(signature.KeyId, refresh: true, ct);
-            verdict = signer is null ? null : Verify(http, signature, signer, clock, o);
+            verdict = SignatureVerdict.Fail("host_mismatch");
         }
 
-        var log = loggers.CreateLogger("PeerTube.Net.Federation.Inbox");
+        // An unknown key, or perhaps a rotated one: fetch it, unless it failed just now or this source fetched enough.
+        if (signer is null || verdict is { Valid: false, Error: "bad_signature" })
+        {
+            if (fetchGuard.IsRecentlyBad(signature.KeyId))
+            {
+                LogRefused(log, signature.KeyId, "failed recently, not fetched again");
+                return signer is null
+                    ? ApiProblem.Unauthorized("The signature's key could not be fetched.", "unknown_key")
+                    : ApiProblem.Unauthorized("The HTTP signature is not valid (bad_signature).", "invalid_signature");
+            }
+
+            if (!fetchGuard.TryTakeFetch(http.Connection.RemoteIpAddress?.ToString() ?? "unknown"))
+            {
+                LogRefused(log, signature.KeyId, "too many key fetches from this address");
+                http.Response.Headers.RetryAfter = "60";
+                return new ApiProblem(429, "Too many requests with keys we do not know; try again in a minute.", "too_many_requests");
+            }
+
+            signer = await actors.ByKeyIdAsync(signature.KeyId, refresh: true, ct);
+            verdict = signer is null ? null : Verify(http, signature, signer, ourHost, clock, o);
+            if (verdict is not { Valid: true })
+            {
+                fetchGuard.MarkBad(signature.KeyId);
+            }
+        }
+
         if (signer is null || verdict is null)
         {
             LogRefused(log, signature.KeyId, "unknown key");
@@ -128,17 +155,18 @@ public static partial class InboxEndpoint
                 await db.UnreachableHosts.Where(h => h.Host == host).ExecuteDeleteAsync(ct);
             }
 
-            jobs.Create<ProcessInboxActivityJob>(j => j.RunAsync(row.Id, CancellationToken.None), new Hangfire.States.EnqueuedState(JobsExtensions.DefaultQueue));
+            jobs.Create<ProcessInboxActivityJob>(j => j.RunAsync(row.Id, CancellationToken.None), new Hangfire.States.EnqueuedState(FederationQueues.Inbox));
             return TypedResults.NoContent();
         }
     }
 
-    private static SignatureVerdict Verify(HttpContext http, SignatureHeader signature, Actor signer, TimeProvider clock, FederationOptions o)
+    /// <summary>Checks the signature with <paramref name="ourHost"/> as the signed host (Verify requires host to be signed).</summary>
+    private static SignatureVerdict Verify(HttpContext http, SignatureHeader signature, Actor signer, string ourHost, TimeProvider clock, FederationOptions o)
     {
         using var key = HttpSignatures.ImportPem(signer.PublicKeyPem);
         var request = http.Request;
         return HttpSignatures.Verify(request.Method, request.Path.ToUriComponent() + request.QueryString.ToUriComponent(),
-            name => name == "host" ? request.Host.Value : request.Headers.TryGetValue(name, out var v) ? string.Join(", ", v.ToArray()) : null,
+            name => name == "host" ? ourHost : request.Headers.TryGetValue(name, out var v) ? string.Join(", ", v.ToArray()) : null,
             signature, key, clock.GetUtcNow(), TimeSpan.FromSeconds(o.SignatureSkewSeconds), requireDigestForBody: true);
     }
 

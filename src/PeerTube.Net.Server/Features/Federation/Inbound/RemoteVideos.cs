@@ -8,7 +8,8 @@ namespace PeerTube.Net.Server.Features.Federation.Inbound;
 /// A remote video is a reference: its metadata and where its origin serves its HLS, torrents and images. Made or
 /// refreshed from a Video object, whose id, channel and files must all be on the host that sent it.
 /// </summary>
-public sealed partial class RemoteVideos(AppDbContext db, RemoteActors actors, VideoRemoval removal, TimeProvider clock, ILogger<RemoteVideos> logger)
+public sealed partial class RemoteVideos(AppDbContext db, RemoteActors actors, VideoRemoval removal, Microsoft.Extensions.Options.IOptionsMonitor<FederationOptions> options,
+    TimeProvider clock, ILogger<RemoteVideos> logger)
 {
     /// <returns>The video's id here, or null when the object was refused.</returns>
     public async Task<int?> UpsertAsync(JsonElement obj, string originHost, CancellationToken ct)
@@ -66,7 +67,8 @@ public sealed partial class RemoteVideos(AppDbContext db, RemoteActors actors, V
         video.Nsfw = obj.Bool("sensitive") ?? false;
         video.Duration = ActivityJson.ParseDuration(obj.String("duration"));
         video.AspectRatio = obj.Double("aspectRatio");
-        video.Views = obj.Long("views") ?? video.Views;
+        // Capped: trending and "most viewed" rank by views, and a remote origin's count is only its word.
+        video.Views = Math.Clamp(obj.Long("views") ?? video.Views, 0, options.CurrentValue.MaxRemoteVideoViews);
         video.CommentsPolicy = obj.Int("commentsPolicy") ?? (obj.Bool("commentsEnabled") == false ? 2 : 1);
         video.DownloadEnabled = obj.Bool("downloadEnabled") ?? true;
         video.WaitTranscoding = obj.Bool("waitTranscoding") ?? false;

@@ -10,13 +10,13 @@ internal sealed class VideoFederation(IBackgroundJobClient jobs, FederateVideoJo
 {
     public Task PublishedAsync(int videoId, CancellationToken ct)
     {
-        jobs.Create<FederateVideoJob>(j => j.RunAsync(videoId, "Create", CancellationToken.None), new Hangfire.States.EnqueuedState(JobsExtensions.DefaultQueue));
+        jobs.Create<FederateVideoJob>(j => j.RunAsync(videoId, "Create", CancellationToken.None), new Hangfire.States.EnqueuedState(FederationQueues.Outbound));
         return Task.CompletedTask;
     }
 
     public Task UpdatedAsync(int videoId, CancellationToken ct)
     {
-        jobs.Create<FederateVideoJob>(j => j.RunAsync(videoId, "Update", CancellationToken.None), new Hangfire.States.EnqueuedState(JobsExtensions.DefaultQueue));
+        jobs.Create<FederateVideoJob>(j => j.RunAsync(videoId, "Update", CancellationToken.None), new Hangfire.States.EnqueuedState(FederationQueues.Outbound));
         return Task.CompletedTask;
     }
 
