@@ -136,12 +136,16 @@ public sealed class CommentWriter(AppDbContext db, ActivityObjects objects, IInt
             VideoId = video.Id, AccountId = account.Id, Text = text, CreatedAt = now, UpdatedAt = now,
             InReplyToCommentId = parent?.Id, ThreadId = parent is null ? null : parent.ThreadId ?? parent.Id,
         };
-        db.VideoComments.Add(comment);
-        await db.SaveChangesAsync(ct);
-        comment.ThreadId ??= comment.Id;
-        comment.Url = objects.CommentUrl(video, comment.Id);
-        await db.SaveChangesAsync(ct);
-        await events.CommentedAsync(comment.Id, ct);
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            db.VideoComments.Add(comment);
+            await db.SaveChangesAsync(ct);
+            comment.ThreadId ??= comment.Id;
+            comment.Url = objects.CommentUrl(video, comment.Id);
+            events.Commented(comment.Id);
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
 
         comment.Account = await db.Accounts.AsNoTracking().FirstAsync(a => a.Id == account.Id, ct);
         return TypedResults.Ok(new { comment = CommentDtos.Comment(comment, video, instance.Value, 0, 0) });
@@ -173,8 +177,8 @@ public sealed class CommentWriter(AppDbContext db, ActivityObjects objects, IInt
 
         comment.DeletedAt = clock.GetUtcNow();
         comment.Text = "";
+        events.CommentDeleted(comment.Id);
         await db.SaveChangesAsync(ct);
-        await events.CommentDeletedAsync(comment.Id, ct);
         return TypedResults.NoContent();
     }
 }

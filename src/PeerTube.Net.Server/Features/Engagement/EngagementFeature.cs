@@ -11,7 +11,7 @@ public static class EngagementFeature
     {
         var services = builder.Services;
         services.AddScoped<CommentWriter>();
-        services.AddSingleton<IInteractionEvents, InteractionFederation>();
+        services.AddScoped<IInteractionEvents, InteractionFederation>();
         services.AddScoped<FederateInteractionJob>();
         services.AddSingleton<RemoteViewsSender>();
         services.AddHostedService(sp => sp.GetRequiredService<RemoteViewsSender>());

@@ -13,30 +13,20 @@ namespace PeerTube.Net.Server.Features.Engagement;
 
 /// <summary>
 /// Tells the right instances about our users' interactions: likes and comments go to the video's origin (or, on our own
-/// videos, to their followers) as jobs; views of remote videos are counted here and sent in batches.
+/// videos, to their followers) as jobs that commit with the interaction; views of remote videos are counted here and
+/// sent in batches.
 /// </summary>
-internal sealed class InteractionFederation(IBackgroundJobClient jobs) : IInteractionEvents
+internal sealed class InteractionFederation(TransactionalJobs jobs) : IInteractionEvents
 {
-    private static readonly EnqueuedState Default = new(FederationQueues.Outbound);
+    public void Rated(int videoId, int accountId, string? previousUrl, bool? previousLike) =>
+        jobs.Enqueue<FederateInteractionJob>(j => j.RateAsync(videoId, accountId, previousUrl, previousLike, CancellationToken.None),
+            FederationQueues.Outbound);
 
-    public Task RatedAsync(int videoId, int accountId, string? previousUrl, bool? previousLike, CancellationToken ct)
-    {
-        jobs.Create<FederateInteractionJob>(j => j.RateAsync(videoId, accountId, previousUrl, previousLike, CancellationToken.None), Default);
-        return Task.CompletedTask;
-    }
+    public void Commented(int commentId) =>
+        jobs.Enqueue<FederateInteractionJob>(j => j.CommentAsync(commentId, CancellationToken.None), FederationQueues.Outbound);
 
-    public Task CommentedAsync(int commentId, CancellationToken ct)
-    {
-        jobs.Create<FederateInteractionJob>(j => j.CommentAsync(commentId, CancellationToken.None), Default);
-        return Task.CompletedTask;
-    }
-
-    public Task CommentDeletedAsync(int commentId, CancellationToken ct)
-    {
-        jobs.Create<FederateInteractionJob>(j => j.DeleteCommentAsync(commentId, CancellationToken.None), Default);
-        return Task.CompletedTask;
-    }
-
+    public void CommentDeleted(int commentId) =>
+        jobs.Enqueue<FederateInteractionJob>(j => j.DeleteCommentAsync(commentId, CancellationToken.None), FederationQueues.Outbound);
 }
 
 /// <summary>Sends the batched views every <see cref="FederationOptions.ViewsBatchSeconds"/>, and what is left on shutdown.</summary>

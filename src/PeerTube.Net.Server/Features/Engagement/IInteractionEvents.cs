@@ -1,16 +1,16 @@
 namespace PeerTube.Net.Server.Features.Engagement;
 
 /// <summary>
-/// What federation hears about our users' likes and comments. Implementations only queue work: they are called
-/// inside requests, and must not make network calls there.
+/// What federation hears about our users' likes and comments. Call each inside the unit of work that makes the change,
+/// before its commit: what it queues commits with the change, or not at all. Implementations make no network call.
 /// </summary>
 public interface IInteractionEvents
 {
     /// <summary>The account's rate of the video changed; <paramref name="previousUrl"/> is the rate it replaced, if any.</summary>
-    Task RatedAsync(int videoId, int accountId, string? previousUrl, bool? previousLike, CancellationToken ct);
+    void Rated(int videoId, int accountId, string? previousUrl, bool? previousLike);
 
-    Task CommentedAsync(int commentId, CancellationToken ct);
+    void Commented(int commentId);
 
-    /// <summary>Called after the comment is marked deleted.</summary>
-    Task CommentDeletedAsync(int commentId, CancellationToken ct);
+    /// <summary>The comment is being marked deleted.</summary>
+    void CommentDeleted(int commentId);
 }

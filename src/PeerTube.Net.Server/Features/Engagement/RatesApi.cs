@@ -50,9 +50,9 @@ internal static class RatesApi
             });
         }
 
+        events.Rated(video.Id, account.Id, previousUrl, previousLike);
         await db.SaveChangesAsync(ct);
         await counts.RecountAsync(video.Id, ct);
-        await events.RatedAsync(video.Id, account.Id, previousUrl, previousLike, ct);
         return TypedResults.NoContent();
     }
 

@@ -85,8 +85,10 @@ public sealed class FollowService(
 
     // ---- One of ours follows someone.
 
+    /// <summary>The follow row and its Follow activity commit together.</summary>
     public async Task<ActorFollow> FollowAsync(Actor follower, Actor target, CancellationToken ct)
     {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var follow = await db.ActorFollows.FirstOrDefaultAsync(f => f.FollowerId == follower.Id && f.TargetId == target.Id, ct);
         var now = clock.GetUtcNow();
         if (follow is null)
@@ -106,15 +108,19 @@ public sealed class FollowService(
 
         var activity = objects.Activity("Follow", follow.ActivityUrl, follower.Url, JsonValue.Create(target.Url));
         await outbox.SendAsync(follower, activity, [target.InboxUrl], ct);
+        await transaction.CommitAsync(ct);
         return follow;
     }
 
+    /// <summary>The Undo and the row's removal commit together.</summary>
     public async Task UnfollowAsync(ActorFollow follow, Actor follower, Actor target, CancellationToken ct)
     {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var followObject = new JsonObject { ["type"] = "Follow", ["id"] = follow.ActivityUrl, ["actor"] = follower.Url, ["object"] = target.Url };
         var undo = objects.Activity("Undo", follow.ActivityUrl + "/undo", follower.Url, followObject);
         await outbox.SendAsync(follower, undo, [target.InboxUrl], ct);
         await db.ActorFollows.Where(f => f.Id == follow.Id).ExecuteDeleteAsync(ct);
+        await transaction.CommitAsync(ct);
     }
 
     /// <summary>The followed actor answered one of our follows; on Accept, its back catalogue is fetched.</summary>

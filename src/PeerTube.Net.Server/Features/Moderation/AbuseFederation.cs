@@ -8,11 +8,14 @@ using PeerTube.Net.Server.Infrastructure.Jobs;
 
 namespace PeerTube.Net.Server.Features.Moderation;
 
-/// <summary>A report made here about another instance's content is sent there, as a job.</summary>
-public sealed class AbuseFederation(IBackgroundJobClient jobs)
+/// <summary>
+/// A report made here about another instance's content is sent there, as a job queued in the report's unit of work
+/// (call before its commit).
+/// </summary>
+public sealed class AbuseFederation(TransactionalJobs jobs)
 {
     public void Reported(int abuseId) =>
-        jobs.Create<FederateFlagJob>(j => j.FlagAsync(abuseId, CancellationToken.None), new EnqueuedState(FederationQueues.Outbound));
+        jobs.Enqueue<FederateFlagJob>(j => j.FlagAsync(abuseId, CancellationToken.None), FederationQueues.Outbound);
 }
 
 /// <summary>Builds the Flag from what the database says now; safe to run twice.</summary>

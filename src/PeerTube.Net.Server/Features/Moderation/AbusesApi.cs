@@ -140,9 +140,15 @@ public static class AbusesApi
             return ApiProblem.BadRequest("You cannot report your own content.", "cannot_report_self");
         }
 
-        db.Abuses.Add(abuse);
-        await db.SaveChangesAsync(ct);
-        federation.Reported(abuse.Id);
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            db.Abuses.Add(abuse);
+            await db.SaveChangesAsync(ct);
+            federation.Reported(abuse.Id);
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
+
         return TypedResults.Ok(new { abuse = new { id = abuse.Id } });
     }
 

@@ -230,6 +230,7 @@ public sealed class TranscodeVideoJob(
                 video.SourceFilename = null;
                 video.PublishedAt = now;
                 video.UpdatedAt = now;
+                videoEvents.Record(video.Id, VideoChange.Published);
                 await db.SaveChangesAsync(ct);
                 await transaction.CommitAsync(ct);
                 committed = true;
@@ -253,7 +254,7 @@ public sealed class TranscodeVideoJob(
 
         // New torrents to seed: now, not at the seeder's next catalog poll.
         seeder.CatalogChanged();
-        await videoEvents.PublishedAsync(snapshot.Id, CancellationToken.None);
+        await videoEvents.RaiseRecordedAsync(CancellationToken.None);
         await progressNotifier.NotifyAsync(TranscodingUpdate.Of(snapshot.Uuid, VideoState.Published, 100, null), CancellationToken.None);
 
         // The source is no longer referenced; if we crash before this line, the start-up sweep removes it.

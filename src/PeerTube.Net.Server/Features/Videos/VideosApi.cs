@@ -236,12 +236,10 @@ internal static class VideosApi
             video.ResaltTorrents();
         }
 
+        // What the others hear of it (federation, torrents) commits with the change.
+        events.Record(video.Id, privacyChanged ? VideoChange.Updated | VideoChange.PrivacyChanged : VideoChange.Updated);
         await db.SaveChangesAsync(ct);
-        await events.UpdatedAsync(video.Id, ct);
-        if (privacyChanged)
-        {
-            await events.PrivacyChangedAsync(video.Id, ct);
-        }
+        await events.RaiseRecordedAsync(ct);
 
         return TypedResults.NoContent();
     }

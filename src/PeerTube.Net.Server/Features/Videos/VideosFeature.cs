@@ -8,6 +8,7 @@ public static class VideosFeature
     {
         builder.Services.AddSingleton(sp => new VideoUrls(sp.GetRequiredService<IOptions<InstanceOptions>>().Value));
         builder.Services.AddScoped<IVideoEvents, VideoEvents>();
+        builder.Services.AddScoped<VideoEventsReplayJob>();
         builder.Services.AddScoped<VideoRemoval>();
         builder.Services.AddScoped<VideoDetailsComposer>();
         builder.Services.AddSingleton<RecentViewers>();

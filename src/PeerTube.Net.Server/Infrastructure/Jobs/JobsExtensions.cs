@@ -62,6 +62,10 @@ public static class JobsExtensions
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
 
+        // Jobs that commit with the change that calls for them (PendingJobs.cs).
+        builder.Services.AddScoped<TransactionalJobs>();
+        builder.Services.AddHostedService<PendingJobDispatcher>();
+
         builder.Services.AddHangfireServer((_, o) =>
         {
             o.ServerName = $"{Environment.MachineName}:default:{Guid.NewGuid():N}";

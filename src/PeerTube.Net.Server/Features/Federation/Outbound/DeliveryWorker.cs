@@ -22,6 +22,7 @@ public sealed partial class DeliveryWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await ReleaseEarlierLeasesAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             var delivered = 0;
@@ -49,6 +50,28 @@ public sealed partial class DeliveryWorker(
                     return;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Deliveries this node had taken when it died are its to send again now, not when their lease runs out: the
+    /// leases of this node's earlier runs (same node id, another run) are released. A Delete sent right before a crash
+    /// then arrives right after the restart. Another node's leases are left alone.
+    /// </summary>
+    private async Task ReleaseEarlierLeasesAsync(CancellationToken ct)
+    {
+        var prefix = instance.Value.NodeId + ":";
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            await db.Deliveries
+                .Where(d => d.State == DeliveryState.Pending && d.LeaseOwner != null && d.LeaseOwner.StartsWith(prefix) && d.LeaseOwner != _owner)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseOwner, (string?)null).SetProperty(d => d.LeaseExpiresAt, (DateTimeOffset?)null), ct);
+        }
+        catch (Exception e) when (e is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+        {
+            LogLoopFailed(e);
         }
     }
 

@@ -1,24 +1,19 @@
 using System.Text.Json.Nodes;
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using PeerTube.Net.Server.Infrastructure.Jobs;
 
 namespace PeerTube.Net.Server.Features.Federation.Outbound;
 
-/// <summary>Tells followers about our videos: Create on publish, Update on edit, Delete on removal or when it turns private.</summary>
-internal sealed class VideoFederation(IBackgroundJobClient jobs, FederateVideoJob federate) : IVideoEventHandler
+/// <summary>
+/// Tells followers about our videos: Create on publish, Update on edit, Delete on removal or when it turns private.
+/// The activities are written as delivery rows right here (database work only): a change's record replays this after a
+/// crash (IVideoEvents.Record), and the delivery worker sends the rows, so no announcement waits in a job queue.
+/// </summary>
+internal sealed class VideoFederation(FederateVideoJob federate) : IVideoEventHandler
 {
-    public Task PublishedAsync(int videoId, CancellationToken ct)
-    {
-        jobs.Create<FederateVideoJob>(j => j.RunAsync(videoId, "Create", CancellationToken.None), new Hangfire.States.EnqueuedState(FederationQueues.Outbound));
-        return Task.CompletedTask;
-    }
+    public Task PublishedAsync(int videoId, CancellationToken ct) => federate.RunAsync(videoId, "Create", ct);
 
-    public Task UpdatedAsync(int videoId, CancellationToken ct)
-    {
-        jobs.Create<FederateVideoJob>(j => j.RunAsync(videoId, "Update", CancellationToken.None), new Hangfire.States.EnqueuedState(FederationQueues.Outbound));
-        return Task.CompletedTask;
-    }
+    public Task UpdatedAsync(int videoId, CancellationToken ct) => federate.RunAsync(videoId, "Update", ct);
 
     public async Task DeletingAsync(Video video, CancellationToken ct)
     {

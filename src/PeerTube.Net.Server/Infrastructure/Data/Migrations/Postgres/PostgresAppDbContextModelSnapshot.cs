@@ -231,53 +231,6 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.ToTable("OpenIddictTokens", (string)null);
                 });
 
-            modelBuilder.Entity("PeerTube.Net.Server.Features.Accounts.Account", b =>
-                {
-                    b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("integer");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Description")
-                        .HasColumnType("text");
-
-                    b.Property<string>("DisplayName")
-                        .IsRequired()
-                        .HasMaxLength(120)
-                        .HasColumnType("character varying(120)");
-
-                    b.Property<string>("Host")
-                        .HasColumnType("text");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(50)
-                        .HasColumnType("character varying(50)");
-
-                    b.Property<string>("RemoteUrl")
-                        .HasColumnType("text");
-
-                    b.Property<int?>("UserId")
-                        .HasColumnType("integer");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Name")
-                        .IsUnique();
-
-                    b.HasIndex("RemoteUrl")
-                        .IsUnique();
-
-                    b.HasIndex("UserId")
-                        .IsUnique();
-
-                    b.ToTable("Accounts");
-                });
-
             modelBuilder.Entity("PeerTube.Net.Server.Features.Accounts.User", b =>
                 {
                     b.Property<int>("Id")
@@ -323,10 +276,10 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.HasIndex("Username")
                         .IsUnique();
 
-                    b.ToTable("Users");
+                    b.ToTable("Users", (string)null);
                 });
 
-            modelBuilder.Entity("PeerTube.Net.Server.Features.Channels.VideoChannel", b =>
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Engagement.VideoComment", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -340,42 +293,76 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("Description")
-                        .HasColumnType("text");
+                    b.Property<DateTimeOffset?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("DisplayName")
+                    b.Property<int?>("InReplyToCommentId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Text")
                         .IsRequired()
-                        .HasMaxLength(120)
-                        .HasColumnType("character varying(120)");
-
-                    b.Property<string>("Host")
                         .HasColumnType("text");
 
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(50)
-                        .HasColumnType("character varying(50)");
-
-                    b.Property<string>("RemoteUrl")
-                        .HasColumnType("text");
-
-                    b.Property<string>("Support")
-                        .HasColumnType("text");
+                    b.Property<int?>("ThreadId")
+                        .HasColumnType("integer");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Url")
+                        .HasColumnType("text");
+
+                    b.Property<int>("VideoId")
+                        .HasColumnType("integer");
 
                     b.HasKey("Id");
 
                     b.HasIndex("AccountId");
 
-                    b.HasIndex("Name")
+                    b.HasIndex("InReplyToCommentId");
+
+                    b.HasIndex("Url")
                         .IsUnique();
 
-                    b.HasIndex("RemoteUrl")
+                    b.HasIndex("VideoId");
+
+                    b.ToTable("VideoComments", (string)null);
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Engagement.VideoRate", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("AccountId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Like")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("VideoId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("Url");
+
+                    b.HasIndex("VideoId", "AccountId")
                         .IsUnique();
 
-                    b.ToTable("VideoChannels");
+                    b.ToTable("VideoRates", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Federation.Actor", b =>
@@ -464,7 +451,7 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
 
                     b.HasIndex("PreferredUsername", "Host");
 
-                    b.ToTable("Actors");
+                    b.ToTable("Actors", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Federation.ActorFollow", b =>
@@ -501,7 +488,7 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.HasIndex("FollowerId", "TargetId")
                         .IsUnique();
 
-                    b.ToTable("ActorFollows");
+                    b.ToTable("ActorFollows", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Federation.Delivery", b =>
@@ -550,7 +537,7 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
 
                     b.HasIndex("State", "NextAttemptAt");
 
-                    b.ToTable("Deliveries");
+                    b.ToTable("Deliveries", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Federation.InboxActivity", b =>
@@ -593,7 +580,7 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
 
                     b.HasIndex("ProcessedAt");
 
-                    b.ToTable("InboxActivities");
+                    b.ToTable("InboxActivities", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Federation.UnreachableHost", b =>
@@ -609,93 +596,7 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
 
                     b.HasKey("Host");
 
-                    b.ToTable("UnreachableHosts");
-                });
-
-            modelBuilder.Entity("PeerTube.Net.Server.Features.Federation.VideoComment", b =>
-                {
-                    b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("integer");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
-
-                    b.Property<int>("AccountId")
-                        .HasColumnType("integer");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<DateTimeOffset?>("DeletedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<int?>("InReplyToCommentId")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("Text")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<int?>("ThreadId")
-                        .HasColumnType("integer");
-
-                    b.Property<DateTimeOffset>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Url")
-                        .HasColumnType("text");
-
-                    b.Property<int>("VideoId")
-                        .HasColumnType("integer");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("AccountId");
-
-                    b.HasIndex("InReplyToCommentId");
-
-                    b.HasIndex("Url")
-                        .IsUnique();
-
-                    b.HasIndex("VideoId");
-
-                    b.ToTable("VideoComments");
-                });
-
-            modelBuilder.Entity("PeerTube.Net.Server.Features.Federation.VideoRate", b =>
-                {
-                    b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("integer");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
-
-                    b.Property<int>("AccountId")
-                        .HasColumnType("integer");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<bool>("Like")
-                        .HasColumnType("boolean");
-
-                    b.Property<string>("Url")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<int>("VideoId")
-                        .HasColumnType("integer");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("AccountId");
-
-                    b.HasIndex("Url");
-
-                    b.HasIndex("VideoId", "AccountId")
-                        .IsUnique();
-
-                    b.ToTable("VideoRates");
+                    b.ToTable("UnreachableHosts", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.Abuse", b =>
@@ -763,7 +664,7 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
 
                     b.HasIndex("State", "CreatedAt");
 
-                    b.ToTable("Abuses");
+                    b.ToTable("Abuses", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Redundancy.RedundancyHost", b =>
@@ -776,7 +677,7 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
 
                     b.HasKey("Host");
 
-                    b.ToTable("RedundancyHosts");
+                    b.ToTable("RedundancyHosts", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Redundancy.VideoRedundancy", b =>
@@ -828,7 +729,7 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
 
                     b.HasIndex("VideoId", "MirrorHost");
 
-                    b.ToTable("VideoRedundancies");
+                    b.ToTable("VideoRedundancies", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Uploads.ResumableUpload", b =>
@@ -866,7 +767,54 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
 
                     b.HasIndex("ExpiresAt");
 
-                    b.ToTable("ResumableUploads");
+                    b.ToTable("ResumableUploads", (string)null);
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Account", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("text");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)");
+
+                    b.Property<string>("Host")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<string>("RemoteUrl")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("UserId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.HasIndex("RemoteUrl")
+                        .IsUnique();
+
+                    b.HasIndex("UserId")
+                        .IsUnique();
+
+                    b.ToTable("Accounts", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Video", b =>
@@ -1026,7 +974,59 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.HasIndex("Uuid")
                         .IsUnique();
 
-                    b.ToTable("Videos");
+                    b.ToTable("Videos", (string)null);
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoChannel", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("AccountId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("text");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)");
+
+                    b.Property<string>("Host")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<string>("RemoteUrl")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Support")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.HasIndex("RemoteUrl")
+                        .IsUnique();
+
+                    b.ToTable("VideoChannels", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoFile", b =>
@@ -1090,7 +1090,7 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
 
                     b.HasIndex("StreamingPlaylistId");
 
-                    b.ToTable("VideoFiles");
+                    b.ToTable("VideoFiles", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoStreamingPlaylist", b =>
@@ -1117,7 +1117,7 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.HasIndex("VideoId")
                         .IsUnique();
 
-                    b.ToTable("StreamingPlaylists");
+                    b.ToTable("StreamingPlaylists", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Infrastructure.Data.InstanceSetting", b =>
@@ -1132,6 +1132,44 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.HasKey("Key");
 
                     b.ToTable("InstanceSettings");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Infrastructure.Jobs.PendingJob", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Arguments")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("DueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ParameterTypes")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Queue")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DueAt");
+
+                    b.ToTable("PendingJobs", (string)null);
                 });
 
             modelBuilder.Entity("OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreAuthorization", b =>
@@ -1158,35 +1196,59 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.Navigation("Authorization");
                 });
 
-            modelBuilder.Entity("PeerTube.Net.Server.Features.Accounts.Account", b =>
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Engagement.VideoComment", b =>
                 {
-                    b.HasOne("PeerTube.Net.Server.Features.Accounts.User", "User")
-                        .WithOne("Account")
-                        .HasForeignKey("PeerTube.Net.Server.Features.Accounts.Account", "UserId")
-                        .OnDelete(DeleteBehavior.Cascade);
-
-                    b.Navigation("User");
-                });
-
-            modelBuilder.Entity("PeerTube.Net.Server.Features.Channels.VideoChannel", b =>
-                {
-                    b.HasOne("PeerTube.Net.Server.Features.Accounts.Account", "Account")
-                        .WithMany("Channels")
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", "Account")
+                        .WithMany()
                         .HasForeignKey("AccountId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.HasOne("PeerTube.Net.Server.Features.Engagement.VideoComment", "InReplyTo")
+                        .WithMany()
+                        .HasForeignKey("InReplyToCommentId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
+                        .WithMany()
+                        .HasForeignKey("VideoId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
                     b.Navigation("Account");
+
+                    b.Navigation("InReplyTo");
+
+                    b.Navigation("Video");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Engagement.VideoRate", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", "Account")
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
+                        .WithMany()
+                        .HasForeignKey("VideoId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Account");
+
+                    b.Navigation("Video");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Federation.Actor", b =>
                 {
-                    b.HasOne("PeerTube.Net.Server.Features.Accounts.Account", "Account")
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", "Account")
                         .WithMany()
                         .HasForeignKey("AccountId")
                         .OnDelete(DeleteBehavior.Cascade);
 
-                    b.HasOne("PeerTube.Net.Server.Features.Channels.VideoChannel", "Channel")
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.VideoChannel", "Channel")
                         .WithMany()
                         .HasForeignKey("ChannelId")
                         .OnDelete(DeleteBehavior.Cascade);
@@ -1226,65 +1288,20 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.Navigation("Sender");
                 });
 
-            modelBuilder.Entity("PeerTube.Net.Server.Features.Federation.VideoComment", b =>
-                {
-                    b.HasOne("PeerTube.Net.Server.Features.Accounts.Account", "Account")
-                        .WithMany()
-                        .HasForeignKey("AccountId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("PeerTube.Net.Server.Features.Federation.VideoComment", "InReplyTo")
-                        .WithMany()
-                        .HasForeignKey("InReplyToCommentId")
-                        .OnDelete(DeleteBehavior.SetNull);
-
-                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
-                        .WithMany()
-                        .HasForeignKey("VideoId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.Navigation("Account");
-
-                    b.Navigation("InReplyTo");
-
-                    b.Navigation("Video");
-                });
-
-            modelBuilder.Entity("PeerTube.Net.Server.Features.Federation.VideoRate", b =>
-                {
-                    b.HasOne("PeerTube.Net.Server.Features.Accounts.Account", "Account")
-                        .WithMany()
-                        .HasForeignKey("AccountId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
-                        .WithMany()
-                        .HasForeignKey("VideoId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.Navigation("Account");
-
-                    b.Navigation("Video");
-                });
-
             modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.Abuse", b =>
                 {
-                    b.HasOne("PeerTube.Net.Server.Features.Federation.VideoComment", "Comment")
+                    b.HasOne("PeerTube.Net.Server.Features.Engagement.VideoComment", "Comment")
                         .WithMany()
                         .HasForeignKey("CommentId")
                         .OnDelete(DeleteBehavior.SetNull);
 
-                    b.HasOne("PeerTube.Net.Server.Features.Accounts.Account", "FlaggedAccount")
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", "FlaggedAccount")
                         .WithMany()
                         .HasForeignKey("FlaggedAccountId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
-                    b.HasOne("PeerTube.Net.Server.Features.Accounts.Account", "ReporterAccount")
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", "ReporterAccount")
                         .WithMany()
                         .HasForeignKey("ReporterAccountId")
                         .OnDelete(DeleteBehavior.SetNull);
@@ -1306,7 +1323,7 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
             modelBuilder.Entity("PeerTube.Net.Server.Features.Redundancy.VideoRedundancy", b =>
                 {
                     b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
-                        .WithMany("Redundancies")
+                        .WithMany()
                         .HasForeignKey("VideoId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -1314,15 +1331,34 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.Navigation("Video");
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Account", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Accounts.User", null)
+                        .WithOne("Account")
+                        .HasForeignKey("PeerTube.Net.Server.Features.Videos.Account", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Video", b =>
                 {
-                    b.HasOne("PeerTube.Net.Server.Features.Channels.VideoChannel", "Channel")
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.VideoChannel", "Channel")
                         .WithMany()
                         .HasForeignKey("ChannelId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
                     b.Navigation("Channel");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoChannel", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", "Account")
+                        .WithMany("Channels")
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Account");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoFile", b =>
@@ -1359,20 +1395,18 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.Navigation("Tokens");
                 });
 
-            modelBuilder.Entity("PeerTube.Net.Server.Features.Accounts.Account", b =>
-                {
-                    b.Navigation("Channels");
-                });
-
             modelBuilder.Entity("PeerTube.Net.Server.Features.Accounts.User", b =>
                 {
                     b.Navigation("Account");
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Account", b =>
+                {
+                    b.Navigation("Channels");
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Video", b =>
                 {
-                    b.Navigation("Redundancies");
-
                     b.Navigation("StreamingPlaylist");
                 });
 

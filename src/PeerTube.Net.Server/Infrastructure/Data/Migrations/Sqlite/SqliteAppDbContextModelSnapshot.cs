@@ -225,51 +225,6 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.ToTable("OpenIddictTokens", (string)null);
                 });
 
-            modelBuilder.Entity("PeerTube.Net.Server.Features.Accounts.Account", b =>
-                {
-                    b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Description")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("DisplayName")
-                        .IsRequired()
-                        .HasMaxLength(120)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Host")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(50)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("RemoteUrl")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int?>("UserId")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Name")
-                        .IsUnique();
-
-                    b.HasIndex("RemoteUrl")
-                        .IsUnique();
-
-                    b.HasIndex("UserId")
-                        .IsUnique();
-
-                    b.ToTable("Accounts");
-                });
-
             modelBuilder.Entity("PeerTube.Net.Server.Features.Accounts.User", b =>
                 {
                     b.Property<int>("Id")
@@ -313,10 +268,10 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.HasIndex("Username")
                         .IsUnique();
 
-                    b.ToTable("Users");
+                    b.ToTable("Users", (string)null);
                 });
 
-            modelBuilder.Entity("PeerTube.Net.Server.Features.Channels.VideoChannel", b =>
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Engagement.VideoComment", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -328,42 +283,74 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Description")
-                        .HasColumnType("TEXT");
+                    b.Property<long?>("DeletedAt")
+                        .HasColumnType("INTEGER");
 
-                    b.Property<string>("DisplayName")
+                    b.Property<int?>("InReplyToCommentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
                         .IsRequired()
-                        .HasMaxLength(120)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Host")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(50)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("RemoteUrl")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Support")
-                        .HasColumnType("TEXT");
+                    b.Property<int?>("ThreadId")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Url")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("VideoId")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
                     b.HasIndex("AccountId");
 
-                    b.HasIndex("Name")
+                    b.HasIndex("InReplyToCommentId");
+
+                    b.HasIndex("Url")
                         .IsUnique();
 
-                    b.HasIndex("RemoteUrl")
+                    b.HasIndex("VideoId");
+
+                    b.ToTable("VideoComments", (string)null);
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Engagement.VideoRate", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Like")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("VideoId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("Url");
+
+                    b.HasIndex("VideoId", "AccountId")
                         .IsUnique();
 
-                    b.ToTable("VideoChannels");
+                    b.ToTable("VideoRates", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Federation.Actor", b =>
@@ -450,7 +437,7 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
 
                     b.HasIndex("PreferredUsername", "Host");
 
-                    b.ToTable("Actors");
+                    b.ToTable("Actors", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Federation.ActorFollow", b =>
@@ -485,7 +472,7 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.HasIndex("FollowerId", "TargetId")
                         .IsUnique();
 
-                    b.ToTable("ActorFollows");
+                    b.ToTable("ActorFollows", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Federation.Delivery", b =>
@@ -532,7 +519,7 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
 
                     b.HasIndex("State", "NextAttemptAt");
 
-                    b.ToTable("Deliveries");
+                    b.ToTable("Deliveries", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Federation.InboxActivity", b =>
@@ -573,7 +560,7 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
 
                     b.HasIndex("ProcessedAt");
 
-                    b.ToTable("InboxActivities");
+                    b.ToTable("InboxActivities", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Federation.UnreachableHost", b =>
@@ -589,89 +576,7 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
 
                     b.HasKey("Host");
 
-                    b.ToTable("UnreachableHosts");
-                });
-
-            modelBuilder.Entity("PeerTube.Net.Server.Features.Federation.VideoComment", b =>
-                {
-                    b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("AccountId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("DeletedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int?>("InReplyToCommentId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Text")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<int?>("ThreadId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("UpdatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Url")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("VideoId")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("AccountId");
-
-                    b.HasIndex("InReplyToCommentId");
-
-                    b.HasIndex("Url")
-                        .IsUnique();
-
-                    b.HasIndex("VideoId");
-
-                    b.ToTable("VideoComments");
-                });
-
-            modelBuilder.Entity("PeerTube.Net.Server.Features.Federation.VideoRate", b =>
-                {
-                    b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("AccountId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<bool>("Like")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Url")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("VideoId")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("AccountId");
-
-                    b.HasIndex("Url");
-
-                    b.HasIndex("VideoId", "AccountId")
-                        .IsUnique();
-
-                    b.ToTable("VideoRates");
+                    b.ToTable("UnreachableHosts", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.Abuse", b =>
@@ -737,7 +642,7 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
 
                     b.HasIndex("State", "CreatedAt");
 
-                    b.ToTable("Abuses");
+                    b.ToTable("Abuses", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Redundancy.RedundancyHost", b =>
@@ -750,7 +655,7 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
 
                     b.HasKey("Host");
 
-                    b.ToTable("RedundancyHosts");
+                    b.ToTable("RedundancyHosts", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Redundancy.VideoRedundancy", b =>
@@ -800,7 +705,7 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
 
                     b.HasIndex("VideoId", "MirrorHost");
 
-                    b.ToTable("VideoRedundancies");
+                    b.ToTable("VideoRedundancies", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Uploads.ResumableUpload", b =>
@@ -838,7 +743,52 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
 
                     b.HasIndex("ExpiresAt");
 
-                    b.ToTable("ResumableUploads");
+                    b.ToTable("ResumableUploads", (string)null);
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Account", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Host")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RemoteUrl")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.HasIndex("RemoteUrl")
+                        .IsUnique();
+
+                    b.HasIndex("UserId")
+                        .IsUnique();
+
+                    b.ToTable("Accounts", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Video", b =>
@@ -996,7 +946,57 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.HasIndex("Uuid")
                         .IsUnique();
 
-                    b.ToTable("Videos");
+                    b.ToTable("Videos", (string)null);
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoChannel", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Host")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RemoteUrl")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Support")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.HasIndex("RemoteUrl")
+                        .IsUnique();
+
+                    b.ToTable("VideoChannels", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoFile", b =>
@@ -1058,7 +1058,7 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
 
                     b.HasIndex("StreamingPlaylistId");
 
-                    b.ToTable("VideoFiles");
+                    b.ToTable("VideoFiles", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoStreamingPlaylist", b =>
@@ -1083,7 +1083,7 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.HasIndex("VideoId")
                         .IsUnique();
 
-                    b.ToTable("StreamingPlaylists");
+                    b.ToTable("StreamingPlaylists", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Infrastructure.Data.InstanceSetting", b =>
@@ -1098,6 +1098,42 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.HasKey("Key");
 
                     b.ToTable("InstanceSettings");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Infrastructure.Jobs.PendingJob", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Arguments")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DueAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ParameterTypes")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Queue")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DueAt");
+
+                    b.ToTable("PendingJobs", (string)null);
                 });
 
             modelBuilder.Entity("OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreAuthorization", b =>
@@ -1124,35 +1160,59 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Navigation("Authorization");
                 });
 
-            modelBuilder.Entity("PeerTube.Net.Server.Features.Accounts.Account", b =>
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Engagement.VideoComment", b =>
                 {
-                    b.HasOne("PeerTube.Net.Server.Features.Accounts.User", "User")
-                        .WithOne("Account")
-                        .HasForeignKey("PeerTube.Net.Server.Features.Accounts.Account", "UserId")
-                        .OnDelete(DeleteBehavior.Cascade);
-
-                    b.Navigation("User");
-                });
-
-            modelBuilder.Entity("PeerTube.Net.Server.Features.Channels.VideoChannel", b =>
-                {
-                    b.HasOne("PeerTube.Net.Server.Features.Accounts.Account", "Account")
-                        .WithMany("Channels")
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", "Account")
+                        .WithMany()
                         .HasForeignKey("AccountId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.HasOne("PeerTube.Net.Server.Features.Engagement.VideoComment", "InReplyTo")
+                        .WithMany()
+                        .HasForeignKey("InReplyToCommentId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
+                        .WithMany()
+                        .HasForeignKey("VideoId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
                     b.Navigation("Account");
+
+                    b.Navigation("InReplyTo");
+
+                    b.Navigation("Video");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Engagement.VideoRate", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", "Account")
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
+                        .WithMany()
+                        .HasForeignKey("VideoId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Account");
+
+                    b.Navigation("Video");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Federation.Actor", b =>
                 {
-                    b.HasOne("PeerTube.Net.Server.Features.Accounts.Account", "Account")
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", "Account")
                         .WithMany()
                         .HasForeignKey("AccountId")
                         .OnDelete(DeleteBehavior.Cascade);
 
-                    b.HasOne("PeerTube.Net.Server.Features.Channels.VideoChannel", "Channel")
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.VideoChannel", "Channel")
                         .WithMany()
                         .HasForeignKey("ChannelId")
                         .OnDelete(DeleteBehavior.Cascade);
@@ -1192,65 +1252,20 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Navigation("Sender");
                 });
 
-            modelBuilder.Entity("PeerTube.Net.Server.Features.Federation.VideoComment", b =>
-                {
-                    b.HasOne("PeerTube.Net.Server.Features.Accounts.Account", "Account")
-                        .WithMany()
-                        .HasForeignKey("AccountId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("PeerTube.Net.Server.Features.Federation.VideoComment", "InReplyTo")
-                        .WithMany()
-                        .HasForeignKey("InReplyToCommentId")
-                        .OnDelete(DeleteBehavior.SetNull);
-
-                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
-                        .WithMany()
-                        .HasForeignKey("VideoId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.Navigation("Account");
-
-                    b.Navigation("InReplyTo");
-
-                    b.Navigation("Video");
-                });
-
-            modelBuilder.Entity("PeerTube.Net.Server.Features.Federation.VideoRate", b =>
-                {
-                    b.HasOne("PeerTube.Net.Server.Features.Accounts.Account", "Account")
-                        .WithMany()
-                        .HasForeignKey("AccountId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
-                        .WithMany()
-                        .HasForeignKey("VideoId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.Navigation("Account");
-
-                    b.Navigation("Video");
-                });
-
             modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.Abuse", b =>
                 {
-                    b.HasOne("PeerTube.Net.Server.Features.Federation.VideoComment", "Comment")
+                    b.HasOne("PeerTube.Net.Server.Features.Engagement.VideoComment", "Comment")
                         .WithMany()
                         .HasForeignKey("CommentId")
                         .OnDelete(DeleteBehavior.SetNull);
 
-                    b.HasOne("PeerTube.Net.Server.Features.Accounts.Account", "FlaggedAccount")
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", "FlaggedAccount")
                         .WithMany()
                         .HasForeignKey("FlaggedAccountId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
-                    b.HasOne("PeerTube.Net.Server.Features.Accounts.Account", "ReporterAccount")
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", "ReporterAccount")
                         .WithMany()
                         .HasForeignKey("ReporterAccountId")
                         .OnDelete(DeleteBehavior.SetNull);
@@ -1272,7 +1287,7 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
             modelBuilder.Entity("PeerTube.Net.Server.Features.Redundancy.VideoRedundancy", b =>
                 {
                     b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
-                        .WithMany("Redundancies")
+                        .WithMany()
                         .HasForeignKey("VideoId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -1280,15 +1295,34 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Navigation("Video");
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Account", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Accounts.User", null)
+                        .WithOne("Account")
+                        .HasForeignKey("PeerTube.Net.Server.Features.Videos.Account", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Video", b =>
                 {
-                    b.HasOne("PeerTube.Net.Server.Features.Channels.VideoChannel", "Channel")
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.VideoChannel", "Channel")
                         .WithMany()
                         .HasForeignKey("ChannelId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
                     b.Navigation("Channel");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoChannel", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", "Account")
+                        .WithMany("Channels")
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Account");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoFile", b =>
@@ -1325,20 +1359,18 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Navigation("Tokens");
                 });
 
-            modelBuilder.Entity("PeerTube.Net.Server.Features.Accounts.Account", b =>
-                {
-                    b.Navigation("Channels");
-                });
-
             modelBuilder.Entity("PeerTube.Net.Server.Features.Accounts.User", b =>
                 {
                     b.Navigation("Account");
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Account", b =>
+                {
+                    b.Navigation("Channels");
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Video", b =>
                 {
-                    b.Navigation("Redundancies");
-
                     b.Navigation("StreamingPlaylist");
                 });
 
