@@ -10,7 +10,8 @@ namespace PeerTube.Net.Browser.Tests;
 public sealed class MirroredSites : IAsyncLifetime
 {
     public ServerProcess A { get; } = FederationTestKit.Instance();
-    public ServerProcess B { get; } = FederationTestKit.Instance();
+    // B takes C's announced copy although it follows only A (the default, Redundancy:AcceptFrom=followings, would not).
+    public ServerProcess B { get; } = FederationTestKit.Instance(new Dictionary<string, string> { ["Redundancy:AcceptFrom"] = "anybody" });
     public ServerProcess C { get; } = FederationTestKit.Instance();
     public Chromium Chromium { get; } = new();
 

@@ -88,6 +88,8 @@ public sealed class RemotePlaybackTests(FederatedSites sites) : BrowserStories(s
         var mp4 = await File.ReadAllBytesAsync(await TestMedia.VideoAsync(320, 180, seconds: 4));
         peertube.ServeFile($"/static/web-videos/{uuid}-720.mp4", mp4, "video/mp4");
         peertube.ServeFile($"/static/web-videos/{uuid}-360.mp4", mp4, "video/mp4");
+        // B takes videos only from instances and channels it follows.
+        await peertube.FollowedByAsync(sites.B);
         var sent = await peertube.PostAsync($"{sites.B.BaseUrl}/inbox", FederationTestKit.Fixture("peertube/create-video-web-videos.json"),
             $"{peertube.BaseUrl}/accounts/chocobozzz#main-key");
         Assert.Equal(System.Net.HttpStatusCode.NoContent, sent.StatusCode);

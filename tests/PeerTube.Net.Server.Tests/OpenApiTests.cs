@@ -75,6 +75,13 @@ public sealed partial class OpenApiTests : IAsyncLifetime
     public async Task The_reference_page_shows_the_document_with_its_own_script()
     {
         var response = await _anonymous.GetAsync("/api/docs");
+        if (response.StatusCode is HttpStatusCode.Found or HttpStatusCode.MovedPermanently)
+        {
+            // Scalar answers /api/docs with a redirect to /api/docs/, where its page's relative asset URLs resolve.
+            Assert.Equal("/api/docs/", response.Headers.Location?.OriginalString);
+            response = await _anonymous.GetAsync("/api/docs/");
+        }
+
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         var html = await response.Content.ReadAsStringAsync();

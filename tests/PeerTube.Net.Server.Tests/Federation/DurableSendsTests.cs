@@ -13,9 +13,8 @@ namespace PeerTube.Net.Server.Tests.Federation;
 /// </summary>
 public sealed class DurableSendsTests : IAsyncDisposable
 {
-    private static readonly Dictionary<string, string> Debug = new() { ["Logging:LogLevel:PeerTube"] = "Information" };
-    private readonly ServerProcess _a = FederationTestKit.Instance(Debug);
-    private readonly ServerProcess _b = FederationTestKit.Instance(Debug);
+    private readonly ServerProcess _a = FederationTestKit.Instance();
+    private readonly ServerProcess _b = FederationTestKit.Instance();
 
     [Fact]
     public async Task A_video_made_private_is_deleted_on_the_follower_even_when_its_origin_is_killed_right_after()

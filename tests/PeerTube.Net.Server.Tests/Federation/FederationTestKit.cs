@@ -80,6 +80,36 @@ public static class FederationTestKit
         }, $"the follow of {hostOrHandle} to be accepted", servers);
     }
 
+    /// <summary>
+    /// <paramref name="server"/> follows the fake instance (its actor at /accounts/peertube, which this serves), and the
+    /// fake accepts with a signed Accept of the Follow it received: what it then sends about its videos is taken.
+    /// </summary>
+    public static async Task FollowedByAsync(this FakeRemote remote, ServerProcess server)
+    {
+        remote.Serve("/accounts/peertube", Fixture("peertube/application.json"));
+        var admin = await server.LoginAsRootAsync();
+        var response = await admin.Http.PostAsJsonAsync("/api/v1/server/following", new { hosts = new[] { remote.Host } });
+        await response.ShouldHaveStatusAsync(HttpStatusCode.NoContent);
+        var follow = await EventuallyAsync(() => Task.FromResult<JsonElement?>(
+            remote.Received.Select(r => r.Body).Where(b => b.GetProperty("type").GetString() == "Follow").Cast<JsonElement?>().FirstOrDefault()),
+            "the Follow to reach the fake instance", server);
+        var accept = new System.Text.Json.Nodes.JsonObject
+        {
+            ["@context"] = "https://www.w3.org/ns/activitystreams",
+            ["id"] = $"{remote.BaseUrl}/accounts/peertube/accepts/{Guid.NewGuid():N}",
+            ["type"] = "Accept",
+            ["actor"] = $"{remote.BaseUrl}/accounts/peertube",
+            ["object"] = System.Text.Json.Nodes.JsonNode.Parse(follow.GetRawText()),
+        };
+        var sent = await remote.PostAsync($"{server.BaseUrl}/inbox", accept.ToJsonString(), $"{remote.BaseUrl}/accounts/peertube#main-key");
+        Assert.True(sent.IsSuccessStatusCode, $"the Accept was refused: {(int)sent.StatusCode}");
+        await EventuallyAsync(async () =>
+        {
+            var following = await admin.Http.GetFromJsonAsync<JsonElement>("/api/v1/server/following");
+            return following.GetProperty("data").EnumerateArray().Any(f => f.GetProperty("state").GetString() == "accepted");
+        }, "the fake instance's Accept to be taken", server);
+    }
+
     /// <summary>As an admin of <paramref name="server"/>: a new user, signed in.</summary>
     public static async Task<PeerTubeClient> CreateUserAsync(this PeerTubeClient admin, ServerProcess server, string username)
     {
