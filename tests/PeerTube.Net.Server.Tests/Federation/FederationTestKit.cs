@@ -99,7 +99,7 @@ public static class FederationTestKit
             ["id"] = $"{remote.BaseUrl}/accounts/peertube/accepts/{Guid.NewGuid():N}",
             ["type"] = "Accept",
             ["actor"] = $"{remote.BaseUrl}/accounts/peertube",
-            ["object"] = System.Text.Json.Nodes.JsonNode.Parse(follow.GetRawText()),
+            ["object"] = System.Text.Json.Nodes.JsonNode.Parse(follow!.Value.GetRawText()),
         };
         var sent = await remote.PostAsync($"{server.BaseUrl}/inbox", accept.ToJsonString(), $"{remote.BaseUrl}/accounts/peertube#main-key");
         Assert.True(sent.IsSuccessStatusCode, $"the Accept was refused: {(int)sent.StatusCode}");
