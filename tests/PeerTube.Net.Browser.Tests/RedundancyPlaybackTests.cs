@@ -9,8 +9,9 @@ namespace PeerTube.Net.Browser.Tests;
 /// <summary>Three of our instances: B and C follow A, and C keeps a copy of A's video. One Chromium.</summary>
 public sealed class MirroredSites : IAsyncLifetime
 {
-    public ServerProcess A { get; } = FederationTestKit.Instance();
-    // B takes C's announced copy although it follows only A (the default, Redundancy:AcceptFrom=followings, would not).
+    // A (which C's copy is announced to) and B (which hears of it through A) take the copy of C, which neither follows:
+    // the default, Redundancy:AcceptFrom=followings, would not.
+    public ServerProcess A { get; } = FederationTestKit.Instance(new Dictionary<string, string> { ["Redundancy:AcceptFrom"] = "anybody" });
     public ServerProcess B { get; } = FederationTestKit.Instance(new Dictionary<string, string> { ["Redundancy:AcceptFrom"] = "anybody" });
     public ServerProcess C { get; } = FederationTestKit.Instance();
     public Chromium Chromium { get; } = new();
