@@ -58,6 +58,23 @@ public sealed class DurableSendsTests : IAsyncDisposable
         await FederationTestKit.EventuallyAsync(async () => await _b.Anonymous().ListedAsync(uuid) is null, "B to hear of the change after A's restart", _a, _b);
     }
 
+    [Fact]
+    public async Task Deleting_a_user_deletes_their_videos_on_the_follower_too()
+    {
+        await Task.WhenAll(_a.StartAsync(), _b.StartAsync());
+        var rootA = await _a.LoginAsRootAsync();
+        var alice = await rootA.CreateUserAsync(_a, "alice");
+        await (await _b.LoginAsRootAsync()).FollowAsync(_a.Host(), _a, _b);
+        var uuid = (await alice.PublishAsync("Alice's only video")).GetProperty("uuid").GetString()!;
+        await FederationTestKit.EventuallyAsync(() => _b.Anonymous().ListedAsync(uuid), "alice's video to reach B", _a, _b);
+
+        var me = await alice.Http.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/users/me");
+        await (await rootA.Http.DeleteAsync($"/api/v1/users/{me.GetProperty("id").GetInt32()}")).ShouldHaveStatusAsync(HttpStatusCode.NoContent);
+
+        await FederationTestKit.EventuallyAsync(async () => await _b.Anonymous().ListedAsync(uuid) is null, "B to drop the deleted user's video", _a, _b);
+        await (await _b.Anonymous().Http.GetAsync($"/api/v1/videos/{uuid}")).ShouldHaveStatusAsync(HttpStatusCode.NotFound);
+    }
+
     /// <summary>B follows A's root channel; A publishes a public video, and B lists it.</summary>
     private async Task<(PeerTubeClient RootA, string Uuid)> AFollowedVideoAsync(string name)
     {

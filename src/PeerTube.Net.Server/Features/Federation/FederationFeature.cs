@@ -49,6 +49,8 @@ public static class FederationFeature
         services.AddScoped<InstanceFollowJob>();
         services.AddSingleton<DeliveryWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
+        services.AddScoped<Accounts.IUserRemovalHandler, FederationUserRemoval>();
+        services.AddHostedService<DetachedActorsSweeper>();
         return builder;
     }
 

@@ -79,6 +79,16 @@ public sealed class LocalActors(AppDbContext db, IOptions<InstanceOptions> insta
     {
         if (await db.Actors.AsNoTracking().FirstOrDefaultAsync(a => a.Url == url, ct) is { } existing)
         {
+            if (existing.Host == null && (existing.AccountId != accountId || existing.ChannelId != channelId))
+            {
+                // The actor of a removed account or channel (kept until its last deliveries went out): a new one of the
+                // same name takes it over, as it has the same URL for everyone else.
+                await db.Actors.Where(a => a.Id == existing.Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.AccountId, accountId).SetProperty(a => a.ChannelId, channelId), ct);
+                existing.AccountId = accountId;
+                existing.ChannelId = channelId;
+            }
+
             return existing;
         }
 

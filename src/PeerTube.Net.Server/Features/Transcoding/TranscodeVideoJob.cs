@@ -252,13 +252,15 @@ public sealed class TranscodeVideoJob(
             return;
         }
 
+        // The source and the work files are no longer referenced: gone before anyone hears the video is published (if we
+        // crash before this line, the start-up sweep removes them).
+        StorageFiles.DeleteFile(snapshot.SourceFilename is null ? null : paths.SourceFile(snapshot.SourceFilename));
+        StorageFiles.DeleteDirectory(paths.TranscodeWorkDirectory(snapshot.Uuid));
+
         // New torrents to seed: now, not at the seeder's next catalog poll.
         seeder.CatalogChanged();
         await videoEvents.RaiseRecordedAsync(CancellationToken.None);
         await progressNotifier.NotifyAsync(TranscodingUpdate.Of(snapshot.Uuid, VideoState.Published, 100, null), CancellationToken.None);
-
-        // The source is no longer referenced; if we crash before this line, the start-up sweep removes it.
-        StorageFiles.DeleteFile(snapshot.SourceFilename is null ? null : paths.SourceFile(snapshot.SourceFilename));
         log.LogInformation("Video {VideoId} published with {Count} renditions", snapshot.Id, result.Renditions.Count);
     }
 
