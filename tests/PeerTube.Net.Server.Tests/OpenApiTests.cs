@@ -1,6 +1,8 @@
 using System.Net;
+using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,10 +31,8 @@ public sealed partial class OpenApiTests : IAsyncLifetime
     [Fact]
     public async Task Every_api_route_is_in_the_document_with_its_methods()
     {
-        var routes = _server.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => e.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true })
+        var routes = ApiEndpoints()
             .Select(e => (Path: Normalise(e.RoutePattern.RawText ?? ""), Methods: e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []))
-            .Where(r => r.Path.StartsWith("/api/v1/", StringComparison.Ordinal))
             .ToList();
         Assert.True(routes.Count > 40, $"only {routes.Count} /api/v1 routes found");
 
@@ -71,22 +71,75 @@ public sealed partial class OpenApiTests : IAsyncLifetime
         Assert.True(getVideo.GetProperty("404").GetProperty("content").TryGetProperty("application/problem+json", out _));
     }
 
+    /// <summary>
+    /// Handlers not yet typed, by route: each still returns a bare <see cref="IResult"/>. Uploads and Moderation are being
+    /// reworked on their own branch; this list may only shrink.
+    /// </summary>
+    private static readonly HashSet<string> UntypedHandlers =
+    [
+        "POST /api/v1/videos/upload", // UploadsApi.UploadAsync
+        "POST /api/v1/videos/upload-resumable", // ResumableUploads.InitAsync
+        "PUT /api/v1/videos/upload-resumable", // ResumableUploads.PutChunkAsync
+        "DELETE /api/v1/videos/upload-resumable", // ResumableUploads.CancelAsync
+        "POST /api/v1/abuses", // AbusesApi.ReportAsync
+        "GET /api/v1/abuses", // AbusesApi (lambda over ListAsync)
+        "GET /api/v1/users/me/abuses", // AbusesApi (lambda over ListAsync)
+        "PUT /api/v1/abuses/{id}", // AbusesApi.UpdateAsync
+        "DELETE /api/v1/abuses/{id}", // AbusesApi (lambda)
+    ];
+
+    [Fact]
+    public void Every_api_handler_is_typed_and_declares_its_success()
+    {
+        List<string> untyped = [], typedNow = [];
+        var unseen = new HashSet<string>(UntypedHandlers);
+        foreach (var endpoint in ApiEndpoints())
+        {
+            var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [];
+            var handler = endpoint.Metadata.GetMetadata<MethodInfo>();
+            var declaresSuccess = endpoint.Metadata.GetOrderedMetadata<IProducesResponseTypeMetadata>().Any(p => p.StatusCode is >= 200 and < 300);
+            var bare = handler is null || IsBareResult(handler.ReturnType) || !declaresSuccess;
+            foreach (var route in methods.Select(m => $"{m} {Normalise(endpoint.RoutePattern.RawText ?? "")}"))
+            {
+                unseen.Remove(route);
+                if (bare && !UntypedHandlers.Contains(route))
+                {
+                    untyped.Add($"{route} ({handler?.DeclaringType?.Name}.{handler?.Name})");
+                }
+                else if (!bare && UntypedHandlers.Contains(route))
+                {
+                    typedNow.Add(route);
+                }
+            }
+        }
+
+        Assert.True(untyped.Count == 0, "Handlers returning a bare IResult, or declaring no 2xx response: " + string.Join(", ", untyped));
+        Assert.True(typedNow.Count == 0, $"Typed now, take them off {nameof(UntypedHandlers)}: " + string.Join(", ", typedNow));
+        Assert.True(unseen.Count == 0, $"No longer routes, take them off {nameof(UntypedHandlers)}: " + string.Join(", ", unseen));
+    }
+
+    private static bool IsBareResult(Type type) =>
+        type == typeof(IResult) || (type.IsGenericType && type.GetGenericTypeDefinition() is var g
+                                                       && (g == typeof(Task<>) || g == typeof(ValueTask<>)) && type.GetGenericArguments()[0] == typeof(IResult));
+
+    private IEnumerable<RouteEndpoint> ApiEndpoints() =>
+        _server.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true })
+            .Where(e => Normalise(e.RoutePattern.RawText ?? "").StartsWith("/api/v1/", StringComparison.Ordinal));
+
     [Fact]
     public async Task The_reference_page_shows_the_document_with_its_own_script()
     {
-        var response = await _anonymous.GetAsync("/api/docs");
-        if (response.StatusCode is HttpStatusCode.Found or HttpStatusCode.MovedPermanently)
-        {
-            // Scalar answers /api/docs with a redirect to /api/docs/, where its page's relative asset URLs resolve.
-            var target = new Uri(new Uri("http://localhost/api/docs"), response.Headers.Location!);
-            Assert.Equal("/api/docs/", target.AbsolutePath);
-            response = await _anonymous.GetAsync(target.PathAndQuery);
-        }
+        // Scalar serves its page at /api/docs/ (its assets are relative to it) and sends /api/docs there.
+        var redirect = await _anonymous.GetAsync("/api/docs");
+        Assert.Equal(HttpStatusCode.Found, redirect.StatusCode);
+        Assert.Equal("/api/docs/", new Uri(new Uri("http://localhost/api/docs"), redirect.Headers.Location!).AbsolutePath);
 
+        var response = await _anonymous.GetAsync("/api/docs/");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         var html = await response.Content.ReadAsStringAsync();
-        // Scalar resolves the source against the site root (its script strips /api/docs/ from the page path).
+        // Scalar names the document relative to the app's base path, which its script works out from the page's URL.
         Assert.Contains("\"url\":\"api/v1/openapi.json\"", html);
         Assert.DoesNotContain("cdn.jsdelivr.net", html);
 

@@ -16,9 +16,11 @@ internal static class AccountsApi
     {
         var api = app.MapGroup("/api/v1").WithTags("Accounts").DisableAntiforgery();
         api.MapGet("/oauth-clients/local", OAuthApi.GetLocalClient);
-        api.MapPost("/users/token", OAuthApi.Token).RequireRateLimiting(AccountsFeature.LoginRateLimit);
         api.MapGet("/accounts/{name}", GetAccount);
         api.MapGet("/accounts/{name}/video-channels", ListChannels);
+
+        var login = api.MapGroup("").RequireRateLimiting(AccountsFeature.LoginRateLimit);
+        login.MapPost("/users/token", OAuthApi.Token).Produces<OAuthTokenDto>().Produces<OAuthErrorDto>(StatusCodes.Status400BadRequest);
 
         var user = api.MapGroup("").RequireAuthorization();
         user.MapPost("/users/revoke-token", OAuthApi.RevokeToken);

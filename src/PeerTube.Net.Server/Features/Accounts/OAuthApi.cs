@@ -1,6 +1,8 @@
 using System.Security.Claims;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -10,13 +12,17 @@ namespace PeerTube.Net.Server.Features.Accounts;
 /// <summary>PeerTube's OAuth endpoints: the local client's credentials, the token endpoint (OpenIddict passthrough) and revocation.</summary>
 internal static class OAuthApi
 {
-    public static async Task<IResult> GetLocalClient(AppDbContext db)
+    public static async Task<Ok<OAuthClientDto>> GetLocalClient(AppDbContext db)
     {
         var settings = await db.InstanceSettingsAsync(AccountsBootstrap.ClientIdKey, AccountsBootstrap.ClientSecretKey);
-        return TypedResults.Ok(new { client_id = settings[AccountsBootstrap.ClientIdKey], client_secret = settings[AccountsBootstrap.ClientSecretKey] });
+        return TypedResults.Ok(new OAuthClientDto(settings[AccountsBootstrap.ClientIdKey], settings[AccountsBootstrap.ClientSecretKey]));
     }
 
-    public static async Task<IResult> Token(HttpContext http, UserService users, AppDbContext db)
+    /// <summary>
+    /// OpenIddict writes both the token and the OAuth error (<c>{ error, error_description }</c>, which clients parse):
+    /// the handler only signs in or refuses. The route declares the bodies for the OpenAPI document.
+    /// </summary>
+    public static async Task<Results<SignInHttpResult, ForbidHttpResult>> Token(HttpContext http, UserService users, AppDbContext db)
     {
         var request = http.GetOpenIddictServerRequest()
             ?? throw new ApiProblemException(ApiProblem.BadRequest("The OAuth request cannot be read.", "invalid_request"));
@@ -57,18 +63,18 @@ internal static class OAuthApi
         // PeerTube clients never ask for scopes, yet always get a refresh token.
         identity.SetScopes(Scopes.OfflineAccess);
         identity.SetDestinations(_ => [Destinations.AccessToken]);
-        return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        return TypedResults.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
-    private static IResult Reject(string error, string description) =>
-        Results.Forbid(new AuthenticationProperties(new Dictionary<string, string?>
+    private static ForbidHttpResult Reject(string error, string description) =>
+        TypedResults.Forbid(new AuthenticationProperties(new Dictionary<string, string?>
         {
             [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
             [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
         }), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
 
     /// <summary>Revokes the token used for this request, and its refresh token with it.</summary>
-    public static async Task<IResult> RevokeToken(ClaimsPrincipal principal, IOpenIddictTokenManager tokens, CancellationToken ct)
+    public static async Task<Ok<EmptyDto>> RevokeToken(ClaimsPrincipal principal, IOpenIddictTokenManager tokens, CancellationToken ct)
     {
         var authorizationId = principal.GetAuthorizationId();
         if (authorizationId is not null)
@@ -82,6 +88,26 @@ internal static class OAuthApi
             await tokens.TryRevokeAsync(token, ct);
         }
 
-        return TypedResults.Ok(new { });
+        return TypedResults.Ok(new EmptyDto());
     }
 }
+
+/// <summary>PeerTube's local OAuth client: <c>{ client_id, client_secret }</c>.</summary>
+public sealed record OAuthClientDto(
+    [property: JsonPropertyName("client_id")] string ClientId,
+    [property: JsonPropertyName("client_secret")] string ClientSecret);
+
+/// <summary>The token endpoint's answer, as OpenIddict writes it (for the OpenAPI document only).</summary>
+public sealed record OAuthTokenDto(
+    [property: JsonPropertyName("token_type")] string TokenType,
+    [property: JsonPropertyName("access_token")] string AccessToken,
+    [property: JsonPropertyName("expires_in")] int ExpiresIn,
+    [property: JsonPropertyName("refresh_token")] string RefreshToken);
+
+/// <summary>The token endpoint's refusal, as OpenIddict writes it (for the OpenAPI document only).</summary>
+public sealed record OAuthErrorDto(
+    [property: JsonPropertyName("error")] string Error,
+    [property: JsonPropertyName("error_description")] string? ErrorDescription);
+
+/// <summary>An empty JSON object, <c>{}</c>.</summary>
+public sealed record EmptyDto;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -17,7 +18,7 @@ internal static class UsersApi
 
     private static readonly HashSet<string> UserSortColumns = ["id", "username", "videoQuotaUsed", "createdAt", "lastLoginDate", "role"];
 
-    public static async Task<IResult> GetMe(ClaimsPrincipal principal, AppDbContext db, UserService users, IOptions<InstanceOptions> instance, CancellationToken ct)
+    public static async Task<Results<Ok<Dictionary<string, object?>>, UnauthorizedProblem>> GetMe(ClaimsPrincipal principal, AppDbContext db, UserService users, IOptions<InstanceOptions> instance, CancellationToken ct)
     {
         var id = principal.UserId();
         var user = await db.Users.Include(u => u.Account!).ThenInclude(a => a.Channels).FirstOrDefaultAsync(u => u.Id == id, ct);
@@ -29,14 +30,14 @@ internal static class UsersApi
         return TypedResults.Ok(UserDtos.User(user, await users.QuotaUsedAsync(user.Id, ct), instance.Value, withChannels: true));
     }
 
-    public static async Task<IResult> GetMyQuotaUsed(ClaimsPrincipal principal, UserService users, CancellationToken ct)
+    public static async Task<Ok<VideoQuotaUsedDto>> GetMyQuotaUsed(ClaimsPrincipal principal, UserService users, CancellationToken ct)
     {
         var used = await users.QuotaUsedAsync(principal.UserId() ?? 0, ct);
-        return TypedResults.Ok(new { videoQuotaUsed = used, videoQuotaUsedDaily = used });
+        return TypedResults.Ok(new VideoQuotaUsedDto(used, used));
     }
 
     /// <summary>Admins create any user; moderators create plain users only (PeerTube's rule).</summary>
-    public static async Task<IResult> CreateUser(CreateUserRequest body, ClaimsPrincipal principal, UserService users, CancellationToken ct)
+    public static async Task<Results<Ok<UserCreatedDto>, BadRequestProblem, ForbiddenProblem>> CreateUser(CreateUserRequest body, ClaimsPrincipal principal, UserService users, CancellationToken ct)
     {
         if (!principal.IsModeratorOrAdmin())
         {
@@ -56,11 +57,11 @@ internal static class UsersApi
 
         var user = await users.CreateAsync(body.Username ?? "", body.Email ?? "", body.Password ?? "", role,
             body.VideoQuota ?? -1, body.VideoQuotaDaily ?? -1, body.ChannelName, ct);
-        return TypedResults.Ok(new { user = new { id = user.Id, account = new { id = user.Account!.Id } } });
+        return TypedResults.Ok(new UserCreatedDto(new UserCreatedDto.UserRef(user.Id, new UserCreatedDto.AccountRef(user.Account!.Id))));
     }
 
     /// <summary>GET /api/v1/users: admins and moderators (PeerTube's MANAGE_USERS right). ?search matches username or email.</summary>
-    public static async Task<IResult> ListUsers(HttpRequest request, ClaimsPrincipal principal, AppDbContext db, IOptions<InstanceOptions> instance,
+    public static async Task<Results<Ok<ListPage<Dictionary<string, object?>>>, BadRequestProblem, ForbiddenProblem>> ListUsers(HttpRequest request, ClaimsPrincipal principal, AppDbContext db, IOptions<InstanceOptions> instance,
         CancellationToken ct)
     {
         if (!principal.IsModeratorOrAdmin())
@@ -106,19 +107,15 @@ internal static class UsersApi
         };
         var page = await ordered.ThenBy(r => r.User.Id).Skip(list.Start).Take(list.Count).ToListAsync(ct);
         var i = instance.Value;
-        return TypedResults.Ok(new
+        return TypedResults.Ok(new ListPage<Dictionary<string, object?>>(total, page.Select(r =>
         {
-            total,
-            data = page.Select(r =>
-            {
-                r.User.Account = r.Account;
-                return UserDtos.User(r.User, r.Used, i, withChannels: false);
-            }).ToList(),
-        });
+            r.User.Account = r.Account;
+            return UserDtos.User(r.User, r.Used, i, withChannels: false);
+        }).ToList()));
     }
 
     /// <summary>GET /api/v1/users/{id}: admins and moderators.</summary>
-    public static async Task<IResult> GetUser(int id, ClaimsPrincipal principal, AppDbContext db, UserService users, IOptions<InstanceOptions> instance,
+    public static async Task<Results<Ok<Dictionary<string, object?>>, ForbiddenProblem, NotFoundProblem>> GetUser(int id, ClaimsPrincipal principal, AppDbContext db, UserService users, IOptions<InstanceOptions> instance,
         CancellationToken ct)
     {
         if (!principal.IsModeratorOrAdmin())
@@ -127,16 +124,19 @@ internal static class UsersApi
         }
 
         var user = await db.Users.Include(u => u.Account!).ThenInclude(a => a.Channels).FirstOrDefaultAsync(u => u.Id == id, ct);
-        return user?.Account is null
-            ? ApiProblem.NotFound("User not found.")
-            : TypedResults.Ok(UserDtos.User(user, await users.QuotaUsedAsync(user.Id, ct), instance.Value, withChannels: true));
+        if (user?.Account is null)
+        {
+            return ApiProblem.NotFound("User not found.");
+        }
+
+        return TypedResults.Ok(UserDtos.User(user, await users.QuotaUsedAsync(user.Id, ct), instance.Value, withChannels: true));
     }
 
     /// <summary>
     /// PUT /api/v1/users/{id}. Admins change anyone; moderators change plain users only, and never a role (PeerTube's rules).
     /// A new role or password takes effect at once: the user's tokens, which carry the old role, are revoked.
     /// </summary>
-    public static async Task<IResult> UpdateUser(int id, UpdateUserRequest body, ClaimsPrincipal principal, AppDbContext db,
+    public static async Task<Results<NoContent, BadRequestProblem, ForbiddenProblem, NotFoundProblem, ConflictProblem>> UpdateUser(int id, UpdateUserRequest body, ClaimsPrincipal principal, AppDbContext db,
         IPasswordHasher<User> hasher, IOpenIddictTokenManager tokens, CancellationToken ct)
     {
         if (!principal.IsModeratorOrAdmin())
@@ -204,7 +204,7 @@ internal static class UsersApi
             var lower = newEmail.Trim().ToLowerInvariant();
             if (lower != user.Email && await db.Users.AnyAsync(u => u.Email == lower && u.Id != user.Id, ct))
             {
-                return new ApiProblem(409, "User with this email already exists.");
+                return ApiProblem.Conflict("User with this email already exists.");
             }
 
             user.Email = lower;
@@ -232,7 +232,7 @@ internal static class UsersApi
     /// new arrives; then each video through the videos' own removal (row, then files), then what other features keep
     /// of the user (<see cref="IUserRemovalHandler"/>: unfinished uploads); the account and its channels go with the user row.
     /// </summary>
-    public static async Task<IResult> DeleteUser(int id, ClaimsPrincipal principal, AppDbContext db, VideoRemoval removal,
+    public static async Task<Results<NoContent, BadRequestProblem, ForbiddenProblem, NotFoundProblem>> DeleteUser(int id, ClaimsPrincipal principal, AppDbContext db, VideoRemoval removal,
         IOpenIddictTokenManager tokens, IEnumerable<IUserRemovalHandler> removalHandlers, CancellationToken ct)
     {
         if (!principal.IsAdmin())
@@ -273,6 +273,17 @@ internal static class UsersApi
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
     }
+}
+
+/// <summary>PeerTube's <c>{ videoQuotaUsed, videoQuotaUsedDaily }</c> for the signed-in user.</summary>
+public sealed record VideoQuotaUsedDto(long VideoQuotaUsed, long VideoQuotaUsedDaily);
+
+/// <summary>PeerTube's answer to a user's creation: <c>{ user: { id, account: { id } } }</c>.</summary>
+public sealed record UserCreatedDto(UserCreatedDto.UserRef User)
+{
+    public sealed record UserRef(int Id, AccountRef Account);
+
+    public sealed record AccountRef(int Id);
 }
 
 /// <summary>A feature's part in removing a user: it drops what it keeps for them, before the user row goes.</summary>

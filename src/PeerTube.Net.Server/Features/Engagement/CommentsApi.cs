@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Accounts;
@@ -17,7 +18,7 @@ internal static class CommentsApi
 
     private static readonly HashSet<string> SortColumns = ["createdAt", "totalReplies"];
 
-    public static async Task<IResult> ListThreadsAsync(string id, HttpRequest request, ClaimsPrincipal principal, AppDbContext db,
+    public static async Task<Results<Ok<CommentThreadsPage>, BadRequestProblem, NotFoundProblem>> ListThreadsAsync(string id, HttpRequest request, ClaimsPrincipal principal, AppDbContext db,
         IOptions<InstanceOptions> instance, CancellationToken ct)
     {
         var video = await ViewableAsync(db, id, principal, ct);
@@ -46,17 +47,12 @@ internal static class CommentsApi
             .GroupBy(r => r.ThreadId!.Value)
             .Select(g => new { ThreadId = g.Key, Count = g.Count(), FromAuthor = g.Count(r => r.AccountId == video.Channel!.AccountId) })
             .ToDictionaryAsync(g => g.ThreadId, ct);
-        return TypedResults.Ok(new
-        {
-            total,
-            totalNotDeletedComments = notDeleted,
-            data = rows.Select(c => CommentDtos.Comment(c, video, instance.Value,
-                replies.GetValueOrDefault(c.Id)?.Count ?? 0, replies.GetValueOrDefault(c.Id)?.FromAuthor ?? 0)),
-        });
+        return TypedResults.Ok(new CommentThreadsPage(total, notDeleted, rows.Select(c => CommentDtos.Comment(c, video, instance.Value,
+            replies.GetValueOrDefault(c.Id)?.Count ?? 0, replies.GetValueOrDefault(c.Id)?.FromAuthor ?? 0)).ToList()));
     }
 
     /// <summary>PeerTube's VideoCommentThreadTree: { comment, hasMoreChildren, children: [ { comment, children } ] }.</summary>
-    public static async Task<IResult> GetThreadAsync(string id, int threadId, ClaimsPrincipal principal, AppDbContext db,
+    public static async Task<Results<Ok<CommentThreadTree>, NotFoundProblem>> GetThreadAsync(string id, int threadId, ClaimsPrincipal principal, AppDbContext db,
         IOptions<InstanceOptions> instance, CancellationToken ct)
     {
         var video = await ViewableAsync(db, id, principal, ct);
@@ -75,12 +71,8 @@ internal static class CommentsApi
         }
 
         var children = all.Where(c => c.Id != root.Id).ToLookup(c => c.InReplyToCommentId);
-        object Tree(VideoComment c) => new
-        {
-            comment = CommentDtos.Comment(c, video, instance.Value, children[c.Id].Count(), 0),
-            hasMoreChildren = false,
-            children = children[c.Id].Select(Tree).ToList(),
-        };
+        CommentThreadTree Tree(VideoComment c) =>
+            new(CommentDtos.Comment(c, video, instance.Value, children[c.Id].Count(), 0), HasMoreChildren: false, children[c.Id].Select(Tree).ToList());
         return TypedResults.Ok(Tree(root));
     }
 
@@ -94,7 +86,7 @@ internal static class CommentsApi
 /// <summary>Writes comments: checks, stores, and tells federation.</summary>
 public sealed class CommentWriter(AppDbContext db, ActivityObjects objects, IInteractionEvents events, IOptions<InstanceOptions> instance, TimeProvider clock)
 {
-    public async Task<IResult> AddAsync(string videoId, int? inReplyTo, HttpRequest request, ClaimsPrincipal principal, CancellationToken ct)
+    public async Task<Results<Ok<CommentCreatedDto>, BadRequestProblem, NotFoundProblem, ConflictProblem>> AddAsync(string videoId, int? inReplyTo, HttpRequest request, ClaimsPrincipal principal, CancellationToken ct)
     {
         var fields = await EngagementFeature.ReadFieldsAsync(request, ct);
         var text = fields?.GetValueOrDefault("text")?.Trim();
@@ -111,7 +103,7 @@ public sealed class CommentWriter(AppDbContext db, ActivityObjects objects, IInt
 
         if (video.CommentsPolicy == 2)
         {
-            return new ApiProblem(409, "Video comments are disabled.", "video_comments_disabled");
+            return ApiProblem.Conflict("Video comments are disabled.", "video_comments_disabled");
         }
 
         VideoComment? parent = null;
@@ -125,7 +117,7 @@ public sealed class CommentWriter(AppDbContext db, ActivityObjects objects, IInt
 
             if (parent.DeletedAt is not null)
             {
-                return new ApiProblem(409, "Cannot reply to a deleted comment.", "comment_deleted");
+                return ApiProblem.Conflict("Cannot reply to a deleted comment.", "comment_deleted");
             }
         }
 
@@ -148,11 +140,11 @@ public sealed class CommentWriter(AppDbContext db, ActivityObjects objects, IInt
         }
 
         comment.Account = await db.Accounts.AsNoTracking().FirstAsync(a => a.Id == account.Id, ct);
-        return TypedResults.Ok(new { comment = CommentDtos.Comment(comment, video, instance.Value, 0, 0) });
+        return TypedResults.Ok(new CommentCreatedDto(CommentDtos.Comment(comment, video, instance.Value, 0, 0)));
     }
 
     /// <summary>The author, the owner of the (local) video and moderators may delete; the text goes, the place in the thread stays.</summary>
-    public async Task<IResult> DeleteAsync(string videoId, int commentId, ClaimsPrincipal principal, CancellationToken ct)
+    public async Task<Results<NoContent, ForbiddenProblem, NotFoundProblem, ConflictProblem>> DeleteAsync(string videoId, int commentId, ClaimsPrincipal principal, CancellationToken ct)
     {
         var video = await CommentsApi.ViewableAsync(db, videoId, principal, ct);
         var comment = video is null ? null : await db.VideoComments.Include(c => c.Account).FirstOrDefaultAsync(c => c.Id == commentId && c.VideoId == video.Id, ct);
@@ -172,7 +164,7 @@ public sealed class CommentWriter(AppDbContext db, ActivityObjects objects, IInt
 
         if (comment.DeletedAt is not null)
         {
-            return new ApiProblem(409, "This comment is already deleted.", "comment_deleted");
+            return ApiProblem.Conflict("This comment is already deleted.", "comment_deleted");
         }
 
         comment.DeletedAt = clock.GetUtcNow();
@@ -186,21 +178,22 @@ public sealed class CommentWriter(AppDbContext db, ActivityObjects objects, IInt
 /// <summary>PeerTube's VideoComment.</summary>
 public static class CommentDtos
 {
-    public static object Comment(VideoComment c, Video video, InstanceOptions instance, int totalReplies, int totalRepliesFromVideoAuthor) => new
-    {
-        id = c.Id,
-        url = c.Url,
-        text = c.DeletedAt is null ? c.Text : "",
-        threadId = c.ThreadId ?? c.Id,
-        inReplyToCommentId = c.InReplyToCommentId,
-        videoId = video.Id,
-        createdAt = c.CreatedAt,
-        updatedAt = c.UpdatedAt,
-        deletedAt = c.DeletedAt,
-        isDeleted = c.DeletedAt is not null,
-        heldForReview = false,
-        totalRepliesFromVideoAuthor,
-        totalReplies,
-        account = c.DeletedAt is null && c.Account is { } a ? AccountDtos.Summary(a, instance) : null,
-    };
+    public static CommentDto Comment(VideoComment c, Video video, InstanceOptions instance, int totalReplies, int totalRepliesFromVideoAuthor) => new(
+        c.Id, c.Url, c.DeletedAt is null ? c.Text : "", c.ThreadId ?? c.Id, c.InReplyToCommentId, video.Id, c.CreatedAt, c.UpdatedAt, c.DeletedAt,
+        IsDeleted: c.DeletedAt is not null, HeldForReview: false, totalRepliesFromVideoAuthor, totalReplies,
+        c.DeletedAt is null && c.Account is { } a ? AccountDtos.Summary(a, instance) : null);
 }
+
+/// <summary>PeerTube's VideoComment; a deleted one keeps its place in the thread, without text or account.</summary>
+public sealed record CommentDto(
+    int Id, string? Url, string Text, int ThreadId, int? InReplyToCommentId, int VideoId, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    DateTimeOffset? DeletedAt, bool IsDeleted, bool HeldForReview, int TotalRepliesFromVideoAuthor, int TotalReplies, AccountSummaryDto? Account);
+
+/// <summary>A video's threads: PeerTube's <c>{ total, totalNotDeletedComments, data }</c>.</summary>
+public sealed record CommentThreadsPage(int Total, int TotalNotDeletedComments, IReadOnlyList<CommentDto> Data);
+
+/// <summary>PeerTube's VideoCommentThreadTree: a comment and its replies, each with theirs.</summary>
+public sealed record CommentThreadTree(CommentDto Comment, bool HasMoreChildren, IReadOnlyList<CommentThreadTree> Children);
+
+/// <summary>PeerTube's answer to a new comment: <c>{ comment }</c>.</summary>
+public sealed record CommentCreatedDto(CommentDto Comment);

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using PeerTube.Net.Server.Features.Accounts;
 using PeerTube.Net.Server.Features.Federation;
@@ -10,7 +11,7 @@ namespace PeerTube.Net.Server.Features.Engagement;
 internal static class RatesApi
 {
     /// <summary>Body { rating: "like" | "dislike" | "none" }: 204. One rate per account and video; the origin is told.</summary>
-    public static async Task<IResult> RateAsync(string id, HttpRequest request, ClaimsPrincipal principal, AppDbContext db, LocalActors local,
+    public static async Task<Results<NoContent, BadRequestProblem, NotFoundProblem>> RateAsync(string id, HttpRequest request, ClaimsPrincipal principal, AppDbContext db, LocalActors local,
         Inbound.Interactions counts, IInteractionEvents events, TimeProvider clock, CancellationToken ct)
     {
         var fields = await EngagementFeature.ReadFieldsAsync(request, ct);
@@ -57,7 +58,7 @@ internal static class RatesApi
     }
 
     /// <summary>PeerTube's { videoId, rating } for the signed-in user.</summary>
-    public static async Task<IResult> MyRatingAsync(string id, ClaimsPrincipal principal, AppDbContext db, CancellationToken ct)
+    public static async Task<Results<Ok<VideoRatingDto>, NotFoundProblem>> MyRatingAsync(string id, ClaimsPrincipal principal, AppDbContext db, CancellationToken ct)
     {
         var video = await db.Videos.AsNoTracking().ById(id).Select(v => new { v.Id }).FirstOrDefaultAsync(ct);
         if (video is null)
@@ -68,6 +69,9 @@ internal static class RatesApi
         var me = principal.UserId();
         var like = await db.VideoRates.AsNoTracking().Where(r => r.VideoId == video.Id && r.Account!.UserId == me)
             .Select(r => (bool?)r.Like).FirstOrDefaultAsync(ct);
-        return TypedResults.Ok(new { videoId = video.Id, rating = like switch { true => "like", false => "dislike", _ => "none" } });
+        return TypedResults.Ok(new VideoRatingDto(video.Id, like switch { true => "like", false => "dislike", _ => "none" }));
     }
 }
+
+/// <summary>PeerTube's <c>{ videoId, rating }</c>: "like", "dislike" or "none".</summary>
+public sealed record VideoRatingDto(int VideoId, string Rating);

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Hangfire;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Accounts;
@@ -31,7 +32,7 @@ internal static class FollowsApi
         return app;
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, ClaimsPrincipal principal, AppDbContext db, LocalActors local, InstanceOptions instance,
+    private static async Task<Results<Ok<ListPage<FollowDto>>, BadRequestProblem, ForbiddenProblem>> ListAsync(HttpContext http, ClaimsPrincipal principal, AppDbContext db, LocalActors local, InstanceOptions instance,
         bool following, CancellationToken ct)
     {
         if (!principal.IsAdmin())
@@ -51,39 +52,20 @@ internal static class FollowsApi
         var total = await query.CountAsync(ct);
         var ordered = list.Descending ? query.OrderByDescending(f => f.CreatedAt) : query.OrderBy(f => f.CreatedAt);
         var rows = await ordered.Skip(list.Start).Take(list.Count).ToListAsync(ct);
-        return TypedResults.Ok(new { total, data = rows.Select(f => Dto(f, instance)).ToList() });
+        return TypedResults.Ok(new ListPage<FollowDto>(total, rows.Select(f => Dto(f, instance)).ToList()));
     }
 
     private static readonly IReadOnlySet<string> SortColumns = new HashSet<string> { "createdAt" };
 
-    private static object Dto(ActorFollow f, InstanceOptions instance) => new
-    {
-        id = f.Id,
-        follower = ActorDto(f.Follower!, instance),
-        following = ActorDto(f.Target!, instance),
-        score = 100,
-        state = f.State.ToString().ToLowerInvariant(),
-        createdAt = f.CreatedAt,
-        updatedAt = f.UpdatedAt,
-    };
+    private static FollowDto Dto(ActorFollow f, InstanceOptions instance) =>
+        new(f.Id, ActorDto(f.Follower!, instance), ActorDto(f.Target!, instance), Score: 100, f.State.ToString().ToLowerInvariant(), f.CreatedAt, f.UpdatedAt);
 
-    private static object ActorDto(Actor a, InstanceOptions instance) => new
-    {
-        id = a.Id,
-        url = a.Url,
-        name = a.PreferredUsername,
-        displayName = a.DisplayName ?? a.PreferredUsername,
-        host = a.Host ?? instance.Host,
-        hostRedundancyAllowed = (bool?)null,
-        followingCount = 0,
-        followersCount = 0,
-        createdAt = a.CreatedAt,
-        updatedAt = a.FetchedAt ?? a.CreatedAt,
-        avatars = Array.Empty<object>(),
-    };
+    private static FollowActorDto ActorDto(Actor a, InstanceOptions instance) =>
+        new(a.Id, a.Url, a.PreferredUsername, a.DisplayName ?? a.PreferredUsername, a.Host ?? instance.Host, HostRedundancyAllowed: null,
+            FollowingCount: 0, FollowersCount: 0, a.CreatedAt, a.FetchedAt ?? a.CreatedAt, Avatars: []);
 
     /// <summary>{ hosts: [...], handles: [...] }: resolving and following needs the network, so a job does it.</summary>
-    private static async Task<IResult> FollowAsync(HttpContext http, ClaimsPrincipal principal, IBackgroundJobClient jobs, IOptions<InstanceOptions> instance,
+    private static async Task<Results<NoContent, BadRequestProblem, ForbiddenProblem>> FollowAsync(HttpContext http, ClaimsPrincipal principal, IBackgroundJobClient jobs, IOptions<InstanceOptions> instance,
         CancellationToken ct)
     {
         if (!principal.IsAdmin())
@@ -137,7 +119,7 @@ internal static class FollowsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> UnfollowAsync(string hostOrHandle, ClaimsPrincipal principal, AppDbContext db, LocalActors local, FollowService follows,
+    private static async Task<Results<NoContent, ForbiddenProblem, NotFoundProblem>> UnfollowAsync(string hostOrHandle, ClaimsPrincipal principal, AppDbContext db, LocalActors local, FollowService follows,
         CancellationToken ct)
     {
         if (!principal.IsAdmin())
@@ -156,7 +138,7 @@ internal static class FollowsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> AnswerAsync(string handle, ClaimsPrincipal principal, AppDbContext db, LocalActors local, FollowService follows, bool accept,
+    private static async Task<Results<NoContent, ForbiddenProblem, NotFoundProblem>> AnswerAsync(string handle, ClaimsPrincipal principal, AppDbContext db, LocalActors local, FollowService follows, bool accept,
         CancellationToken ct)
     {
         if (!principal.IsAdmin())
@@ -177,7 +159,7 @@ internal static class FollowsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> RemoveFollowerAsync(string handle, ClaimsPrincipal principal, AppDbContext db, LocalActors local, FollowService follows,
+    private static async Task<Results<NoContent, ForbiddenProblem, NotFoundProblem>> RemoveFollowerAsync(string handle, ClaimsPrincipal principal, AppDbContext db, LocalActors local, FollowService follows,
         CancellationToken ct)
     {
         if (!principal.IsAdmin())
@@ -207,6 +189,15 @@ internal static class FollowsApi
             : rows.FirstOrDefault(f => side(f).Type == ActorType.Application && string.Equals(side(f).Host, hostOrHandle, StringComparison.OrdinalIgnoreCase));
     }
 }
+
+/// <summary>PeerTube's ActorFollow: who follows whom, and whether it was accepted ("pending", "accepted", "rejected").</summary>
+public sealed record FollowDto(
+    int Id, FollowActorDto Follower, FollowActorDto Following, int Score, string State, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>PeerTube's Actor, as a follow shows either side.</summary>
+public sealed record FollowActorDto(
+    int Id, string Url, string Name, string DisplayName, string Host, bool? HostRedundancyAllowed, int FollowingCount, int FollowersCount,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, object[] Avatars);
 
 /// <summary>Our instance actor follows a remote instance (by host) or channel (by handle): WebFinger, then Follow.</summary>
 public sealed class InstanceFollowJob(RemoteActors actors, LocalActors local, FollowService follows)

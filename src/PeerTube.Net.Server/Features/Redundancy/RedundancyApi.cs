@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Accounts;
@@ -26,7 +27,7 @@ public static class RedundancyApi
     /// PeerTube's list: <c>target=remote-videos</c> (our copies of others' videos) or <c>my-videos</c> (others' copies of
     /// ours), each video with its copies under <c>redundancies.streamingPlaylists</c>. Ours also say how much they served.
     /// </summary>
-    private static async Task<IResult> ListAsync(HttpRequest request, ClaimsPrincipal principal, AppDbContext db, IOptions<RedundancyOptions> options,
+    private static async Task<Results<Ok<RedundancyPage>, BadRequestProblem, ForbiddenProblem>> ListAsync(HttpRequest request, ClaimsPrincipal principal, AppDbContext db, IOptions<RedundancyOptions> options,
         CancellationToken ct)
     {
         if (!principal.IsAdmin())
@@ -44,35 +45,21 @@ public static class RedundancyApi
         var ours = target == "remote-videos";
         var copies = await db.VideoRedundancies.AsNoTracking().Include(r => r.Video)
             .Where(r => ours ? r.MirrorHost == null : r.MirrorHost != null).OrderBy(r => r.Id).ToListAsync(ct);
-        var videos = copies.GroupBy(r => r.VideoId).Select(g => new
-        {
-            id = g.Key,
-            name = g.First().Video!.Name,
-            url = g.First().Video!.RemoteUrl,
-            uuid = g.First().Video!.Uuid,
-            redundancies = new
-            {
-                files = Array.Empty<object>(),
-                streamingPlaylists = g.Select(r => new
-                {
-                    id = r.Id, fileUrl = r.BaseUrl, strategy = r.Strategy, host = r.MirrorHost, state = r.State.ToString().ToLowerInvariant(),
-                    error = r.Error, size = r.Size, bytesServed = r.BytesServed, createdAt = r.CreatedAt, updatedAt = r.CreatedAt,
-                    expiresOn = r.Strategy == "manual" ? (DateTimeOffset?)null : r.ExpiresAt,
-                }),
-            },
-        }).ToList();
+        var videos = copies.GroupBy(r => r.VideoId).Select(g => new RedundancyVideoDto(
+            g.Key, g.First().Video!.Name, g.First().Video!.RemoteUrl, g.First().Video!.Uuid,
+            new RedundancyVideoDto.Copies(Files: [], g.Select(r => new RedundancyVideoDto.Copy(
+                r.Id, r.BaseUrl, r.Strategy, r.MirrorHost, r.State.ToString().ToLowerInvariant(), r.Error, r.Size, r.BytesServed, r.CreatedAt,
+                UpdatedAt: r.CreatedAt, ExpiresOn: r.Strategy == "manual" ? null : r.ExpiresAt)).ToList()))).ToList();
         var used = copies.Where(r => r.MirrorHost == null).GroupBy(r => r.Strategy ?? "manual")
             .ToDictionary(g => g.Key, g => g.Where(r => r.State != RedundancyState.Failed).Sum(r => r.Size));
-        return TypedResults.Ok(new
-        {
-            total = videos.Count,
-            data = (page.Descending ? videos.AsEnumerable().Reverse() : videos).Skip(page.Start).Take(page.Count),
-            strategies = options.Value.Strategies.Select(s => new { strategy = s.Strategy, totalSize = s.SizeBytes, totalUsed = used.GetValueOrDefault(s.Strategy) }),
-        });
+        return TypedResults.Ok(new RedundancyPage(
+            videos.Count,
+            (page.Descending ? videos.AsEnumerable().Reverse() : videos).Skip(page.Start).Take(page.Count).ToList(),
+            options.Value.Strategies.Select(s => new RedundancyPage.StrategyUse(s.Strategy, s.SizeBytes, used.GetValueOrDefault(s.Strategy))).ToList()));
     }
 
     /// <summary>POST { videoId }: copy one remote video by hand (strategy "manual", no expiry).</summary>
-    private static async Task<IResult> MirrorAsync(HttpRequest request, ClaimsPrincipal principal, AppDbContext db, RedundancyPlanner planner, CancellationToken ct)
+    private static async Task<Results<NoContent, BadRequestProblem, ForbiddenProblem, NotFoundProblem, ConflictProblem>> MirrorAsync(HttpRequest request, ClaimsPrincipal principal, AppDbContext db, RedundancyPlanner planner, CancellationToken ct)
     {
         if (!principal.IsAdmin())
         {
@@ -105,7 +92,7 @@ public static class RedundancyApi
         var existing = await db.VideoRedundancies.FirstOrDefaultAsync(r => r.VideoId == video.Id && r.MirrorHost == null, ct);
         if (existing is { State: not RedundancyState.Failed })
         {
-            return new ApiProblem(409, "This video is already copied.", "video_already_copied");
+            return ApiProblem.Conflict("This video is already copied.", "video_already_copied");
         }
 
         if (existing is not null)
@@ -118,7 +105,7 @@ public static class RedundancyApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> RemoveAsync(int redundancyId, ClaimsPrincipal principal, AppDbContext db, RedundancyPlanner planner, CancellationToken ct)
+    private static async Task<Results<NoContent, ForbiddenProblem, NotFoundProblem>> RemoveAsync(int redundancyId, ClaimsPrincipal principal, AppDbContext db, RedundancyPlanner planner, CancellationToken ct)
     {
         if (!principal.IsAdmin())
         {
@@ -136,7 +123,7 @@ public static class RedundancyApi
     }
 
     /// <summary>PUT /api/v1/server/redundancy/{host} { redundancyAllowed }: whether our strategies may copy that followed instance's videos.</summary>
-    private static async Task<IResult> AllowHostAsync(string host, HttpRequest request, ClaimsPrincipal principal, AppDbContext db, CancellationToken ct)
+    private static async Task<Results<NoContent, BadRequestProblem, ForbiddenProblem, NotFoundProblem>> AllowHostAsync(string host, HttpRequest request, ClaimsPrincipal principal, AppDbContext db, CancellationToken ct)
     {
         if (!principal.IsAdmin())
         {
@@ -168,4 +155,21 @@ public static class RedundancyApi
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
     }
+}
+
+/// <summary>PeerTube's redundancy list: <c>{ total, data, strategies }</c>, each strategy with its size and what it uses.</summary>
+public sealed record RedundancyPage(int Total, IReadOnlyList<RedundancyVideoDto> Data, IReadOnlyList<RedundancyPage.StrategyUse> Strategies)
+{
+    public sealed record StrategyUse(string Strategy, long TotalSize, long TotalUsed);
+}
+
+/// <summary>PeerTube's VideoRedundancy: a video and its copies (HLS only, so <c>files</c> is always empty).</summary>
+public sealed record RedundancyVideoDto(int Id, string Name, string? Url, Guid Uuid, RedundancyVideoDto.Copies Redundancies)
+{
+    public sealed record Copies(object[] Files, IReadOnlyList<Copy> StreamingPlaylists);
+
+    /// <summary>One copy; a manual one never expires (<c>expiresOn</c> null).</summary>
+    public sealed record Copy(
+        int Id, string FileUrl, string? Strategy, string? Host, string State, string? Error, long Size, long BytesServed,
+        DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? ExpiresOn);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using PeerTube.Net.Server.Features.Accounts;
 
@@ -64,7 +65,7 @@ internal static class VideoViewsApi
     /// POST /api/v1/videos/{id}/views, body { currentTime } (optional): 204. One view per IP per video per hour, added with
     /// one UPDATE so that concurrent viewers never lose a count.
     /// </summary>
-    public static async Task<IResult> AddViewAsync(string id, HttpContext http, ClaimsPrincipal principal, AppDbContext db, RecentViewers viewers,
+    public static async Task<Results<NoContent, BadRequestProblem, UnauthorizedProblem, ForbiddenProblem, NotFoundProblem>> AddViewAsync(string id, HttpContext http, ClaimsPrincipal principal, AppDbContext db, RecentViewers viewers,
         CancellationToken ct)
     {
         // A view is a few bytes; anything big is not one.
@@ -90,9 +91,12 @@ internal static class VideoViewsApi
 
         if (!VideoAccess.CanView(video.Privacy, video.OwnerId, principal))
         {
-            return principal.UserId() is null
-                ? ApiProblem.Unauthorized("Authentication is required to see this video.")
-                : ApiProblem.Forbidden("Cannot get this private video of another user.");
+            if (principal.UserId() is null)
+            {
+                return ApiProblem.Unauthorized("Authentication is required to see this video.");
+            }
+
+            return ApiProblem.Forbidden("Cannot get this private video of another user.");
         }
 
         var ip = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
