@@ -13,6 +13,8 @@ public static class ErrorHandlingExtensions
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = _ => 500,
+            // A client's mistake answered with its 4xx is not a fault of ours: no "unhandled exception" error with a stack trace.
+            SuppressDiagnosticsCallback = c => IsClientError(c.Exception, c.HttpContext),
             ExceptionHandler = async context =>
             {
                 var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
@@ -53,4 +55,14 @@ public static class ErrorHandlingExtensions
 
         return app;
     }
+
+    /// <summary>Exceptions that stop a request with a 4xx (or a client that went away): expected, so not logged as faults.</summary>
+    public static bool IsClientError(Exception exception, HttpContext http) => exception switch
+    {
+        ApiProblemException p => p.Problem.Status < 500,
+        BadHttpRequestException b => b.StatusCode < 500,
+        InvalidDataException => true,
+        OperationCanceledException => http.RequestAborted.IsCancellationRequested,
+        _ => false,
+    };
 }
