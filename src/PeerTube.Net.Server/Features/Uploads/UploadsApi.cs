@@ -126,7 +126,7 @@ internal static class UploadsApi
             }
 
             var channel = await intake.CheckMetadataAsync(metadata, userId, videoFilename, ct);
-            var video = await intake.AcceptWithinQuotaAsync(userId, null, videoFile!, videoFilename!, metadata, channel, thumbnail, preview, ct);
+            var video = await intake.AcceptWithinQuotaAsync(userId, false, videoFile!, videoFilename!, metadata, channel, thumbnail, preview, ct);
             return TypedResults.Ok(CreatedBody(video));
         }
         finally
@@ -359,7 +359,7 @@ internal static class ResumableUploads
         try
         {
             var channel = await intake.CheckMetadataAsync(metadata, upload.UserId, upload.Filename, ct);
-            var video = await intake.AcceptWithinQuotaAsync(upload.UserId, upload.Id, path, upload.Filename, metadata, channel, null, null, ct);
+            var video = await intake.AcceptWithinQuotaAsync(upload.UserId, true, path, upload.Filename, metadata, channel, null, null, ct);
             upload.VideoId = video.Id;
             upload.ExpiresAt = clock.GetUtcNow().AddHours(1);
             await db.SaveChangesAsync(ct);

@@ -50,8 +50,11 @@ public sealed class VideoIntake(
     /// How many more bytes this user may upload, and which limit binds. Open resumable sessions hold their declared
     /// size until they complete, are cancelled or expire, so sessions opened side by side cannot share the same room.
     /// </summary>
-    /// <param name="exceptSession">The session being completed: its own reservation is what it is about to use.</param>
-    public async Task<UploadAllowance> AllowanceAsync(int userId, CancellationToken ct, string? exceptSession = null)
+    /// <param name="countOpenSessions">
+    /// False for a session that completes: its room was granted when it opened, so it competes only with what is stored
+    /// (other sessions' reservations are promises, not bytes; each of them is checked the same way when it completes).
+    /// </param>
+    public async Task<UploadAllowance> AllowanceAsync(int userId, CancellationToken ct, bool countOpenSessions = true)
     {
         var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == userId, ct);
         var max = options.Value.MaxFileSizeBytes;
@@ -62,9 +65,9 @@ public sealed class VideoIntake(
         }
 
         var now = clock.GetUtcNow();
-        var reserved = await db.ResumableUploads
-            .Where(u => u.UserId == userId && u.VideoId == null && u.ExpiresAt > now && u.Id != exceptSession)
-            .SumAsync(u => u.ContentLength, ct);
+        var reserved = countOpenSessions
+            ? await db.ResumableUploads.Where(u => u.UserId == userId && u.VideoId == null && u.ExpiresAt > now).SumAsync(u => u.ContentLength, ct)
+            : 0;
         if (user.VideoQuota >= 0)
         {
             quotaLeft = Math.Max(0, user.VideoQuota - await users.QuotaUsedAsync(userId, ct) - reserved);
@@ -84,11 +87,12 @@ public sealed class VideoIntake(
     /// Checks the whole file against the quota as it is now, and creates the video, as one step per user
     /// (<see cref="UploadQuotaGate"/>): the last check before the bytes count, so a race at completion cannot pass it.
     /// </summary>
-    public Task<Video> AcceptWithinQuotaAsync(int userId, string? session, string uploadedFile, string originalFilename, VideoUploadMetadata metadata,
+    /// <param name="completesSession">True for the last chunk of a resumable session (see <see cref="AllowanceAsync"/>).</param>
+    public Task<Video> AcceptWithinQuotaAsync(int userId, bool completesSession, string uploadedFile, string originalFilename, VideoUploadMetadata metadata,
         VideoChannel channel, string? thumbnailFile, string? previewFile, CancellationToken ct) =>
         quotaGate.RunAsync(db, userId, async () =>
         {
-            (await AllowanceAsync(userId, ct, session)).Check(new FileInfo(uploadedFile).Length);
+            (await AllowanceAsync(userId, ct, countOpenSessions: !completesSession)).Check(new FileInfo(uploadedFile).Length);
             return await AcceptAsync(uploadedFile, originalFilename, metadata, channel, thumbnailFile, previewFile, ct);
         }, ct);
 
