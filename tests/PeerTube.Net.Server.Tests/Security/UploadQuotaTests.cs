@@ -64,8 +64,8 @@ public sealed class UploadQuotaTests : IAsyncLifetime
         using var root = await PeerTubeClient.LoginAsRootAsync(_server);
         using var user = await root.CreateUserAndLoginAsync(_server, "racer", videoQuota: size * 5 / 2);
         var userId = (await user.MeAsync()).GetProperty("id").GetInt32();
-        var a = (await user.StartResumableUploadAsync("a.mp4", size, "A")).Headers.Location!.ToString();
-        var b = (await user.StartResumableUploadAsync("b.mp4", size, "B")).Headers.Location!.ToString();
+        var a = await OpenAsync(user, "a.mp4", size);
+        var b = await OpenAsync(user, "b.mp4", size);
         await (await user.PutChunkAsync(a, bytes, 0, size - 2)).ShouldHaveStatusAsync((HttpStatusCode)308);
         await (await user.PutChunkAsync(b, bytes, 0, size - 2)).ShouldHaveStatusAsync((HttpStatusCode)308);
 
@@ -79,6 +79,13 @@ public sealed class UploadQuotaTests : IAsyncLifetime
         Assert.Contains($"{size} bytes", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
         var used = (await user.MeAsync()).GetProperty("videoQuotaUsed").GetInt64();
         Assert.True(used <= size * 3 / 2, $"{used} bytes used of a {size * 3 / 2}-byte quota");
+    }
+
+    private static async Task<string> OpenAsync(PeerTubeClient user, string filename, long size)
+    {
+        var response = await user.StartResumableUploadAsync(filename, size, filename);
+        await response.ShouldHaveStatusAsync(HttpStatusCode.Created);
+        return response.Headers.Location!.ToString();
     }
 
     [Fact]
