@@ -23,6 +23,9 @@ public static class ErrorHandlingExtensions
                     ApiProblemException p => p.Problem,
                     BadHttpRequestException { StatusCode: 413 } => new ApiProblem(413, "The request body is too large.", "max_file_size_reached"),
                     BadHttpRequestException b => new ApiProblem(b.StatusCode, "The request is malformed: " + b.Message),
+                    // FormOptions.MultipartBodyLengthLimit, crossed inside a form read anywhere.
+                    InvalidDataException d when d.Message.Contains("body length limit", StringComparison.OrdinalIgnoreCase) =>
+                        new ApiProblem(413, "The request body is too large.", "max_file_size_reached"),
                     InvalidDataException d => new ApiProblem(400, "The request is malformed: " + d.Message),
                     OperationCanceledException when context.RequestAborted.IsCancellationRequested => new ApiProblem(499, "The client closed the request."),
                     _ => new ApiProblem(500, "An unexpected error occurred on the server."),
