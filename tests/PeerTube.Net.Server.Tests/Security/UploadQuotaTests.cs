@@ -105,6 +105,22 @@ public sealed class UploadQuotaTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task On_PostgreSQL_too_parallel_sessions_cannot_exceed_the_quota()
+    {
+        // The advisory lock path: the one nodes sharing a database rely on.
+        const long size = 100_000;
+        await using var server = await ServerApplication.StartAsync(DatabaseKind.Postgres);
+        using var root = await PeerTubeClient.LoginAsRootAsync(server);
+        using var user = await root.CreateUserAndLoginAsync(server, "parallelpg", videoQuota: size * 5 / 2);
+        var channel = await user.MyChannelIdAsync();
+
+        var opened = await Task.WhenAll(Enumerable.Range(0, 5).Select(i => user.StartResumableUploadAsync($"v{i}.mp4", size, $"Session {i}", channel)));
+
+        Assert.Equal(2, opened.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.All(opened.Where(r => r.StatusCode != HttpStatusCode.Created), r => Assert.Equal(HttpStatusCode.RequestEntityTooLarge, r.StatusCode));
+    }
+
+    [Fact]
     public async Task Anonymous_cannot_open_a_session()
     {
         using var anonymous = PeerTubeClient.Anonymous(_server);
