@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace PeerTube.Net.Server.Tests.Infrastructure;
@@ -21,6 +22,7 @@ public sealed class ServerApplication : WebApplicationFactory<Program>
     public const string PostgresVariable = "PEERTUBE_TEST_POSTGRES";
 
     private readonly Dictionary<string, string?> _settings;
+    private Action<IServiceCollection>? _services;
     private string? _postgresDatabase;
 
     private ServerApplication(DatabaseKind database, Dictionary<string, string?> settings)
@@ -45,9 +47,14 @@ public sealed class ServerApplication : WebApplicationFactory<Program>
     public DatabaseKind Database { get; }
     public string StorageRoot { get; }
 
-    public static async Task<ServerApplication> StartAsync(DatabaseKind database, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="services">Test-only services (a log sink, a fake), registered after the server's own.</param>
+    public static async Task<ServerApplication> StartAsync(DatabaseKind database, IReadOnlyDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null)
     {
-        var app = new ServerApplication(database, new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()));
+        var app = new ServerApplication(database, new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()))
+        {
+            _services = services,
+        };
         if (database == DatabaseKind.Postgres)
         {
             app._postgresDatabase = "pt_test_" + Guid.NewGuid().ToString("N")[..16];
@@ -76,6 +83,11 @@ public sealed class ServerApplication : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_services is { } services)
+        {
+            builder.ConfigureServices(services);
         }
     }
 

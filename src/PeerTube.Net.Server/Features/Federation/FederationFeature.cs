@@ -36,6 +36,7 @@ public static class FederationFeature
         services.AddScoped<FederateVideoJob>();
         services.AddScoped<VideoAudience>();
         services.AddScoped<ProcessInboxActivityJob>();
+        services.AddHostedService<InboxLogCleanup>();
         services.AddActivityHandler<FollowHandler>();
         services.AddActivityHandler<FollowAnswerHandler>();
         services.AddActivityHandler<UndoFollowHandler>();

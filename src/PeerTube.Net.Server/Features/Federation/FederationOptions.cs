@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace PeerTube.Net.Server.Features.Federation;
 
 /// <summary>ActivityPub: who may follow us, how we fetch and how we deliver.</summary>
-public sealed class FederationOptions
+public sealed class FederationOptions : IValidatableObject
 {
     public const string Section = "Federation";
 
@@ -81,6 +81,28 @@ public sealed class FederationOptions
     /// <summary>Hangfire workers for outbound federation jobs (building activities, fetching outboxes).</summary>
     [Range(1, 64)]
     public int OutboundWorkers { get; set; } = 2;
+
+    /// <summary>
+    /// How long received activities (the inbox log: body, outcome, and the id that makes a replay a no-op) are kept.
+    /// Must outlast <see cref="SignatureSkewSeconds"/>, or a replayed signed request could be taken again.
+    /// </summary>
+    [Range(1, 24 * 3650)]
+    public int InboxLogRetentionHours { get; set; } = 14 * 24;
+
+    /// <summary>How often the inbox log is trimmed to <see cref="InboxLogRetentionHours"/>.</summary>
+    [Range(1, 86_400)]
+    public int InboxLogCleanupIntervalSeconds { get; set; } = 3600;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (InboxLogRetentionHours * 3600L <= SignatureSkewSeconds)
+        {
+            yield return new ValidationResult(
+                $"Federation:InboxLogRetentionHours ({InboxLogRetentionHours} h) must be longer than Federation:SignatureSkewSeconds "
+                + $"({SignatureSkewSeconds} s): a signed activity must not be forgotten while its signature could still be replayed.",
+                [nameof(InboxLogRetentionHours)]);
+        }
+    }
 }
 
 /// <summary>The Hangfire queues of federation: inbound and outbound each have workers of their own.</summary>

@@ -26,7 +26,7 @@ public static class AbusesApi
         api.MapGet("/abuses", (HttpRequest r, ClaimsPrincipal p, AppDbContext db, IOptions<InstanceOptions> i, CancellationToken ct) =>
             p.IsModeratorOrAdmin() ? ListAsync(r, db.Abuses, i.Value, ct) : Task.FromResult<IResult>(ApiProblem.Forbidden("Only moderators see reports.")));
         api.MapGet("/users/me/abuses", (HttpRequest r, ClaimsPrincipal p, AppDbContext db, IOptions<InstanceOptions> i, CancellationToken ct) =>
-            ListAsync(r, db.Abuses.Where(a => a.ReporterAccount!.UserId == p.UserId()), i.Value, ct));
+            ListAsync(r, db.Abuses.Where(a => a.ReporterAccount!.UserId == p.UserId()), i.Value, ct, reporter: p));
         api.MapPut("/abuses/{id:int}", UpdateAsync);
         api.MapDelete("/abuses/{id:int}", async (int id, ClaimsPrincipal p, AppDbContext db, CancellationToken ct) =>
         {
@@ -112,9 +112,12 @@ public static class AbusesApi
                 break;
             case "comment":
                 var comment = int.TryParse(targetId, NumberStyles.None, CultureInfo.InvariantCulture, out var commentId)
-                    ? await db.VideoComments.AsNoTracking().FirstOrDefaultAsync(c => c.Id == commentId && c.DeletedAt == null, ct)
+                    ? await db.VideoComments.AsNoTracking().Include(c => c.Video!).ThenInclude(v => v.Channel)
+                        .FirstOrDefaultAsync(c => c.Id == commentId && c.DeletedAt == null, ct)
                     : null;
-                if (comment is null)
+                // A comment under a video the reporter cannot watch is as unknown to them as the video.
+                if (comment is null
+                    || !VideoAccess.CanView(comment.Video!.Privacy, await OwnerUserIdAsync(db, comment.Video.Channel!.AccountId, ct), principal))
                 {
                     return ApiProblem.NotFound("Video comment not found.");
                 }
@@ -198,7 +201,9 @@ public static class AbusesApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> ListAsync(HttpRequest request, IQueryable<Abuse> abuses, InstanceOptions instance, CancellationToken ct)
+    /// <param name="reporter">Set for the reporter's own view: what they cannot watch (now) is not echoed back to them.</param>
+    private static async Task<IResult> ListAsync(HttpRequest request, IQueryable<Abuse> abuses, InstanceOptions instance, CancellationToken ct,
+        ClaimsPrincipal? reporter = null)
     {
         var page = ListQuery.Read(request, SortColumns, "-createdAt");
         var query = abuses.AsNoTracking();
@@ -217,13 +222,18 @@ public static class AbusesApi
             _ => query.OrderBy(a => a.Id),
         };
         var rows = await query.Skip(page.Start).Take(page.Count)
-            .Include(a => a.ReporterAccount).Include(a => a.FlaggedAccount).Include(a => a.Video).Include(a => a.Comment)
+            .Include(a => a.ReporterAccount).Include(a => a.FlaggedAccount)
+            .Include(a => a.Video!).ThenInclude(v => v.Channel!).ThenInclude(c => c.Account)
+            .Include(a => a.Comment!).ThenInclude(c => c.Video!).ThenInclude(v => v.Channel!).ThenInclude(c => c.Account)
             .ToListAsync(ct);
-        return TypedResults.Ok(new { total, data = rows.Select(a => Dto(a, instance)) });
+        return TypedResults.Ok(new { total, data = rows.Select(a => Dto(a, instance, reporter)) });
     }
 
+    private static bool Visible(Video? video, ClaimsPrincipal? reporter) =>
+        reporter is null || video is null || VideoAccess.CanView(video.Privacy, video.Channel?.Account?.UserId, reporter);
+
     /// <summary>PeerTube's Abuse (the admin view).</summary>
-    private static object Dto(Abuse a, InstanceOptions instance) => new
+    private static object Dto(Abuse a, InstanceOptions instance, ClaimsPrincipal? reporter) => new
     {
         id = a.Id,
         reason = a.Reason,
@@ -232,8 +242,8 @@ public static class AbusesApi
         flaggedAccount = a.FlaggedAccount is { } f ? AccountDtos.Summary(f, instance) : null,
         state = new { id = (int)a.State, label = a.State.ToString() },
         moderationComment = a.ModerationComment,
-        video = a.Video is { } v ? new { id = v.Id, name = v.Name, uuid = v.Uuid, shortUUID = ShortUuid.FromGuid(v.Uuid), startAt = a.StartAt, endAt = a.EndAt, deleted = false } : null,
-        comment = a.Comment is { } c ? new { id = c.Id, text = c.Text, threadId = c.ThreadId, deleted = c.DeletedAt is not null } : null,
+        video = a.Video is { } v ? new { id = v.Id, name = Visible(v, reporter) ? v.Name : null, uuid = v.Uuid, shortUUID = ShortUuid.FromGuid(v.Uuid), startAt = a.StartAt, endAt = a.EndAt, deleted = false } : null,
+        comment = a.Comment is { } c ? new { id = c.Id, text = Visible(c.Video, reporter) ? c.Text : null, threadId = c.ThreadId, deleted = c.DeletedAt is not null } : null,
         countReportsForReporter = 0,
         countReportsForReportee = 0,
         createdAt = a.CreatedAt,

@@ -16,10 +16,11 @@ internal sealed class BitTorrentSeeder(
     UploadSlots slots,
     Torrents.TorrentCatalogSignal signal,
     IOptions<SeedingOptions> options,
+    IConfiguration configuration,
     TimeProvider clock,
     ILogger<BitTorrentSeeder> log) : BackgroundService
 {
-    private readonly ConcurrentDictionary<PeerConnection, byte> _connections = new();
+    private readonly ConcurrentDictionary<PeerConnection, IPAddress> _connections = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -82,7 +83,7 @@ internal sealed class BitTorrentSeeder(
 
     private TcpListener? TryListen(SeedingOptions seeding)
     {
-        var address = IPAddress.Parse(seeding.ListenAddress);
+        var address = seeding.ResolveListenAddress(configuration);
         var listener = new TcpListener(address, seeding.Port);
         if (address.Equals(IPAddress.IPv6Any))
         {
@@ -99,7 +100,7 @@ internal sealed class BitTorrentSeeder(
             listener.Server.Dispose();
             log.LogWarning("The BitTorrent seeder cannot listen on {Address}:{Port} ({Reason}); it will try again in {Seconds} s. "
                 + "Videos are still served over HTTP. Set Seeding:Port to a free port, or Seeding:Enabled to false.",
-                seeding.ListenAddress, seeding.Port, e.Message, seeding.BindRetrySeconds);
+                address, seeding.Port, e.Message, seeding.BindRetrySeconds);
             return null;
         }
     }
@@ -125,6 +126,14 @@ internal sealed class BitTorrentSeeder(
                 continue;
             }
 
+            var ip = ClientKey(socket.RemoteEndPoint);
+            if (ip is not null && _connections.Values.Count(v => v.Equals(ip)) >= seeding.MaxConnectionsPerIp)
+            {
+                log.LogDebug("Refusing peer {Peer}: {Max} connections from its address already", socket.RemoteEndPoint, seeding.MaxConnectionsPerIp);
+                socket.Dispose();
+                continue;
+            }
+
             PeerConnection connection;
             try
             {
@@ -136,9 +145,32 @@ internal sealed class BitTorrentSeeder(
                 continue;
             }
 
-            _connections.TryAdd(connection, 0);
+            _connections.TryAdd(connection, ip ?? IPAddress.None);
             connection.Start(closed => _connections.TryRemove(closed, out _));
         }
+    }
+
+    /// <summary>The IPv4 address, or the IPv6 /64, a peer connects from.</summary>
+    private static IPAddress? ClientKey(EndPoint? endpoint)
+    {
+        if (endpoint is not IPEndPoint { Address: var ip })
+        {
+            return null;
+        }
+
+        if (ip.IsIPv4MappedToIPv6)
+        {
+            return ip.MapToIPv4();
+        }
+
+        if (ip.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return ip;
+        }
+
+        var bytes = ip.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes);
     }
 
     private async Task RefreshLoopAsync(SeedingOptions seeding, CancellationToken ct)

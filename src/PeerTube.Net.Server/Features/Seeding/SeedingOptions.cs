@@ -24,9 +24,16 @@ public sealed class SeedingOptions : IValidatableObject
     [Range(0, 65535)]
     public int Port { get; set; } = DefaultPort;
 
-    /// <summary>The local address to listen on: 0.0.0.0 is every IPv4 interface, :: every interface (dual-stack).</summary>
-    [Required]
-    public string ListenAddress { get; set; } = "0.0.0.0";
+    /// <summary>
+    /// The local address to listen on: 0.0.0.0 is every IPv4 interface, :: every interface (dual-stack). Empty: follow
+    /// the HTTP binding, so a server that serves HTTP on loopback only (the development default) does not expose the
+    /// seeder to the network (see <see cref="ResolveListenAddress"/>).
+    /// </summary>
+    public string? ListenAddress { get; set; }
+
+    /// <summary>Peer connections at once from one IP (IPv6: one /64); more are closed as soon as they are accepted.</summary>
+    [Range(1, 100_000)]
+    public int MaxConnectionsPerIp { get; set; } = 16;
 
     /// <summary>
     /// The IP given to our tracker for this seeder. Admins set it to the server's public IP. When empty: the host of
@@ -62,6 +69,39 @@ public sealed class SeedingOptions : IValidatableObject
     [Range(1, 3600)]
     public int BindRetrySeconds { get; set; } = 30;
 
+    /// <summary>
+    /// <see cref="ListenAddress"/> when set; otherwise 127.0.0.1 when every HTTP binding (<c>urls</c>/ASPNETCORE_URLS,
+    /// <c>Kestrel:Endpoints:*:Url</c>; none means ASP.NET Core's default http://localhost:5000) is a loopback host, and
+    /// 0.0.0.0 when any binding reaches the network (a wildcard, a public address, or ASPNETCORE_HTTP_PORTS).
+    /// </summary>
+    public IPAddress ResolveListenAddress(IConfiguration configuration)
+    {
+        if (!string.IsNullOrWhiteSpace(ListenAddress))
+        {
+            return IPAddress.Parse(ListenAddress);
+        }
+
+        var urls = (configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Concat(configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>())
+            .ToList();
+        if (urls.Count == 0)
+        {
+            var ports = !string.IsNullOrWhiteSpace(configuration["http_ports"]) || !string.IsNullOrWhiteSpace(configuration["https_ports"]);
+            return ports ? IPAddress.Any : IPAddress.Loopback;
+        }
+
+        return urls.All(IsLoopbackUrl) ? IPAddress.Loopback : IPAddress.Any;
+    }
+
+    private static bool IsLoopbackUrl(string url)
+    {
+        // Kestrel accepts wildcards (http://*:80, http://+:80) that are not valid URIs: those bind everything.
+        var host = url.Contains("://", StringComparison.Ordinal) ? url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..] : url;
+        host = host.Split('/')[0];
+        host = host.StartsWith('[') ? host[1..Math.Max(1, host.IndexOf(']'))] : host.Split(':')[0];
+        return host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
+    }
+
     /// <summary>The address our tracker hands out for this seeder (see <see cref="AnnounceAddress"/>).</summary>
     public IPAddress ResolveAnnounceAddress(InstanceOptions instance)
     {
@@ -78,10 +118,10 @@ public sealed class SeedingOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!IPAddress.TryParse(ListenAddress, out _))
+        if (!string.IsNullOrWhiteSpace(ListenAddress) && !IPAddress.TryParse(ListenAddress, out _))
         {
             yield return new ValidationResult(
-                $"Seeding:ListenAddress must be an IP address such as 0.0.0.0 or :: (got '{ListenAddress}').", [nameof(ListenAddress)]);
+                $"Seeding:ListenAddress must be an IP address such as 0.0.0.0 or ::, or empty to follow the HTTP binding (got '{ListenAddress}').", [nameof(ListenAddress)]);
         }
 
         if (!string.IsNullOrWhiteSpace(AnnounceAddress)

@@ -113,12 +113,14 @@ public static class StreamingEndpoints
             return ApiProblem.NotFound("File not found.");
         }
 
-        if (privatePath && !MayWatch(new VideoGate(video.Id, video.Privacy, video.OwnerUserId, video.DownloadEnabled), uuid, http, tokens))
+        // The original upload is the creator's file as sent (its metadata, its size): only they and the moderators fetch it,
+        // public video or not. Everyone else waits for the renditions, as on PeerTube, which keeps sources private.
+        if (!VideoAccess.IsOwnerOrModerator(video.OwnerUserId, http.User))
         {
-            return ApiProblem.Forbidden("This file is private.");
+            return ApiProblem.NotFound("File not found.");
         }
 
-        http.Response.Headers.CacheControl = "no-cache";
+        http.Response.Headers.CacheControl = PrivateCache;
         return TypedResults.PhysicalFile(path, ContentType(path), enableRangeProcessing: true);
     }
 

@@ -177,7 +177,8 @@ internal sealed class TrackerGate(IOptions<TrackerOptions> options, ITorrentCata
         }
     }
 
-    private static IPAddress ClientKey(IPAddress ip)
+    /// <summary>The unit limits count by: the IPv4 address, or the IPv6 /64 (one home's or one host's whole range).</summary>
+    internal static IPAddress ClientKey(IPAddress ip)
     {
         if (ip.IsIPv4MappedToIPv6)
         {

@@ -52,6 +52,21 @@ public sealed class TrackerOptions : IValidatableObject
     [Range(1, 1_000_000)]
     public int SocketMessagesPerMinute { get; set; } = 240;
 
+    /// <summary>WebSocket connections open at once from one client IP (IPv6: per /64); more are refused with 429.</summary>
+    [Range(1, 100_000)]
+    public int MaxSocketsPerIp { get; set; } = 32;
+
+    /// <summary>
+    /// Bytes queued for one WebSocket client that does not read (offers and answers relayed to it); past it the client is
+    /// too slow to be a peer, and its connection is closed.
+    /// </summary>
+    [Range(16 * 1024, 256 * 1024 * 1024)]
+    public int MaxSocketOutboxBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Peer ids one WebSocket may announce in one swarm (a player uses one); more would let one client fill a swarm.</summary>
+    [Range(1, 1000)]
+    public int MaxPeerIdsPerSocketPerSwarm { get; set; } = 4;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (PeerTtlSeconds <= AnnounceIntervalSeconds)
@@ -60,6 +75,14 @@ public sealed class TrackerOptions : IValidatableObject
                 $"Tracker:PeerTtlSeconds ({PeerTtlSeconds}) must be greater than Tracker:AnnounceIntervalSeconds ({AnnounceIntervalSeconds}), "
                 + "or peers would be forgotten between two announces.",
                 [nameof(PeerTtlSeconds)]);
+        }
+
+        if (MaxSocketOutboxBytes < MaxSocketMessageBytes)
+        {
+            yield return new ValidationResult(
+                $"Tracker:MaxSocketOutboxBytes ({MaxSocketOutboxBytes}) must be at least Tracker:MaxSocketMessageBytes ({MaxSocketMessageBytes}), "
+                + "or one relayed message could close the connection it is sent to.",
+                [nameof(MaxSocketOutboxBytes)]);
         }
     }
 }

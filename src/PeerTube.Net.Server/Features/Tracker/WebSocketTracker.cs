@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json;
@@ -25,6 +26,7 @@ internal sealed class WebSocketTracker(
     private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 16 };
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
 
+    private readonly ConcurrentDictionary<IPAddress, int> _openPerIp = new();
     private int _open;
 
     public int OpenSockets => Volatile.Read(ref _open);
@@ -47,9 +49,52 @@ internal sealed class WebSocketTracker(
             return new ApiProblem(StatusCodes.Status429TooManyRequests, "Too many requests from your IP, slow down.", "too_many_requests");
         }
 
+        var ipKey = TrackerGate.ClientKey(ip);
+        if (_openPerIp.AddOrUpdate(ipKey, 1, (_, n) => n + 1) > options.Value.MaxSocketsPerIp)
+        {
+            ReleaseIp(ipKey);
+            return new ApiProblem(StatusCodes.Status429TooManyRequests, "Too many open tracker connections from your IP.", "too_many_requests");
+        }
+
+        try
+        {
+            return await RunSocketAsync(http, ip);
+        }
+        finally
+        {
+            ReleaseIp(ipKey);
+        }
+    }
+
+    /// <summary>Open sockets of one client IP (IPv6: its /64).</summary>
+    public int OpenSocketsOf(IPAddress ip) => _openPerIp.TryGetValue(TrackerGate.ClientKey(ip), out var n) ? n : 0;
+
+    private void ReleaseIp(IPAddress ipKey)
+    {
+        // Decrement, and forget the IP at zero so the map holds only IPs with open sockets.
+        while (true)
+        {
+            var current = _openPerIp.GetValueOrDefault(ipKey);
+            if (current <= 1)
+            {
+                if (_openPerIp.TryRemove(new KeyValuePair<IPAddress, int>(ipKey, current)) || !_openPerIp.ContainsKey(ipKey))
+                {
+                    return;
+                }
+            }
+            else if (_openPerIp.TryUpdate(ipKey, current - 1, current))
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<IResult> RunSocketAsync(HttpContext http, IPAddress ip)
+    {
         using var ws = await http.WebSockets.AcceptWebSocketAsync();
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
-        var socket = new TrackerSocket(ip);
+        // A client that does not read what is relayed to it is closed, not buffered for.
+        var socket = new TrackerSocket(ip, options.Value.MaxSocketOutboxBytes, ws.Abort);
         Interlocked.Increment(ref _open);
         var pump = socket.PumpAsync(ws, stopping.Token);
         var close = (Status: WebSocketCloseStatus.NormalClosure, Reason: "");
@@ -206,10 +251,19 @@ internal sealed class WebSocketTracker(
         }
 
         var membership = (hash, Convert.ToHexStringLower(peerId));
-        if (announceEvent != AnnounceEvent.Stopped && !socket.Memberships.Contains(membership) && socket.Memberships.Count >= MaxSwarmsPerSocket)
+        if (announceEvent != AnnounceEvent.Stopped && !socket.Memberships.Contains(membership))
         {
-            socket.Send(Failure("announce", infoHash, "Too many torrents on one connection."));
-            return true;
+            if (socket.Memberships.Count >= MaxSwarmsPerSocket)
+            {
+                socket.Send(Failure("announce", infoHash, "Too many torrents on one connection."));
+                return true;
+            }
+
+            if (socket.Memberships.Count(m => m.InfoHash == hash) >= limits.MaxPeerIdsPerSocketPerSwarm)
+            {
+                socket.Send(Failure("announce", infoHash, "Too many peer ids in this swarm on one connection."));
+                return true;
+            }
         }
 
         var offers = Offers(message, limits.MaxPeersPerResponse);
@@ -437,7 +491,7 @@ internal sealed class WebSocketTracker(
 /// One WebSocket connection. Anyone may queue a message to it (its own loop, or another peer relaying an offer or an
 /// answer); a single pump writes them, so sends never overlap and a slow client never holds up another's loop.
 /// </summary>
-internal sealed class TrackerSocket(IPAddress remoteIp)
+internal sealed class TrackerSocket(IPAddress remoteIp, int maxQueuedBytes = int.MaxValue, Action? onOverflow = null)
 {
     /// <summary>Messages waiting for a client that does not read; beyond it messages to it are dropped.</summary>
     private const int OutboxCapacity = 256;
@@ -449,6 +503,7 @@ internal sealed class TrackerSocket(IPAddress remoteIp)
     });
 
     private volatile bool _open = true;
+    private long _queuedBytes;
     private long _minute = long.MinValue;
     private int _messages;
 
@@ -459,8 +514,43 @@ internal sealed class TrackerSocket(IPAddress remoteIp)
     /// <summary>The (info-hash, peer id) pairs this connection announced; touched by its receive loop only.</summary>
     public HashSet<(string InfoHash, string PeerIdHex)> Memberships { get; } = [];
 
-    /// <summary>Queues a message; false when the socket is closed or its client is too far behind.</summary>
-    public bool Send(byte[] message) => _open && _outbox.Writer.TryWrite(message);
+    /// <summary>Bytes queued and not yet written to the client.</summary>
+    public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
+
+    /// <summary>
+    /// Queues a message; false when the socket is closed or its client is too far behind. A client that lets more
+    /// than its byte budget pile up is closed: it is not reading, and every offer relayed to it is lost anyway.
+    /// </summary>
+    public bool Send(byte[] message)
+    {
+        if (!_open)
+        {
+            return false;
+        }
+
+        if (Interlocked.Add(ref _queuedBytes, message.Length) > maxQueuedBytes)
+        {
+            Interlocked.Add(ref _queuedBytes, -message.Length);
+            Overflow();
+            return false;
+        }
+
+        if (_outbox.Writer.TryWrite(message))
+        {
+            return true;
+        }
+
+        Interlocked.Add(ref _queuedBytes, -message.Length);
+        Overflow();
+        return false;
+    }
+
+    private void Overflow()
+    {
+        _open = false;
+        _outbox.Writer.TryComplete();
+        onOverflow?.Invoke();
+    }
 
     public async Task PumpAsync(WebSocket ws, CancellationToken ct)
     {
@@ -469,6 +559,7 @@ internal sealed class TrackerSocket(IPAddress remoteIp)
             await foreach (var message in _outbox.Reader.ReadAllAsync(ct))
             {
                 await ws.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, ct);
+                Interlocked.Add(ref _queuedBytes, -message.Length);
             }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)

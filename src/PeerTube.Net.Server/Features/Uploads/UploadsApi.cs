@@ -14,8 +14,6 @@ namespace PeerTube.Net.Server.Features.Uploads;
 
 internal static class UploadsApi
 {
-    private const int FieldLimit = 64 * 1024;
-
     public static IEndpointRouteBuilder MapUploadsApi(this IEndpointRouteBuilder app)
     {
         var videos = app.MapGroup("/api/v1/videos").WithTags("Uploads").RequireAuthorization().DisableAntiforgery();
@@ -46,14 +44,26 @@ internal static class UploadsApi
         }
 
         var allowance = await intake.AllowanceAsync(userId, ct);
+        var limits = options.Value;
+        var sections = 0;
         var form = new Dictionary<string, List<string>>();
         var temporary = new List<string>();
         string? videoFile = null, videoFilename = null, thumbnail = null, preview = null;
         try
         {
-            var reader = new MultipartReader(boundary, http.Request.Body);
-            while (await reader.ReadNextSectionAsync(ct) is { } section)
+            var reader = new MultipartReader(boundary, http.Request.Body)
             {
+                HeadersCountLimit = limits.MaxMultipartHeaders,
+                HeadersLengthLimit = limits.MaxMultipartHeaderBytes,
+                BodyLengthLimit = limits.MaxMultipartBodyBytes,
+            };
+            while (await ReadNextSectionAsync(reader, ct) is { } section)
+            {
+                if (++sections > limits.MaxFormFields)
+                {
+                    return new ApiProblem(413, $"The form has more than {limits.MaxFormFields} fields.", "too_many_form_fields");
+                }
+
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
                 {
                     continue;
@@ -73,7 +83,7 @@ internal static class UploadsApi
                                 return VideoIntake.UnsupportedType(videoFilename);
                             }
 
-                            await CopyLimitedAsync(section.Body, path, allowance.Check, ct);
+                            await CopyVideoAsync(section.Body, path, allowance, ct);
                             videoFile = path;
                             break;
                         case "thumbnailfile" or "previewfile":
@@ -93,7 +103,7 @@ internal static class UploadsApi
                 }
                 else if (disposition.IsFormDisposition())
                 {
-                    var value = await ReadFieldAsync(section.Body, ct);
+                    var value = await ReadFieldAsync(section.Body, name, limits.MaxFormFieldBytes, ct);
                     if (!form.TryGetValue(name, out var values))
                     {
                         form[name] = values = [];
@@ -116,7 +126,7 @@ internal static class UploadsApi
             }
 
             var channel = await intake.CheckMetadataAsync(metadata, userId, videoFilename, ct);
-            var video = await intake.AcceptAsync(videoFile!, videoFilename!, metadata, channel, thumbnail, preview, ct);
+            var video = await intake.AcceptWithinQuotaAsync(userId, false, videoFile!, videoFilename!, metadata, channel, thumbnail, preview, ct);
             return TypedResults.Ok(CreatedBody(video));
         }
         finally
@@ -128,16 +138,64 @@ internal static class UploadsApi
         }
     }
 
-    private static async Task<string> ReadFieldAsync(Stream body, CancellationToken ct)
+    /// <summary>The reader's own limits (headers, body length) throw <see cref="InvalidDataException"/>: answered as PeerTube-style 4xx.</summary>
+    private static async Task<MultipartSection?> ReadNextSectionAsync(MultipartReader reader, CancellationToken ct)
+    {
+        try
+        {
+            return await reader.ReadNextSectionAsync(ct);
+        }
+        catch (InvalidDataException e) when (e.Message.Contains("body length limit", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ApiProblemException(new ApiProblem(413, "The request body is too large.", "max_file_size_reached"));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ApiProblemException(ApiProblem.BadRequest("The multipart form is malformed or its headers are too large: " + e.Message,
+                "invalid_multipart_form"));
+        }
+    }
+
+    /// <summary>
+    /// Streams the video to disk. Past the quota the bytes are no longer kept but still counted (up to the maximum file
+    /// size), so the refusal states the file's real size, not the size of the chunk that crossed the line.
+    /// </summary>
+    private static async Task CopyVideoAsync(Stream source, string path, UploadAllowance allowance, CancellationToken ct)
+    {
+        await using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+        var buffer = new byte[1 << 16];
+        long total = 0;
+        var overQuota = false;
+        int read;
+        while ((read = await source.ReadAsync(buffer, ct)) > 0)
+        {
+            total += read;
+            allowance.CheckMaxFileSize(total, measuredInFull: false);
+            if (!overQuota && !allowance.FitsQuota(total))
+            {
+                overQuota = true;
+                target.SetLength(0);
+            }
+
+            if (!overQuota)
+            {
+                await target.WriteAsync(buffer.AsMemory(0, read), ct);
+            }
+        }
+
+        allowance.Check(total);
+    }
+
+    private static async Task<string> ReadFieldAsync(Stream body, string name, int limit, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[8192];
         int read;
         while ((read = await body.ReadAsync(chunk, ct)) > 0)
         {
-            if (buffer.Length + read > FieldLimit)
+            if (buffer.Length + read > limit)
             {
-                throw new ApiProblemException(ApiProblem.BadRequest("A form field is too long."));
+                throw new ApiProblemException(new ApiProblem(413, $"The form field '{name}' is longer than {limit} bytes.", "form_field_too_long"));
             }
 
             buffer.Write(chunk, 0, read);
@@ -201,8 +259,6 @@ internal static class ResumableUploads
             return new ApiProblem(422, "The video file is empty.", "video_file_empty");
         }
 
-        (await intake.AllowanceAsync(userId, ct)).Check(length);
-
         var now = clock.GetUtcNow();
         var upload = new ResumableUpload
         {
@@ -215,8 +271,11 @@ internal static class ResumableUploads
             CreatedAt = now,
             ExpiresAt = now.AddHours(options.Value.ResumableSessionLifetimeHours),
         };
-        db.ResumableUploads.Add(upload);
-        await db.SaveChangesAsync(ct);
+        await intake.ReserveWithinQuotaAsync(upload.UserId, length, async () =>
+        {
+            db.ResumableUploads.Add(upload);
+            return await db.SaveChangesAsync(ct);
+        }, ct);
         await File.Create(Path.Combine(paths.ResumableUploads, upload.Id)).DisposeAsync();
 
         http.Response.Headers.Location = instance.Value.Absolute($"/api/v1/videos/upload-resumable?upload_id={upload.Id}");
@@ -300,7 +359,7 @@ internal static class ResumableUploads
         try
         {
             var channel = await intake.CheckMetadataAsync(metadata, upload.UserId, upload.Filename, ct);
-            var video = await intake.AcceptAsync(path, upload.Filename, metadata, channel, null, null, ct);
+            var video = await intake.AcceptWithinQuotaAsync(upload.UserId, true, path, upload.Filename, metadata, channel, null, null, ct);
             upload.VideoId = video.Id;
             upload.ExpiresAt = clock.GetUtcNow().AddHours(1);
             await db.SaveChangesAsync(ct);

@@ -8,7 +8,19 @@ public static class UploadsFeature
     public static WebApplicationBuilder AddUploads(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<UploadsOptions>().BindConfiguration(UploadsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<UploadQuotaGate>();
         builder.Services.AddScoped<VideoIntake>();
+        // Every form the server reads (ReadFormAsync anywhere) is bounded like the upload form.
+        builder.Services.AddOptions<Microsoft.AspNetCore.Http.Features.FormOptions>().Configure<Microsoft.Extensions.Options.IOptions<UploadsOptions>>(
+            (form, uploads) =>
+            {
+                var limits = uploads.Value;
+                form.ValueCountLimit = limits.MaxFormFields;
+                form.ValueLengthLimit = limits.MaxFormFieldBytes;
+                form.MultipartHeadersCountLimit = limits.MaxMultipartHeaders;
+                form.MultipartHeadersLengthLimit = limits.MaxMultipartHeaderBytes;
+                form.MultipartBodyLengthLimit = limits.MaxMultipartBodyBytes;
+            });
         builder.Services.AddVideoEventHandler<UploadsVideoEvents>();
         builder.Services.AddScoped<Accounts.IUserRemovalHandler, UploadsUserRemoval>();
         builder.Services.AddHostedService<ExpiredUploadsSweeper>();

@@ -19,6 +19,7 @@ public sealed class VideoIntake(
     StoragePaths paths,
     UserService users,
     TranscodingQueue queue,
+    UploadQuotaGate quotaGate,
     IOptions<UploadsOptions> options,
     TimeProvider clock,
     ILogger<VideoIntake> log)
@@ -45,26 +46,63 @@ public sealed class VideoIntake(
         return channel;
     }
 
-    /// <summary>How many more bytes this user may upload, and which limit binds.</summary>
-    public async Task<UploadAllowance> AllowanceAsync(int userId, CancellationToken ct)
+    /// <summary>
+    /// How many more bytes this user may upload, and which limit binds. Open resumable sessions hold their declared
+    /// size until they complete, are cancelled or expire, so sessions opened side by side cannot share the same room.
+    /// </summary>
+    /// <param name="countOpenSessions">
+    /// False for a session that completes: its room was granted when it opened, so it competes only with what is stored
+    /// (other sessions' reservations are promises, not bytes; each of them is checked the same way when it completes).
+    /// </param>
+    public async Task<UploadAllowance> AllowanceAsync(int userId, CancellationToken ct, bool countOpenSessions = true)
     {
         var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == userId, ct);
         var max = options.Value.MaxFileSizeBytes;
         long? quotaLeft = null;
+        if (user.VideoQuota < 0 && user.VideoQuotaDaily < 0)
+        {
+            return new UploadAllowance(max, null);
+        }
+
+        var now = clock.GetUtcNow();
+        var reserved = countOpenSessions
+            ? await db.ResumableUploads.Where(u => u.UserId == userId && u.VideoId == null && u.ExpiresAt > now).SumAsync(u => u.ContentLength, ct)
+            : 0;
         if (user.VideoQuota >= 0)
         {
-            quotaLeft = Math.Max(0, user.VideoQuota - await users.QuotaUsedAsync(userId, ct));
+            quotaLeft = Math.Max(0, user.VideoQuota - await users.QuotaUsedAsync(userId, ct) - reserved);
         }
 
         if (user.VideoQuotaDaily >= 0)
         {
-            var since = clock.GetUtcNow().AddDays(-1);
+            var since = now.AddDays(-1);
             var today = await db.Videos.Where(v => v.Channel!.Account!.UserId == userId && v.CreatedAt > since).SumAsync(v => v.SourceSize, ct);
-            quotaLeft = Math.Min(quotaLeft ?? long.MaxValue, Math.Max(0, user.VideoQuotaDaily - today));
+            quotaLeft = Math.Min(quotaLeft ?? long.MaxValue, Math.Max(0, user.VideoQuotaDaily - today - reserved));
         }
 
         return new UploadAllowance(max, quotaLeft);
     }
+
+    /// <summary>
+    /// Checks the whole file against the quota as it is now, and creates the video, as one step per user
+    /// (<see cref="UploadQuotaGate"/>): the last check before the bytes count, so a race at completion cannot pass it.
+    /// </summary>
+    /// <param name="completesSession">True for the last chunk of a resumable session (see <see cref="AllowanceAsync"/>).</param>
+    public Task<Video> AcceptWithinQuotaAsync(int userId, bool completesSession, string uploadedFile, string originalFilename, VideoUploadMetadata metadata,
+        VideoChannel channel, string? thumbnailFile, string? previewFile, CancellationToken ct) =>
+        quotaGate.RunAsync(db, userId, async () =>
+        {
+            (await AllowanceAsync(userId, ct, countOpenSessions: !completesSession)).Check(new FileInfo(uploadedFile).Length);
+            return await AcceptAsync(uploadedFile, originalFilename, metadata, channel, thumbnailFile, previewFile, ct);
+        }, ct);
+
+    /// <summary>Runs <paramref name="reserve"/> (which opens a session) only if <paramref name="size"/> fits, as one step per user.</summary>
+    public Task<T> ReserveWithinQuotaAsync<T>(int userId, long size, Func<Task<T>> reserve, CancellationToken ct) =>
+        quotaGate.RunAsync(db, userId, async () =>
+        {
+            (await AllowanceAsync(userId, ct)).Check(size);
+            return await reserve();
+        }, ct);
 
     public async Task<Video> AcceptAsync(string uploadedFile, string originalFilename, VideoUploadMetadata metadata, VideoChannel channel,
         string? thumbnailFile, string? previewFile, CancellationToken ct)
@@ -176,19 +214,27 @@ public sealed class VideoIntake(
 
 public sealed record UploadAllowance(long MaxFileSize, long? QuotaLeft)
 {
-    /// <summary>Refuses a declared or observed size with PeerTube's 413 codes.</summary>
+    /// <summary>Refuses a declared or measured size with PeerTube's 413 codes, stating the size and what is left.</summary>
     public void Check(long size)
+    {
+        CheckMaxFileSize(size, measuredInFull: true);
+        if (!FitsQuota(size))
+        {
+            throw new ApiProblemException(new ApiProblem(413,
+                $"The video quota is exceeded with this video ({size} bytes, {QuotaLeft} bytes left).", "quota_reached"));
+        }
+    }
+
+    public bool FitsQuota(long size) => QuotaLeft is not { } left || size <= left;
+
+    /// <param name="measuredInFull">False while streaming: <paramref name="size"/> is only what has arrived so far.</param>
+    public void CheckMaxFileSize(long size, bool measuredInFull)
     {
         if (size > MaxFileSize)
         {
-            throw new ApiProblemException(new ApiProblem(413,
-                $"The file is too large: {size} bytes exceeds the maximum of {MaxFileSize} bytes.", "max_file_size_reached"));
-        }
-
-        if (QuotaLeft is { } left && size > left)
-        {
-            throw new ApiProblemException(new ApiProblem(413,
-                $"The video quota is exceeded with this video ({size} bytes, {left} bytes left).", "quota_reached"));
+            throw new ApiProblemException(new ApiProblem(413, measuredInFull
+                ? $"The file is too large: {size} bytes exceeds the maximum of {MaxFileSize} bytes."
+                : $"The file is too large: it exceeds the maximum of {MaxFileSize} bytes.", "max_file_size_reached"));
         }
     }
 }

@@ -17,6 +17,9 @@ public static class VideoAccess
     public static bool IsOwnerOrAdmin(int? ownerUserId, ClaimsPrincipal principal) =>
         principal.UserId() is { } me && (me == ownerUserId || principal.IsAdmin());
 
+    public static bool IsOwnerOrModerator(int? ownerUserId, ClaimsPrincipal principal) =>
+        principal.UserId() is { } me && (me == ownerUserId || principal.IsModeratorOrAdmin());
+
     /// <summary>
     /// Why transcoding failed (ffmpeg's words, paths of our disk) is for the video's owner and the instance's moderators
     /// and admins, as the transcoding progress hub already decides; everyone else sees only the state.

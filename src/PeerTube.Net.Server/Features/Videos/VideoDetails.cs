@@ -60,7 +60,9 @@ public sealed class VideoDetailsComposer(IOptions<InstanceOptions> instance, Vid
             files = v.RemoteWebVideos().Select(VideoDtos.WebVideoFile).ToList();
         }
 
-        d["files"] = files.Count > 0 ? files : VideoDtos.SourceFile(v, urls) is { } source ? [source] : files;
+        // The original is served to its owner and the moderators only, so only they see its URL.
+        d["files"] = files.Count > 0 || !VideoAccess.IsOwnerOrModerator(v.Channel?.Account?.UserId, viewer) ? files
+            : VideoDtos.SourceFile(v, urls) is { } source ? [source] : files;
         var hls = playlist is null
             ? null
             : new Dictionary<string, object?>

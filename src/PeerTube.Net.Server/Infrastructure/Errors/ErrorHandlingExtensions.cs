@@ -13,6 +13,8 @@ public static class ErrorHandlingExtensions
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = _ => 500,
+            // A client's mistake answered with its 4xx is not a fault of ours: no "unhandled exception" error with a stack trace.
+            SuppressDiagnosticsCallback = c => IsClientError(c.Exception, c.HttpContext),
             ExceptionHandler = async context =>
             {
                 var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
@@ -21,6 +23,9 @@ public static class ErrorHandlingExtensions
                     ApiProblemException p => p.Problem,
                     BadHttpRequestException { StatusCode: 413 } => new ApiProblem(413, "The request body is too large.", "max_file_size_reached"),
                     BadHttpRequestException b => new ApiProblem(b.StatusCode, "The request is malformed: " + b.Message),
+                    // FormOptions.MultipartBodyLengthLimit, crossed inside a form read anywhere.
+                    InvalidDataException d when d.Message.Contains("body length limit", StringComparison.OrdinalIgnoreCase) =>
+                        new ApiProblem(413, "The request body is too large.", "max_file_size_reached"),
                     InvalidDataException d => new ApiProblem(400, "The request is malformed: " + d.Message),
                     OperationCanceledException when context.RequestAborted.IsCancellationRequested => new ApiProblem(499, "The client closed the request."),
                     _ => new ApiProblem(500, "An unexpected error occurred on the server."),
@@ -53,4 +58,14 @@ public static class ErrorHandlingExtensions
 
         return app;
     }
+
+    /// <summary>Exceptions that stop a request with a 4xx (or a client that went away): expected, so not logged as faults.</summary>
+    public static bool IsClientError(Exception exception, HttpContext http) => exception switch
+    {
+        ApiProblemException p => p.Problem.Status < 500,
+        BadHttpRequestException b => b.StatusCode < 500,
+        InvalidDataException => true,
+        OperationCanceledException => http.RequestAborted.IsCancellationRequested,
+        _ => false,
+    };
 }
