@@ -94,7 +94,7 @@ public sealed class TransactionalJobs(AppDbContext db, TimeProvider clock)
 internal sealed partial class PendingJobDispatcher(IServiceScopeFactory scopes, TimeProvider clock, ILogger<PendingJobDispatcher> log)
     : BackgroundService
 {
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
