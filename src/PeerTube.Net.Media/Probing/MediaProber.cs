@@ -8,8 +8,13 @@ namespace PeerTube.Net.Media.Probing;
 
 /// <summary>
 /// Probes a local file with FFMpegCore's <see cref="FFProbe.AnalyseAsync(string, FFOptions, string, CancellationToken)"/>
-/// and maps its <see cref="IMediaAnalysis"/> to <see cref="MediaInfo"/>.
+/// and maps its <see cref="IMediaAnalysis"/> to <see cref="MediaInfo"/>. The duration is then measured from the packets
+/// themselves (<see cref="PacketDuration"/>), since a header can announce more (or less) than the file holds.
 /// </summary>
+/// <remarks>
+/// ffprobe may only read local files (<see cref="InputRestrictions.ProtocolWhitelist"/>), and playlist-like formats (HLS,
+/// concat lists, DASH manifests, SDP) are refused: their whole purpose is to make ffmpeg open other files or URLs.
+/// </remarks>
 public sealed partial class MediaProber(FfmpegTools tools)
 {
     // A broken file can make a demuxer crawl; no real upload needs this long to probe.
@@ -43,7 +48,8 @@ public sealed partial class MediaProber(FfmpegTools tools)
         IMediaAnalysis analysis;
         try
         {
-            analysis = await FFProbe.AnalyseAsync(path, options, customArguments: null, timeout.Token).ConfigureAwait(false);
+            // FFMpegCore puts the custom arguments right before the input: they are input options.
+            analysis = await FFProbe.AnalyseAsync(path, options, InputRestrictions.ProtocolWhitelistArgument, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -59,7 +65,20 @@ public sealed partial class MediaProber(FfmpegTools tools)
             throw new UnreadableMediaException("ffprobe described the file in a way we cannot interpret.", e);
         }
 
-        return FfprobeOutput.Map(analysis);
+        var info = FfprobeOutput.Map(analysis);
+        InputRestrictions.EnsureAcceptedFormat(info.FormatName);
+
+        TimeSpan? measured;
+        try
+        {
+            measured = await PacketDuration.MeasureAsync(ToolIdentity.Ffprobe(_tools), path, info, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new UnreadableMediaException($"ffprobe did not finish within {ProbeTimeout.TotalSeconds:0} seconds.");
+        }
+
+        return measured is { } duration ? info with { Duration = duration } : info;
     }
 
     private static string DescribeFailure(int exitCode, IReadOnlyList<string> standardError, string path)
