@@ -24,7 +24,11 @@ public sealed partial class MediaProber(FfmpegTools tools)
 
     /// <exception cref="UnreadableMediaException">The file is missing, empty, not media, or has no usable stream or duration.</exception>
     /// <exception cref="FfmpegNotFoundException">ffprobe cannot be started (a configuration problem, not a bad file).</exception>
-    public async Task<MediaInfo> ProbeAsync(string path, CancellationToken ct)
+    /// <exception cref="MediaRefusedException">A playlist-like format, which an upload must never be.</exception>
+    public Task<MediaInfo> ProbeAsync(string path, CancellationToken ct) => ProbeAsync(path, ownOutput: false, ct);
+
+    /// <param name="ownOutput">A file we wrote (our own HLS playlist may be probed); uploads are never this.</param>
+    public async Task<MediaInfo> ProbeAsync(string path, bool ownOutput, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
 
@@ -65,8 +69,13 @@ public sealed partial class MediaProber(FfmpegTools tools)
             throw new UnreadableMediaException("ffprobe described the file in a way we cannot interpret.", e);
         }
 
+        // Before mapping: a playlist is refused as such, whatever else is wrong with it.
+        if (!ownOutput)
+        {
+            InputRestrictions.EnsureAcceptedFormat(analysis.Format?.FormatName ?? "");
+        }
+
         var info = FfprobeOutput.Map(analysis);
-        InputRestrictions.EnsureAcceptedFormat(info.FormatName);
 
         TimeSpan? measured;
         try
