@@ -61,6 +61,9 @@ public sealed class DecodeBombTests
 
         var bomb = (await alice.UploadVideoAsync(await SlowFfmpeg.DecodeBombAsync(), "Bomb")).GetProperty("id").GetInt32();
         var pid = await WaitForAsync(() => ffmpeg.LatestPid is { } p && SlowFfmpeg.IsRunning(p) ? p : null, TimeSpan.FromSeconds(60));
+        // It is well under way, with hours to go.
+        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+        Assert.True(SlowFfmpeg.IsRunning(pid), "the bomb's ffmpeg stopped by itself");
 
         var deleted = await alice.Http.DeleteAsync($"/api/v1/videos/{bomb}", TestContext.Current.CancellationToken);
         await deleted.ShouldHaveStatusAsync(HttpStatusCode.NoContent);
