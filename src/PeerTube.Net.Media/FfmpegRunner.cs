@@ -88,12 +88,14 @@ public sealed class FfmpegRunner(FfmpegTools tools)
     /// <exception cref="FfmpegFailedException">Non-zero exit code; carries the stderr tail.</exception>
     /// <exception cref="FfmpegNotFoundException">The configured ffmpeg does not exist.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; ffmpeg has been killed.</exception>
+    /// <exception cref="FfmpegStoppedException">A limit of <paramref name="limits"/> was passed; ffmpeg has been killed.</exception>
     public async Task RunAsync(
         FfmpegCommand command,
         TimeSpan inputDuration,
         IProgress<double>? progress,
         TextWriter? log,
-        CancellationToken ct)
+        CancellationToken ct,
+        FfmpegRunLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(command);
         ct.ThrowIfCancellationRequested();
@@ -107,6 +109,7 @@ public sealed class FfmpegRunner(FfmpegTools tools)
         }
 
         var parser = new FfmpegProgressParser(inputDuration);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var processor = command.CreateProcessor()
             .NotifyOnStandardError(line =>
             {
@@ -126,14 +129,17 @@ public sealed class FfmpegRunner(FfmpegTools tools)
                 }
             })
             // Zero: no polite "q" on stdin (our commands say -nostdin); the process is killed at once.
-            .CancellableThrough(ct, TimeSpan.Zero);
+            .CancellableThrough(stop.Token, TimeSpan.Zero);
 
         FFMpegResult? result = null;
+        var watchdog = limits is null ? null : new FfmpegWatchdog(limits, () => parser.FurthestMicroseconds);
+        using var watchEnd = new CancellationTokenSource();
+        var watching = watchdog?.WatchAsync(stop, watchEnd.Token) ?? Task.CompletedTask;
         try
         {
-            result = await processor.ProcessAsynchronously(throwOnError: false, options, ct).ConfigureAwait(false);
+            result = await processor.ProcessAsynchronously(throwOnError: false, options, stop.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
         catch (FFMpegException e) when (e is not FFMpegProcessException)
@@ -141,8 +147,26 @@ public sealed class FfmpegRunner(FfmpegTools tools)
             // FFMpegCore checks `ffmpeg -version` once per process before its first run.
             throw new FfmpegFailedException(-1, [e.Message]);
         }
+        finally
+        {
+            await watchEnd.CancelAsync().ConfigureAwait(false);
+            await watching.ConfigureAwait(false);
+        }
 
-        if (result is null || result.Cancelled || ct.IsCancellationRequested)
+        if (watchdog?.Reason is { } reason && !ct.IsCancellationRequested)
+        {
+            if (log is not null)
+            {
+                lock (gate)
+                {
+                    log.WriteLine($"ffmpeg was killed by the watchdog: {reason}");
+                }
+            }
+
+            throw new FfmpegStoppedException(reason);
+        }
+
+        if (result is null || result.Cancelled || stop.IsCancellationRequested)
         {
             if (log is not null)
             {

@@ -17,7 +17,7 @@ public sealed class FfmpegCoreTests(GeneratedMedia media)
     {
         using var dir = new TempDirectory();
         var record = dir.File("ffprobe-args.txt");
-        var wrapper = await RecordingWrapperAsync(dir, "recording-ffprobe.sh", "ffprobe", record);
+        var wrapper = await RecordingWrapperAsync(dir, "recording-ffprobe.sh", "ffprobe", record, append: true);
         // A name with a space and a quote: FFMpegCore passes one argument string, which must still split right.
         var source = dir.File("an upload's name.mp4");
         File.Copy(await media.Tiny90, source);
@@ -25,10 +25,18 @@ public sealed class FfmpegCoreTests(GeneratedMedia media)
         var info = await new MediaProber(new FfmpegTools(FfprobePath: wrapper)).ProbeAsync(source, TestContext.Current.CancellationToken);
 
         Assert.Equal((160, 90), (info.Video!.Width, info.Video.Height));
-        // FFMpegCore's fixed AnalyseAsync arguments (our own probe never used -sexagesimal or -show_chapters).
+        // FFMpegCore's fixed AnalyseAsync arguments (our own probe never used -sexagesimal or -show_chapters), with our input
+        // restriction as its custom arguments (after the path: ffprobe reads every option before it opens its one input);
+        // then the packet scan that measures the duration (an argument list).
         Assert.Equal(
-            ["-loglevel", "error", "-print_format", "json", "-show_format", "-sexagesimal", "-show_streams", "-show_chapters", source],
-            await File.ReadAllLinesAsync(record, TestContext.Current.CancellationToken));
+            [
+                "-loglevel", "error", "-print_format", "json", "-show_format", "-sexagesimal", "-show_streams", "-show_chapters",
+                source, "-protocol_whitelist", "file,pipe",
+                "-v", "error", "-protocol_whitelist", "file,pipe", "-show_entries", "packet=codec_type,pts_time,dts_time,duration_time",
+                "-of", "compact=p=0", source,
+            ],
+            // FFMpegCore checks the binary with -version once per binary path; later calls go straight to the probe.
+            (await File.ReadAllLinesAsync(record, TestContext.Current.CancellationToken)).SkipWhile(a => a == "-version").ToArray());
     }
 
     [Fact]
@@ -131,11 +139,12 @@ public sealed class FfmpegCoreTests(GeneratedMedia media)
         Assert.Contains("-i \"/in/source.mp4\"", command.Text, StringComparison.Ordinal);
     }
 
-    private static async Task<string> RecordingWrapperAsync(TempDirectory dir, string name, string tool, string record)
+    private static async Task<string> RecordingWrapperAsync(TempDirectory dir, string name, string tool, string record, bool append = false)
     {
         var path = dir.File(name);
+        var redirect = append ? ">>" : ">";
         await File.WriteAllTextAsync(path,
-            $"#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > '{record}'\nexec {tool} \"$@\"\n", TestContext.Current.CancellationToken);
+            $"#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done {redirect} '{record}'\nexec {tool} \"$@\"\n", TestContext.Current.CancellationToken);
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);

@@ -17,7 +17,8 @@ public sealed class HlsLadderCommandTests
     {
         var args = Build(Copy1080, Encode720, Encode480, Encode144, AudioOnly);
 
-        Assert.Equal(["-hide_banner", "-nostdin", "-progress", "pipe:1", "-nostats", "-i", "/in/source.mp4"], args.Take(7));
+        Assert.Equal(["-hide_banner", "-nostdin", "-progress", "pipe:1", "-nostats", "-protocol_whitelist", "file,pipe", "-i", "/in/source.mp4"],
+            args.Take(9));
         Assert.Single(args, a => a == "-i");
         Assert.Single(args, a => a == "-filter_complex");
         Assert.Equal(
@@ -155,8 +156,8 @@ public sealed class HlsLadderCommandTests
 
         Assert.DoesNotContain("-filter_complex", single);
         Assert.Single(single, a => a == "-i");
-        Assert.Equal(["-map", "0:V:0", "-map", "0:a:0", "-vf", "scale=1280:720, fps=30, format=yuv420p"], single.Skip(7).Take(6));
-        Assert.Equal(ladderOutput.Skip(4), single.Skip(13).SkipLast(1));
+        Assert.Equal(["-map", "0:V:0", "-map", "0:a:0", "-vf", "scale=1280:720, fps=30, format=yuv420p"], single.Skip(9).Take(6));
+        Assert.Equal(ladderOutput.Skip(4), single.Skip(15).SkipLast(1));
     }
 
     [Fact]

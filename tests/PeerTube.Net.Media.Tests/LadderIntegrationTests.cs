@@ -41,7 +41,7 @@ public sealed class LadderIntegrationTests(GeneratedMedia media)
             Assert.Contains("#EXT-X-BYTERANGE:", playlist);
             Assert.NotEmpty(HlsPlaylists.ParseSegmentByteRanges(playlist));
 
-            var fromPlaylist = await prober.ProbeAsync(output.PlaylistPath, ct);
+            var fromPlaylist = await prober.ProbeAsync(output.PlaylistPath, ownOutput: true, ct);
             var fromFile = await prober.ProbeAsync(output.FragmentedFilePath, ct);
             Assert.InRange(fromFile.Duration.TotalSeconds, 3.5, 4.5);
             Assert.InRange(fromPlaylist.Duration.TotalSeconds, 3.5, 4.5);
@@ -136,7 +136,7 @@ public sealed class LadderIntegrationTests(GeneratedMedia media)
         var output = new RenditionOutput(rendition, dir.File("240.m3u8"), dir.File("240-fragmented.mp4"));
         await new FfmpegRunner(_tools).RunAsync(HlsLadderCommand.BuildSingleRendition(source, output, TestProfiles.Default, threads: 1), input.Duration, null, null, ct);
 
-        var produced = await prober.ProbeAsync(output.PlaylistPath, ct);
+        var produced = await prober.ProbeAsync(output.PlaylistPath, ownOutput: true, ct);
         Assert.Equal((426, 240), (produced.Video!.Width, produced.Video.Height));
         Assert.Contains("#EXT-X-BYTERANGE:", await File.ReadAllTextAsync(output.PlaylistPath, ct));
     }

@@ -12,6 +12,8 @@ public sealed class StartupTests
     [InlineData("Database:Provider", "mysql", "Database:Provider")]
     [InlineData("Transcoding:Profile", "no-such-profile.json", "Transcoding:Profile")]
     [InlineData("Transcoding:Concurrency", "0", "Concurrency")]
+    [InlineData("Transcoding:Limits:MaxDurationSeconds", "0", "Transcoding:Limits")]
+    [InlineData("Transcoding:Limits:StallTimeoutSeconds", "0", "StallTimeoutSeconds")]
     [InlineData("RateLimits:Login:PermitLimit", "0", "PermitLimit")]
     [InlineData("Transcoding:FfmpegPath", "/nonexistent/ffmpeg", "ffmpeg")]
     [InlineData("Instance:TrustedProxies:0", "not-an-ip", "TrustedProxies")]

@@ -33,7 +33,7 @@ public static class ImageCommands
 
         return new FfmpegCommand(() => FFMpegArguments
             .FromFileInput(inputPath, verifyExists: false, input => input
-                .WithArgument(new RawArguments("-hide_banner", "-nostdin"))
+                .WithArgument(new RawArguments("-hide_banner", "-nostdin", "-protocol_whitelist", InputRestrictions.ProtocolWhitelist))
                 // Before -i: seek on keyframes then decode forward, instead of decoding everything up to "at".
                 .WithStartTime(at))
             .OutputToFile(outputJpgPath, overwrite: true, output =>

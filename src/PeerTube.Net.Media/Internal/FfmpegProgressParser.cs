@@ -8,8 +8,12 @@ namespace PeerTube.Net.Media.Internal;
 internal sealed class FfmpegProgressParser(TimeSpan inputDuration)
 {
     private long? _outTimeMicroseconds;
+    private long _furthest = -1;
 
     public bool Ended { get; private set; }
+
+    /// <summary>The furthest output time seen so far, in microseconds (-1 before any); read by the watchdog from another thread.</summary>
+    public long FurthestMicroseconds => Interlocked.Read(ref _furthest);
 
     /// <summary>Returns a percentage when a block is complete, otherwise null.</summary>
     public double? Feed(string line)
@@ -48,6 +52,11 @@ internal sealed class FfmpegProgressParser(TimeSpan inputDuration)
                 {
                     Ended = true;
                     return 100;
+                }
+
+                if (_outTimeMicroseconds is { } seen && seen > Interlocked.Read(ref _furthest))
+                {
+                    Interlocked.Exchange(ref _furthest, seen);
                 }
 
                 var percent = Percent();

@@ -82,7 +82,8 @@ internal static class FfprobeOutput
         }
 
         // VideoStream.Rotation reads the display matrix side data, or the older "rotate" tag.
-        if (IsQuarterTurn(stream.Rotation))
+        var rotation = NormalizeRotation(stream.Rotation);
+        if (rotation is 90 or 270)
         {
             (width, height) = (height, width);
         }
@@ -95,7 +96,10 @@ internal static class FfprobeOutput
             stream.BitRate is > 0 and var bitRate ? bitRate : null,
             NonEmpty(stream.PixelFormat),
             NonEmpty(stream.Profile),
-            stream.Level > 0 ? stream.Level : null);
+            stream.Level > 0 ? stream.Level : null)
+        {
+            Rotation = rotation,
+        };
     }
 
     private static AudioStreamInfo MapAudio(AudioStream stream) =>
@@ -170,10 +174,16 @@ internal static class FfprobeOutput
         return 0;
     }
 
-    private static bool IsQuarterTurn(double degrees)
+    private static int NormalizeRotation(double degrees)
     {
-        var normalized = ((Math.Round(degrees) % 360) + 360) % 360;
-        return normalized is 90 or 270;
+        if (!double.IsFinite(degrees))
+        {
+            return 0;
+        }
+
+        // Only quarter turns are shown by players; anything else is treated as the nearest one.
+        var quarter = (int)Math.Round(degrees / 90, MidpointRounding.AwayFromZero);
+        return ((quarter % 4) + 4) % 4 * 90;
     }
 
     private static bool IsPicture(MediaStream stream) =>

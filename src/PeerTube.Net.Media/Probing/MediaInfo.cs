@@ -11,7 +11,11 @@ public sealed record MediaInfo(TimeSpan Duration, long? BitRate, string FormatNa
 /// <param name="Fps">Average frame rate (falls back to r_frame_rate); 0 when unknown.</param>
 /// <param name="Profile">ffprobe's profile name, e.g. <c>High</c>.</param>
 /// <param name="Level">ffprobe's level, e.g. 31 for H.264 level 3.1.</param>
-public sealed record VideoStreamInfo(string Codec, int Width, int Height, double Fps, long? BitRate, string? PixelFormat, string? Profile, int? Level);
+public sealed record VideoStreamInfo(string Codec, int Width, int Height, double Fps, long? BitRate, string? PixelFormat, string? Profile, int? Level)
+{
+    /// <summary>The display matrix's rotation, normalized to 0, 90, 180 or 270 degrees.</summary>
+    public int Rotation { get; init; }
+}
 
 /// <param name="Codec">ffprobe's codec name, e.g. <c>aac</c>.</param>
 /// <param name="Profile">ffprobe's profile name, e.g. <c>LC</c>.</param>

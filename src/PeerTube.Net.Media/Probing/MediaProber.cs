@@ -8,8 +8,13 @@ namespace PeerTube.Net.Media.Probing;
 
 /// <summary>
 /// Probes a local file with FFMpegCore's <see cref="FFProbe.AnalyseAsync(string, FFOptions, string, CancellationToken)"/>
-/// and maps its <see cref="IMediaAnalysis"/> to <see cref="MediaInfo"/>.
+/// and maps its <see cref="IMediaAnalysis"/> to <see cref="MediaInfo"/>. The duration is then measured from the packets
+/// themselves (<see cref="PacketDuration"/>), since a header can announce more (or less) than the file holds.
 /// </summary>
+/// <remarks>
+/// ffprobe may only read local files (<see cref="InputRestrictions.ProtocolWhitelist"/>), and playlist-like formats (HLS,
+/// concat lists, DASH manifests, SDP) are refused: their whole purpose is to make ffmpeg open other files or URLs.
+/// </remarks>
 public sealed partial class MediaProber(FfmpegTools tools)
 {
     // A broken file can make a demuxer crawl; no real upload needs this long to probe.
@@ -19,7 +24,11 @@ public sealed partial class MediaProber(FfmpegTools tools)
 
     /// <exception cref="UnreadableMediaException">The file is missing, empty, not media, or has no usable stream or duration.</exception>
     /// <exception cref="FfmpegNotFoundException">ffprobe cannot be started (a configuration problem, not a bad file).</exception>
-    public async Task<MediaInfo> ProbeAsync(string path, CancellationToken ct)
+    /// <exception cref="MediaRefusedException">A playlist-like format, which an upload must never be.</exception>
+    public Task<MediaInfo> ProbeAsync(string path, CancellationToken ct) => ProbeAsync(path, ownOutput: false, ct);
+
+    /// <param name="ownOutput">A file we wrote (our own HLS playlist may be probed); uploads are never this.</param>
+    public async Task<MediaInfo> ProbeAsync(string path, bool ownOutput, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
 
@@ -43,7 +52,8 @@ public sealed partial class MediaProber(FfmpegTools tools)
         IMediaAnalysis analysis;
         try
         {
-            analysis = await FFProbe.AnalyseAsync(path, options, customArguments: null, timeout.Token).ConfigureAwait(false);
+            // FFMpegCore puts the custom arguments right before the input: they are input options.
+            analysis = await FFProbe.AnalyseAsync(path, options, InputRestrictions.ProtocolWhitelistArgument, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -59,7 +69,25 @@ public sealed partial class MediaProber(FfmpegTools tools)
             throw new UnreadableMediaException("ffprobe described the file in a way we cannot interpret.", e);
         }
 
-        return FfprobeOutput.Map(analysis);
+        // Before mapping: a playlist is refused as such, whatever else is wrong with it.
+        if (!ownOutput)
+        {
+            InputRestrictions.EnsureAcceptedFormat(analysis.Format?.FormatName ?? "");
+        }
+
+        var info = FfprobeOutput.Map(analysis);
+
+        TimeSpan? measured;
+        try
+        {
+            measured = await PacketDuration.MeasureAsync(ToolIdentity.Ffprobe(_tools), path, info, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new UnreadableMediaException($"ffprobe did not finish within {ProbeTimeout.TotalSeconds:0} seconds.");
+        }
+
+        return measured is { } duration ? info with { Duration = duration } : info;
     }
 
     private static string DescribeFailure(int exitCode, IReadOnlyList<string> standardError, string path)

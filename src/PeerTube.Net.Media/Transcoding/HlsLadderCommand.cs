@@ -20,8 +20,9 @@ public static class HlsLadderCommand
     /// <summary>One ffmpeg process, one decode, one <c>split</c> feeding a scaler per encoded rendition.</summary>
     /// <param name="threads">Encoder threads per output; 0 lets ffmpeg decide.</param>
     /// <param name="frames">Still images (thumbnail, preview) taken from the same decode: more branches of the split.</param>
+    /// <param name="inputFormat">The probe's format name (e.g. <c>mov,mp4,m4a,3gp,3g2,mj2</c>): ffmpeg may open the input with no other demuxer.</param>
     public static FfmpegCommand Build(string inputPath, IReadOnlyList<RenditionOutput> outputs, TranscodingProfile profile, int threads,
-        IReadOnlyList<FrameGrabOutput>? frames = null)
+        IReadOnlyList<FrameGrabOutput>? frames = null, string? inputFormat = null)
     {
         CommandLine.EnsureQuotablePath(inputPath, nameof(inputPath));
         ArgumentNullException.ThrowIfNull(outputs);
@@ -52,7 +53,7 @@ public static class HlsLadderCommand
 
         var branches = encoded.Count + frames.Count;
         return new FfmpegCommand(() => FFMpegArguments
-            .FromFileInput(inputPath, verifyExists: false, AddInput)
+            .FromFileInput(inputPath, verifyExists: false, AddInput(inputFormat))
             .OutputToMany(many =>
             {
                 for (var i = 0; i < outputs.Count; i++)
@@ -100,7 +101,7 @@ public static class HlsLadderCommand
 
         var videoMap = output.Rendition.AudioOnly ? VideoMap.None : VideoMap.Source;
         return new FfmpegCommand(() => FFMpegArguments
-            .FromFileInput(inputPath, verifyExists: false, AddInput)
+            .FromFileInput(inputPath, verifyExists: false, AddInput(null))
             .OutputToFile(output.PlaylistPath, overwrite: true,
                 options => AddOutput(options, output, profile, threads, videoMap, scaleInOutput: NeedsScaler(output))));
     }
@@ -108,8 +109,17 @@ public static class HlsLadderCommand
     private static string Label(int branch) => "v" + branch.ToString(CultureInfo.InvariantCulture);
 
     // FFMpegCore 6.0.0 has no typed global options (banner, stdin, -progress), so they sit before -i as raw arguments.
-    private static void AddInput(FFMpegInputOptions input) =>
-        input.WithArgument(new RawArguments("-hide_banner", "-nostdin", "-progress", "pipe:1", "-nostats"));
+    // -protocol_whitelist and -format_whitelist are input options: the uploaded file may only be read as a local file, by
+    // the demuxer the probe accepted (so a file that probes as mp4 cannot be opened as a playlist here).
+    private static Action<FFMpegInputOptions> AddInput(string? inputFormat) => input =>
+    {
+        input.WithArgument(new RawArguments("-hide_banner", "-nostdin", "-progress", "pipe:1", "-nostats",
+            "-protocol_whitelist", InputRestrictions.ProtocolWhitelist));
+        if (inputFormat is { Length: > 0 } and not "unknown")
+        {
+            input.WithArgument(new RawArguments("-format_whitelist", inputFormat));
+        }
+    };
 
     private static void BuildGraph(ComplexFilterGraph graph, IReadOnlyList<RenditionOutput> encoded, IReadOnlyList<FrameGrabOutput> frames)
     {

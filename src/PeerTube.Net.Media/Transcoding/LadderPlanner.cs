@@ -91,7 +91,9 @@ public static class LadderPlanner
     private static bool CanCopyVideo(long? inputBitrate, VideoStreamInfo video, int resolution, double ratio, double fps, TranscodingProfile profile)
     {
         var rules = profile.QuickTranscode;
-        if (!rules.AllowVideoCopy || inputBitrate is not > 0)
+        // A copied stream would lose its display matrix in our fMP4 output (and the other renditions are turned upright by
+        // the decoder): a rotated source is always re-encoded, so every rendition has the same orientation.
+        if (!rules.AllowVideoCopy || inputBitrate is not > 0 || video.Rotation != 0)
         {
             return false;
         }

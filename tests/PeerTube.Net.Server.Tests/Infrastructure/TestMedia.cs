@@ -57,6 +57,10 @@ public static class TestMedia
         return path;
     }
 
+    /// <summary>Any file made by one ffmpeg run from lavfi sources (the output path is appended), cached by name.</summary>
+    public static Task<string> LavfiAsync(string name, IReadOnlyList<string> arguments) =>
+        MakeAsync(name, path => [.. arguments, path]);
+
     public static Task<string> ImageAsync() =>
         MakeAsync("image.png", path => ["-f", "lavfi", "-i", "testsrc2=size=400x300", "-frames:v", "1", path]);
 

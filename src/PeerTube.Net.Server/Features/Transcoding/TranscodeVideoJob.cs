@@ -22,6 +22,7 @@ public sealed class TranscodeVideoJob(
     ITranscodingProgressNotifier progressNotifier,
     IVideoEvents videoEvents,
     IOptions<InstanceOptions> instance,
+    RunningTranscodes running,
     TimeProvider clock,
     ILogger<TranscodeVideoJob> log)
 {
@@ -33,6 +34,9 @@ public sealed class TranscodeVideoJob(
     public static readonly string BootId = Guid.NewGuid().ToString("N");
 
     public const int Retries = 3;
+
+    // Heartbeat ticks (1 s each) between checks that the video still exists and the lease is still ours.
+    private const int RowCheckTicks = 2;
 
     [AutomaticRetry(Attempts = Retries)]
     public async Task RunAsync(int videoId, PerformContext? context, CancellationToken ct)
@@ -52,10 +56,12 @@ public sealed class TranscodeVideoJob(
 
         await progressNotifier.NotifyAsync(TranscodingUpdate.Of(video.Uuid, VideoState.ToTranscode, 0, null), ct);
 
+        // Deleting the video (here, or on another node: the heartbeat sees the row go) stops this run at once.
+        using var run = running.Start(videoId, ct);
         var workDirectory = Path.Combine(paths.TranscodeWorkDirectory(video.Uuid), Guid.NewGuid().ToString("N"));
         using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var reporter = new ProgressReporter();
-        var heartbeat = HeartbeatAsync(video, leaseOwner, reporter, heartbeatStop.Token);
+        var heartbeat = HeartbeatAsync(video, leaseOwner, reporter, run, heartbeatStop.Token);
         try
         {
             // Leftovers of an earlier, interrupted run of this video are useless: start clean.
@@ -74,11 +80,26 @@ public sealed class TranscodeVideoJob(
             {
                 await using var ffmpegLog = new StreamWriter(paths.FfmpegLog(video.Uuid), append: false);
                 result = await transcoder.TranscodeAsync(source, workDirectory,
-                    makeImages: video.ThumbnailFilename is null || video.PreviewFilename is null, reporter, ffmpegLog, ct);
+                    makeImages: video.ThumbnailFilename is null || video.PreviewFilename is null, reporter, ffmpegLog, run.Token);
+            }
+            catch (OperationCanceledException) when (run.Stopped && !ct.IsCancellationRequested)
+            {
+                log.LogInformation("Video {VideoId} was deleted while it was transcoded; ffmpeg was stopped", videoId);
+                return;
             }
             catch (UnreadableMediaException e)
             {
                 await FailAsync(video, leaseOwner, $"The video file cannot be read: {e.Message}", ct);
+                return;
+            }
+            catch (MediaRefusedException e)
+            {
+                await FailAsync(video, leaseOwner, $"The video file is refused ({e.Code}): {e.Message}", ct);
+                return;
+            }
+            catch (FfmpegStoppedException e)
+            {
+                await FailAsync(video, leaseOwner, e.Message, ct);
                 return;
             }
             catch (FfmpegFailedException e)
@@ -126,7 +147,7 @@ public sealed class TranscodeVideoJob(
     /// Keeps the lease alive and writes progress, from its own scope (the job's context is busy elsewhere). Progress is
     /// written, and pushed to subscribers, only when its whole percentage changes, at most once per tick.
     /// </summary>
-    private async Task HeartbeatAsync(Video video, string owner, ProgressReporter reporter, CancellationToken ct)
+    private async Task HeartbeatAsync(Video video, string owner, ProgressReporter reporter, RunningTranscodes.Run run, CancellationToken ct)
     {
         var videoId = video.Id;
         await using var scope = scopes.CreateAsyncScope();
@@ -134,6 +155,7 @@ public sealed class TranscodeVideoJob(
         var lastRenewal = clock.GetUtcNow();
         // The lease was taken with progress 0.
         int? lastProgress = 0;
+        var ticks = 0;
         try
         {
             while (!ct.IsCancellationRequested)
@@ -150,6 +172,13 @@ public sealed class TranscodeVideoJob(
                     {
                         await progressNotifier.NotifyAsync(TranscodingUpdate.Of(video.Uuid, VideoState.ToTranscode, progress, null), ct);
                     }
+                }
+
+                // The row gone (deleted, maybe on another node) or the lease lost: nobody wants this output any more.
+                if (++ticks % RowCheckTicks == 0
+                    && !await heartbeatDb.Videos.AnyAsync(v => v.Id == videoId && v.LeaseOwner == owner, ct))
+                {
+                    run.Stop();
                 }
 
                 if (now - lastRenewal >= HeartbeatInterval)

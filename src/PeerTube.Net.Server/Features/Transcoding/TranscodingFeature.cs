@@ -20,6 +20,7 @@ public static class TranscodingFeature
         services.AddSingleton(sp => TranscodingProfile.Load(sp.GetRequiredService<IOptions<TranscodingOptions>>().Value.ResolveProfilePath()));
         services.AddSingleton<MediaProber>();
         services.AddSingleton<FfmpegRunner>();
+        services.AddSingleton<RunningTranscodes>();
         services.AddScoped<VideoTranscoder>();
         services.AddScoped<TranscodeVideoJob>();
         services.AddScoped<TranscodingQueue>();

@@ -30,6 +30,9 @@ public sealed class VideoTranscoder(
         string sourcePath, string workDirectory, bool makeImages, IProgress<double> progress, TextWriter ffmpegLog, CancellationToken ct)
     {
         var input = await prober.ProbeAsync(sourcePath, ct);
+        // Checked at upload too; here for sources accepted under looser limits, or by another path.
+        var limits = options.Value.Limits;
+        limits.ToMediaLimits().Check(input);
         var plan = LadderPlanner.Plan(input, profile);
         var hlsDirectory = Path.Combine(workDirectory, "hls");
         Directory.CreateDirectory(hlsDirectory);
@@ -56,8 +59,8 @@ public sealed class VideoTranscoder(
             frames.Add(new FrameGrabOutput(preview, at, PreviewWidth, PreviewHeight));
         }
 
-        var arguments = HlsLadderCommand.Build(sourcePath, outputs, profile, options.Value.Threads, frames);
-        await runner.RunAsync(arguments, input.Duration, progress, ffmpegLog, ct);
+        var arguments = HlsLadderCommand.Build(sourcePath, outputs, profile, options.Value.Threads, frames, input.FormatName);
+        await runner.RunAsync(arguments, input.Duration, progress, ffmpegLog, ct, limits.RunLimits(input.Duration, workDirectory));
 
         log.LogInformation("Transcoded {Source} into {Count} renditions", Path.GetFileName(sourcePath), outputs.Count);
 
@@ -95,7 +98,7 @@ public sealed class VideoTranscoder(
         {
             // A source whose timestamps end before its announced duration gives no frame at "at": grab one on its own.
             await runner.RunAsync(ImageCommands.BuildFrameGrab(sourcePath, frame.Path, TimeSpan.Zero, frame.Width, frame.Height),
-                TimeSpan.Zero, null, ffmpegLog, ct);
+                TimeSpan.Zero, null, ffmpegLog, ct, limits.RunLimits(TimeSpan.Zero, workDirectory));
         }
 
         double? aspect = input.Video is { Height: > 0 } v ? Math.Round((double)v.Width / v.Height, 4) : null;

@@ -21,6 +21,7 @@ public sealed class VideoIntake(
     TranscodingQueue queue,
     UploadQuotaGate quotaGate,
     IOptions<UploadsOptions> options,
+    IOptions<TranscodingOptions> transcoding,
     TimeProvider clock,
     ILogger<VideoIntake> log)
 {
@@ -117,10 +118,16 @@ public sealed class VideoIntake(
         try
         {
             probe = await prober.ProbeAsync(uploadedFile, ct);
+            // Transcoding:Limits, before anything is kept or queued.
+            transcoding.Value.Limits.ToMediaLimits().Check(probe);
         }
         catch (UnreadableMediaException e)
         {
             throw new ApiProblemException(new ApiProblem(422, $"Video file unreadable: {e.Message}", "video_file_unreadable"));
+        }
+        catch (MediaRefusedException e)
+        {
+            throw new ApiProblemException(new ApiProblem(422, e.Message, e.Code));
         }
 
         var uuid = Guid.NewGuid();
