@@ -77,6 +77,12 @@ public sealed partial class MediaProber(FfmpegTools tools)
 
         var info = FfprobeOutput.Map(analysis);
 
+        if (ownOutput)
+        {
+            // What our own ffmpeg just muxed says its duration truthfully: no packet scan (it doubled the job's probes).
+            return info;
+        }
+
         TimeSpan? measured;
         try
         {

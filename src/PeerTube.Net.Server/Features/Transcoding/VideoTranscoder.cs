@@ -69,7 +69,7 @@ public sealed class VideoTranscoder(
         var hashes = new Dictionary<string, IReadOnlyDictionary<string, string>>();
         foreach (var output in outputs)
         {
-            var info = await prober.ProbeAsync(output.FragmentedFilePath, ct);
+            var info = await prober.ProbeAsync(output.FragmentedFilePath, ownOutput: true, ct);
             var size = new FileInfo(output.FragmentedFilePath).Length;
             var bandwidth = info.BitRate ?? (long)(size * 8 / Math.Max(1, info.Duration.TotalSeconds));
             var codecs = string.Join(',', new[]
