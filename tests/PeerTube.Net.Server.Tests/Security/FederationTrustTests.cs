@@ -51,6 +51,30 @@ public sealed class FederationTrustTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_remote_video_claiming_billions_of_views_never_trends_above_one_of_ours()
+    {
+        var root = await PeerTubeClient.LoginAsRootAsync(_server);
+        var ours = await root.UploadVideoAsync(await TestMedia.VideoAsync(160, 90, seconds: 2), "Ours, seen once");
+        var ourUuid = ours.GetProperty("uuid").GetString()!;
+        await root.WaitForTranscodingAsync(ourUuid);
+        await (await root.Http.PostAsync($"/api/v1/videos/{ourUuid}/views", null)).ShouldHaveStatusAsync(HttpStatusCode.NoContent);
+
+        await _server.FollowedAsync(_host.Channel("alice"));
+        var theirs = Guid.NewGuid();
+        Assert.Null(await _host.SendAsync("Create", _host.Account("alice"),
+            _host.Video(theirs, "Claims to be huge", _host.Channel("alice"), views: 5_000_000_000, _host.Account("alice"))));
+
+        // Sorted by views, the claim (capped) shows; trending ranks what was seen here.
+        var anonymous = PeerTubeClient.Anonymous(_server);
+        async Task<List<string>> OrderAsync(string sort) =>
+            (await anonymous.Http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/v1/videos?sort={sort}&count=10")).GetProperty("data")
+            .EnumerateArray().Select(v => v.GetProperty("uuid").GetString()!).ToList();
+        Assert.Equal([theirs.ToString(), ourUuid], await OrderAsync("-views"));
+        Assert.Equal([ourUuid, theirs.ToString()], await OrderAsync("-trending"));
+        Assert.Equal([ourUuid, theirs.ToString()], await OrderAsync("-hot"));
+    }
+
+    [Fact]
     public async Task Another_account_of_the_same_host_can_neither_rename_move_nor_delete_a_video_nor_create_one_in_its_channel()
     {
         // We follow the whole instance: every account of it may publish in its own channels, and only there.

@@ -68,6 +68,12 @@ public sealed class Video
     public int Duration { get; set; }
     public double? AspectRatio { get; set; }
     public long Views { get; set; }
+
+    /// <summary>
+    /// Views counted on this instance. Trending ranks a remote video by these, not by the count its origin claims
+    /// (<see cref="VideoAccess.TrendingViews"/>), so a remote origin cannot push its videos above ours.
+    /// </summary>
+    public long LocalViews { get; set; }
     public int Likes { get; set; }
     public int Dislikes { get; set; }
 

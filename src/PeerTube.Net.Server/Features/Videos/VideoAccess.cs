@@ -27,6 +27,13 @@ public static class VideoAccess
     public static bool CanSeeTranscodingError(int? ownerUserId, ClaimsPrincipal principal) =>
         principal.UserId() is { } me && (me == ownerUserId || principal.IsModeratorOrAdmin());
 
+    /// <summary>
+    /// What trending and "hot" rank by: the views of our videos (counted here and reported by the instances that show
+    /// them), and only the views counted here for a remote video, whatever its origin claims.
+    /// </summary>
+    public static readonly System.Linq.Expressions.Expression<Func<Video, long>> TrendingViews =
+        v => v.RemoteUrl == null ? v.Views : v.LocalViews;
+
     /// <summary>Listed in public lists: published, or still transcoding when the creator chose not to wait (PeerTube's rule).</summary>
     public static IQueryable<Video> Listable(this IQueryable<Video> videos) =>
         videos.Where(v => v.Privacy == VideoPrivacy.Public

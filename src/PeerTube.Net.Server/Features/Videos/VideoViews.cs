@@ -105,6 +105,7 @@ internal static class VideoViewsApi
             // Other instances hear of it in the next batch: a remote video's origin, or our video's followers.
             await db.Videos.Where(v => v.Id == video.Id).ExecuteUpdateAsync(s => s
                 .SetProperty(v => v.Views, v => v.Views + 1)
+                .SetProperty(v => v.LocalViews, v => v.LocalViews + 1)
                 .SetProperty(v => v.PendingRemoteViews, v => v.PendingRemoteViews + 1), ct);
         }
 

@@ -119,7 +119,8 @@ internal static class VideosApi
         {
             "createdAt" => descending ? query.OrderByDescending(v => v.CreatedAt) : query.OrderBy(v => v.CreatedAt),
             "name" => descending ? query.OrderByDescending(v => v.Name) : query.OrderBy(v => v.Name),
-            "views" or "trending" or "hot" => descending ? query.OrderByDescending(v => v.Views) : query.OrderBy(v => v.Views),
+            "views" => descending ? query.OrderByDescending(v => v.Views) : query.OrderBy(v => v.Views),
+            "trending" or "hot" => descending ? query.OrderByDescending(VideoAccess.TrendingViews) : query.OrderBy(VideoAccess.TrendingViews),
             "likes" or "best" => descending ? query.OrderByDescending(v => v.Likes) : query.OrderBy(v => v.Likes),
             "duration" => descending ? query.OrderByDescending(v => v.Duration) : query.OrderBy(v => v.Duration),
             _ => descending ? query.OrderByDescending(v => v.PublishedAt) : query.OrderBy(v => v.PublishedAt),

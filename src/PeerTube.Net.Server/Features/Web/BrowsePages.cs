@@ -29,7 +29,7 @@ public static class BrowsePages
         var tag = http.Request.Query["tagsOneOf"].ToString().Trim() is { Length: > 0 and <= 100 } t ? t : null;
         var videos = tag is null ? Published(db) : Published(db).Where(v => v.Tags.Contains(tag));
         var recent = await CardsAsync(videos.OrderByDescending(v => v.PublishedAt).ThenByDescending(v => v.Id), page, ct);
-        var trending = await CardsAsync(videos.OrderByDescending(v => v.Views).ThenByDescending(v => v.PublishedAt).ThenByDescending(v => v.Id),
+        var trending = await CardsAsync(videos.OrderByDescending(VideoAccess.TrendingViews).ThenByDescending(v => v.PublishedAt).ThenByDescending(v => v.Id),
             page, ct);
         return Page.Of<Home>(new Dictionary<string, object?>
         {

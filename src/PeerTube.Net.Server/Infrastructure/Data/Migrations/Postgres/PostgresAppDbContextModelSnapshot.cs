@@ -870,6 +870,9 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.Property<int>("Likes")
                         .HasColumnType("integer");
 
+                    b.Property<long>("LocalViews")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(120)

@@ -842,6 +842,9 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Property<int>("Likes")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("LocalViews")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(120)
