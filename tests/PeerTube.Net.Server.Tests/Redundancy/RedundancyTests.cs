@@ -87,7 +87,14 @@ public sealed class RedundancyTests : IAsyncDisposable
         await FederationTestKit.EventuallyAsync(async () =>
         {
             var torrentUrl = (await rootA.GetVideoAsync(uuid)).GetProperty("files")[0].GetProperty("torrentUrl").GetString()!;
-            var metainfo = PeerTube.Net.Media.Torrents.TorrentParser.Parse(await anyone.GetByteArrayAsync(torrentUrl));
+            // The rebuild may replace the file between the two requests (the old one is then gone): ask again.
+            using var torrent = await anyone.GetAsync(torrentUrl);
+            if (torrent.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                return false;
+            }
+
+            var metainfo = PeerTube.Net.Media.Torrents.TorrentParser.Parse(await torrent.EnsureSuccessStatusCode().Content.ReadAsByteArrayAsync());
             return metainfo.WebSeeds.Count == 2 && metainfo.WebSeeds[1].StartsWith(baseUrl + "/", StringComparison.Ordinal);
         }, "A's torrent to list C's copy as a web seed", _a, _c);
 
