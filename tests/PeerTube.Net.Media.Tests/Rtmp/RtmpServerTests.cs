@@ -85,6 +85,29 @@ public sealed class RtmpServerTests
     }
 
     [Fact]
+    public async Task The_server_acknowledges_as_the_publishers_window_asks_and_chunks_at_its_own_size()
+    {
+        var authorizer = Authorizer("k");
+        await using var server = new TestRtmpServer(authorizer);
+        await using var client = await RtmpTestClient.ConnectAsync(server.EndPoint, Ct);
+        await client.Writer.WriteAsync(2, RtmpChunkWriter.ControlMessage(RtmpMessageType.WindowAcknowledgementSize, 10_000), Ct);
+        Assert.Equal("NetStream.Publish.Start", await client.PublishAsync("live", "k", Ct));
+        Assert.Equal([RtmpMessageType.WindowAcknowledgementSize, RtmpMessageType.SetPeerBandwidth, RtmpMessageType.SetChunkSize, RtmpMessageType.UserControl],
+            client.ControlMessages.Select(m => m.Type).Distinct());
+        Assert.Equal(4096, client.ChunkSize);
+
+        await client.Writer.SetChunkSizeAsync(60_000, Ct);
+        await client.Writer.WriteAsync(6, new RtmpMessage(RtmpMessageType.Video, 0, client.StreamId, new byte[25_000]), Ct);
+        await client.SendCommandAsync(0, "ping-for-a-reply", Ct);
+        await client.Writer.WriteAsync(6, new RtmpMessage(RtmpMessageType.Video, 0, client.StreamId, new byte[5]), Ct);
+        await client.SendCommandAsync(0, "releaseStream", Ct, null, "k");
+        Assert.Equal("_result", (await client.ReadCommandAsync(Ct)).Name);
+
+        var acknowledgement = Assert.Single(client.ControlMessages, m => m.Type == RtmpMessageType.Acknowledgement);
+        Assert.InRange(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(acknowledgement.Payload.Span), 25_000u, 27_000u);
+    }
+
+    [Fact]
     public async Task A_publisher_that_disconnects_ends_as_Disconnected()
     {
         var authorizer = Authorizer("k");

@@ -83,6 +83,12 @@ internal sealed class RtmpTestClient : IAsyncDisposable
 
     public RtmpChunkWriter Writer { get; }
 
+    /// <summary>What the server sent besides commands, in order.</summary>
+    public List<RtmpMessage> ControlMessages { get; } = [];
+
+    /// <summary>The chunk size the server sends with.</summary>
+    public int ChunkSize => _reader.ChunkSize;
+
     public NetworkStream Stream => _stream;
 
     public static async Task<RtmpTestClient> ConnectAsync(IPEndPoint server, CancellationToken ct, bool handshake = true)
@@ -112,6 +118,8 @@ internal sealed class RtmpTestClient : IAsyncDisposable
                 var (name, _, arguments) = RtmpCommands.Parse(message);
                 return (name, arguments);
             }
+
+            ControlMessages.Add(message);
         }
     }
 
