@@ -62,6 +62,9 @@ public sealed record RtmpOptions
 
     public TimeSpan SlowPublisherWindow { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Longest wait for the sink to take one FLV tag (ffmpeg stuck or not reading); past it the publisher is dropped.</summary>
+    public TimeSpan SinkWriteTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long a refused publisher has to read its onStatus before the connection is closed.</summary>
     public TimeSpan RefusalLinger { get; init; } = TimeSpan.FromSeconds(2);
 }

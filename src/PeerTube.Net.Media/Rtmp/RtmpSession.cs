@@ -237,7 +237,7 @@ internal sealed class RtmpSession
         }
 
         var sink = ((RtmpPublishDecision.Accepted)decision).Sink;
-        _publishing = new Publishing(request, streamId, sink, _time.GetTimestamp());
+        _publishing = new Publishing(request, streamId, sink, _time.GetTimestamp(), _options.SinkWriteTimeout);
         _logger.LogInformation("RTMP {Client}: publishing to {App}/{Key}", _id, _app, Redact(key));
         await _writer.WriteAsync(RtmpChunkWriter.ProtocolControlChunkStream, RtmpCommands.StreamBegin(streamId), ct).ConfigureAwait(false);
         await _writer.WriteAsync(MediaChunkStream,
@@ -291,13 +291,7 @@ internal sealed class RtmpSession
         var end = new RtmpPublishEnd(reason, detail, publishing.Flv.TagsWritten, _time.GetElapsedTime(publishing.Started));
         _logger.LogInformation("RTMP {Client}: {App}/{Key} ended ({Reason}) after {Tags} FLV tags, {Seconds:F1} s",
             _id, publishing.Request.App, Redact(publishing.Request.StreamKey), reason, end.FlvTags, end.Duration.TotalSeconds);
-        try
-        {
-            await publishing.Sink.Flv.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException)
-        {
-        }
+        await publishing.FlushQuietlyAsync().ConfigureAwait(false);
 
         try
         {
@@ -312,8 +306,11 @@ internal sealed class RtmpSession
     /// <summary>A stream key is a secret: the log shows enough to tell two apart.</summary>
     internal static string Redact(string key) => key.Length <= 4 ? "****" : key[..4] + "…";
 
-    private sealed class Publishing(RtmpPublishRequest request, uint streamId, IRtmpPublishSink sink, long started)
+    /// <summary>An accepted publish: its FLV writer, and a deadline on every write so a stuck sink cannot hold the key forever.</summary>
+    private sealed class Publishing(RtmpPublishRequest request, uint streamId, IRtmpPublishSink sink, long started, TimeSpan writeTimeout)
     {
+        private CancellationTokenSource? _deadline;
+
         public RtmpPublishRequest Request { get; } = request;
         public uint StreamId { get; } = streamId;
         public IRtmpPublishSink Sink { get; } = sink;
@@ -321,27 +318,48 @@ internal sealed class RtmpSession
         public FlvWriter Flv { get; } = new(sink.Flv);
         public bool Ended { get; set; }
 
-        public async ValueTask StartAsync(CancellationToken ct)
+        public ValueTask StartAsync(CancellationToken ct) => GuardAsync(token => Flv.WriteHeaderAsync(token), ct);
+
+        public ValueTask WriteAsync(RtmpMessageType type, uint timestamp, ReadOnlyMemory<byte> body, CancellationToken ct) =>
+            GuardAsync(token => Flv.WriteTagAsync(type, timestamp, body, token), ct);
+
+        public async ValueTask FlushQuietlyAsync()
         {
             try
             {
-                await Flv.WriteHeaderAsync(ct).ConfigureAwait(false);
+                await GuardAsync(token => new ValueTask(Sink.Flv.FlushAsync(token)), CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException)
+            catch (SinkException)
             {
-                throw new SinkException(e);
+            }
+            finally
+            {
+                _deadline?.Dispose();
             }
         }
 
-        public async ValueTask WriteAsync(RtmpMessageType type, uint timestamp, ReadOnlyMemory<byte> body, CancellationToken ct)
+        private async ValueTask GuardAsync(Func<CancellationToken, ValueTask> write, CancellationToken ct)
         {
+            _deadline ??= CancellationTokenSource.CreateLinkedTokenSource(ct);
+            _deadline.CancelAfter(writeTimeout);
             try
             {
-                await Flv.WriteTagAsync(type, timestamp, body, ct).ConfigureAwait(false);
+                await write(_deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                throw new SinkException(new TimeoutException($"The sink took no data for {writeTimeout.TotalSeconds:F0} s."));
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException)
             {
                 throw new SinkException(e);
+            }
+            finally
+            {
+                if (!_deadline.IsCancellationRequested)
+                {
+                    _deadline.CancelAfter(Timeout.InfiniteTimeSpan);
+                }
             }
         }
     }

@@ -205,6 +205,29 @@ public sealed class RtmpServerTests
     }
 
     [Fact]
+    public async Task A_sink_that_stops_taking_data_drops_the_publisher_and_frees_the_key()
+    {
+        var authorizer = new TestAuthorizer(_ => new TestSink(new StuckStream())).Accept("k");
+        await using var server = new TestRtmpServer(authorizer, new RtmpOptions { SinkWriteTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var client = await RtmpTestClient.ConnectAsync(server.EndPoint, Ct);
+
+        Assert.Equal("NetStream.Publish.Start", await client.PublishAsync("live", "k", Ct));
+
+        var end = await Assert.Single(authorizer.Sinks).Ended.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal(RtmpPublishEndReason.SinkFailed, end.Reason);
+        Assert.Contains("took no data", end.Detail);
+        Assert.True(await client.WaitForCloseAsync(TimeSpan.FromSeconds(5), Ct));
+        Assert.Equal(0, server.Server.LivePublishers);
+    }
+
+    /// <summary>A pipe whose reader is gone but not closed: every write waits until it is cancelled.</summary>
+    private sealed class StuckStream : MemoryStream
+    {
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+    }
+
+    [Fact]
     public async Task Connections_beyond_the_maximum_are_closed_at_once()
     {
         await using var server = new TestRtmpServer(Authorizer(), new RtmpOptions { MaxConnections = 2 });
