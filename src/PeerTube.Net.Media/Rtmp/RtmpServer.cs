@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
+using System.ComponentModel.DataAnnotations;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -10,7 +13,7 @@ namespace PeerTube.Net.Media.Rtmp;
 /// The RTMP ingest: accepts publishers on a TCP port, runs one <see cref="RtmpSession"/> each, and keeps a stream
 /// key to one publisher at a time (a second is refused with NetStream.Publish.BadName while the first goes on).
 /// Connections beyond <see cref="RtmpOptions.MaxConnections"/> are closed as soon as they are accepted. A session's
-/// failure is logged and costs that session only.
+/// failure is logged and costs that session only. With a certificate it speaks RTMPS (RTMP inside TLS) instead.
 /// </summary>
 public sealed class RtmpServer : IAsyncDisposable
 {
@@ -18,6 +21,7 @@ public sealed class RtmpServer : IAsyncDisposable
     private readonly IRtmpPublishAuthorizer _authorizer;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly X509Certificate2? _certificate;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<(string App, string Key), byte> _liveKeys = new();
     private readonly ConcurrentDictionary<Task, byte> _sessions = new();
@@ -25,10 +29,24 @@ public sealed class RtmpServer : IAsyncDisposable
     private Task? _acceptLoop;
     private int _connections;
 
-    public RtmpServer(RtmpOptions options, IRtmpPublishAuthorizer authorizer, ILogger<RtmpServer>? logger = null, TimeProvider? time = null)
+    /// <param name="certificate">With one (and its private key), every connection is TLS first: RTMPS.</param>
+    /// <exception cref="ValidationException">An option outside its range.</exception>
+    public RtmpServer(
+        RtmpOptions options,
+        IRtmpPublishAuthorizer authorizer,
+        ILogger<RtmpServer>? logger = null,
+        TimeProvider? time = null,
+        X509Certificate2? certificate = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(authorizer);
+        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        if (certificate is { HasPrivateKey: false })
+        {
+            throw new ArgumentException("The RTMPS certificate has no private key.", nameof(certificate));
+        }
+
+        _certificate = certificate;
         _options = options;
         _authorizer = authorizer;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -54,7 +72,7 @@ public sealed class RtmpServer : IAsyncDisposable
             : new TcpListener(IPAddress.Loopback, _options.Port);
         listener.Start(backlog: 64);
         _listener = listener;
-        _logger.LogInformation("RTMP ingest listening on {EndPoint}", listener.LocalEndpoint);
+        _logger.LogInformation("{Protocol} ingest listening on {EndPoint}", _certificate is null ? "RTMP" : "RTMPS", listener.LocalEndpoint);
         _acceptLoop = AcceptLoopAsync(listener, _stopping.Token);
     }
 
@@ -158,8 +176,15 @@ public sealed class RtmpServer : IAsyncDisposable
         try
         {
             socket.NoDelay = true;
-            await using var stream = new NetworkStream(socket, ownsSocket: true);
-            var session = new RtmpSession(stream, socket.RemoteEndPoint as IPEndPoint, _options, this, _logger, _time);
+            var remote = socket.RemoteEndPoint as IPEndPoint;
+            await using var network = new NetworkStream(socket, ownsSocket: true);
+            await using var stream = _certificate is null ? network : await AuthenticateAsync(network, remote, ct).ConfigureAwait(false);
+            if (stream is null)
+            {
+                return;
+            }
+
+            var session = new RtmpSession(stream, remote, _options, this, _logger, _time);
             await session.RunAsync(ct).ConfigureAwait(false);
         }
         catch (Exception e)
@@ -169,6 +194,27 @@ public sealed class RtmpServer : IAsyncDisposable
         finally
         {
             Interlocked.Decrement(ref _connections);
+        }
+    }
+
+    /// <summary>The TLS handshake, within the RTMP handshake's timeout; null (logged) when it fails.</summary>
+    private async Task<Stream?> AuthenticateAsync(NetworkStream network, IPEndPoint? remote, CancellationToken ct)
+    {
+        var tls = new SslStream(network, leaveInnerStreamOpen: true);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_options.HandshakeTimeout);
+        try
+        {
+            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, timeout.Token)
+                .ConfigureAwait(false);
+            return tls;
+        }
+        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException
+            || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            _logger.LogWarning("RTMPS {Client}: TLS handshake failed: {Error}", remote, e.Message);
+            await tls.DisposeAsync().ConfigureAwait(false);
+            return null;
         }
     }
 }

@@ -179,11 +179,11 @@ internal sealed class RtmpTestClient : IAsyncDisposable
 /// <summary>A server on a free loopback port with bounds small enough for tests to reach.</summary>
 internal sealed class TestRtmpServer : IAsyncDisposable
 {
-    public TestRtmpServer(TestAuthorizer authorizer, RtmpOptions? options = null)
+    public TestRtmpServer(TestAuthorizer authorizer, RtmpOptions? options = null, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
     {
         Authorizer = authorizer;
         Options = (options ?? new RtmpOptions()) with { Port = 0, ListenOnAllInterfaces = false };
-        Server = new RtmpServer(Options, authorizer);
+        Server = new RtmpServer(Options, authorizer, certificate: certificate);
         Server.Start();
     }
 
@@ -195,7 +195,7 @@ internal sealed class TestRtmpServer : IAsyncDisposable
 
     public IPEndPoint EndPoint => Server.LocalEndPoint!;
 
-    public string Url(string key, string app = "live") => $"rtmp://127.0.0.1:{EndPoint.Port}/{app}/{key}";
+    public string Url(string key, string app = "live", string scheme = "rtmp") => $"{scheme}://127.0.0.1:{EndPoint.Port}/{app}/{key}";
 
     /// <summary>Waits until every connection is closed (sessions finish shortly after their socket does).</summary>
     public async Task WaitForNoConnectionsAsync(TimeSpan within)
