@@ -58,6 +58,11 @@ public sealed class RtmpServerTests
         Assert.Equal(code, await client.PublishAsync("live", key, Ct));
         Assert.True(await client.WaitForCloseAsync(TimeSpan.FromSeconds(5), Ct));
         Assert.Empty(authorizer.Sinks);
+        // One warning, with the reason and the key shown only by its first characters.
+        var line = Assert.Single(server.Log.Lines, l => l.Message.Contains("refused"));
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, line.Level);
+        Assert.Contains($"publish to live/{key[..4]}… refused ({reason ?? RtmpRefusalReason.UnknownKey})", line.Message);
+        Assert.DoesNotContain(key, line.Message);
     }
 
     [Fact]
@@ -154,8 +159,8 @@ public sealed class RtmpServerTests
         var authorizer = Authorizer("k");
         await using var server = new TestRtmpServer(authorizer, new RtmpOptions
         {
-            HandshakeTimeout = TimeSpan.FromMilliseconds(300),
-            IdleTimeout = TimeSpan.FromMilliseconds(500),
+            HandshakeTimeout = TimeSpan.FromSeconds(1),
+            IdleTimeout = TimeSpan.FromSeconds(1),
         });
 
         await using (var mute = await RtmpTestClient.ConnectAsync(server.EndPoint, Ct, handshake: false))
@@ -169,6 +174,7 @@ public sealed class RtmpServerTests
         var end = await Assert.Single(authorizer.Sinks).Ended.Task.WaitAsync(TimeSpan.FromSeconds(5), Ct);
         Assert.Equal(RtmpPublishEndReason.Dropped, end.Reason);
         Assert.Contains("no data", end.Detail);
+        Assert.Contains(server.Log.Lines, l => l.Message.Contains("No handshake within 1 s"));
     }
 
     [Fact]

@@ -183,11 +183,13 @@ internal sealed class TestRtmpServer : IAsyncDisposable
     {
         Authorizer = authorizer;
         Options = (options ?? new RtmpOptions()) with { Port = 0, ListenOnAllInterfaces = false };
-        Server = new RtmpServer(Options, authorizer, certificate: certificate);
+        Server = new RtmpServer(Options, authorizer, Log, certificate: certificate);
         Server.Start();
     }
 
     public TestAuthorizer Authorizer { get; }
+
+    public ListLogger Log { get; } = new();
 
     public RtmpOptions Options { get; }
 
@@ -210,4 +212,17 @@ internal sealed class TestRtmpServer : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => Server.DisposeAsync();
+}
+
+/// <summary>Keeps every log line (level and formatted message) the server writes.</summary>
+internal sealed class ListLogger : Microsoft.Extensions.Logging.ILogger<RtmpServer>
+{
+    public ConcurrentQueue<(Microsoft.Extensions.Logging.LogLevel Level, string Message)> Lines { get; } = new();
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+        Exception? exception, Func<TState, Exception?, string> formatter) => Lines.Enqueue((logLevel, formatter(state, exception)));
 }
