@@ -247,7 +247,7 @@ public sealed class RtmpChunkReader
 
     private async ValueTask<int> ReadStreamAsync(Memory<byte> destination, CancellationToken ct)
     {
-        var token = _guard?.BeforeRead() ?? ct;
+        var token = _guard?.Arm() ?? ct;
         var read = await _stream.ReadAsync(destination, token).ConfigureAwait(false);
         if (read == 0)
         {

@@ -1,8 +1,8 @@
 namespace PeerTube.Net.Media.Rtmp;
 
 /// <summary>
-/// Watches every read of one connection: counts the bytes (for acknowledgements), cancels a read that waits longer
-/// than the idle timeout, and, once publishing, drops a publisher whose rate over a whole window stays under the
+/// Watches the reads and writes of one connection: counts the bytes read, cancels a read or a write that waits longer
+/// than the idle timeout (the clock runs only while we wait on the client, not while a sink takes its time), and, once publishing, drops a publisher whose rate over a whole window stays under the
 /// floor (a trickle that the idle timeout alone would let hold a live slot forever).
 /// </summary>
 public sealed class RtmpReadGuard : IDisposable
@@ -27,7 +27,7 @@ public sealed class RtmpReadGuard : IDisposable
 
     public long TotalBytes { get; private set; }
 
-    /// <summary>True once a read was cancelled because the client stayed silent too long.</summary>
+    /// <summary>True once a read or write was cancelled because the client stayed silent, or did not read, too long.</summary>
     public bool TimedOut => _idle.IsCancellationRequested;
 
     /// <summary>Starts measuring the publish rate (before a publish, only the idle and publish timeouts apply).</summary>
@@ -38,16 +38,26 @@ public sealed class RtmpReadGuard : IDisposable
         _windowBytes = 0;
     }
 
-    /// <summary>The token for the next read, which is cancelled if no byte comes within the idle timeout.</summary>
-    public CancellationToken BeforeRead()
+    /// <summary>The token for the next read or write, cancelled if it does not complete within the idle timeout.</summary>
+    public CancellationToken Arm()
     {
         _idle.CancelAfter(_idleTimeout);
         return _idle.Token;
     }
 
+    /// <summary>Stops the clock until the next <see cref="Arm"/>.</summary>
+    public void Disarm()
+    {
+        if (!_idle.IsCancellationRequested)
+        {
+            _idle.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
+    }
+
     /// <exception cref="RtmpException">The publisher stayed under the floor rate for a whole window.</exception>
     public void AfterRead(int count)
     {
+        Disarm();
         TotalBytes += count;
         if (!_rateChecked)
         {

@@ -29,6 +29,7 @@ internal sealed class RtmpSession
     private long _lastAcknowledged;
 
     private Publishing? _publishing;
+    private RtmpReadGuard _guard = null!;
 
     public RtmpSession(Stream stream, IPEndPoint? remote, RtmpOptions options, RtmpServer server, ILogger logger, TimeProvider time)
     {
@@ -46,6 +47,7 @@ internal sealed class RtmpSession
     {
         var started = _time.GetTimestamp();
         using var guard = new RtmpReadGuard(_options, _time, ct);
+        _guard = guard;
         var end = (Reason: RtmpPublishEndReason.Disconnected, Detail: (string?)null);
         try
         {
@@ -85,7 +87,7 @@ internal sealed class RtmpSession
         }
         catch (OperationCanceledException) when (guard.TimedOut && !ct.IsCancellationRequested)
         {
-            end = (RtmpPublishEndReason.Dropped, $"no data for {_options.IdleTimeout.TotalSeconds:F0} s");
+            end = (RtmpPublishEndReason.Dropped, $"no progress for {_options.IdleTimeout.TotalSeconds:F0} s (the client neither sent nor read)");
             _logger.LogWarning("RTMP {Client}: dropped, {Detail}", _id, end.Detail);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -160,21 +162,26 @@ internal sealed class RtmpSession
         {
             case "connect":
             {
+                if (_app is not null)
+                {
+                    throw new RtmpException("A second connect on one connection.");
+                }
+
                 var properties = arguments.FirstOrDefault() as Amf0Object;
                 _app = (properties?.GetString("app") ?? "").Trim('/');
                 _tcUrl = properties?.GetString("tcUrl");
-                await _writer.WriteAsync(RtmpChunkWriter.ProtocolControlChunkStream,
+                await SendAsync(t => _writer.WriteAsync(RtmpChunkWriter.ProtocolControlChunkStream,
                     [
                         RtmpChunkWriter.ControlMessage(RtmpMessageType.WindowAcknowledgementSize, (uint)_options.WindowAcknowledgementSize),
                         RtmpCommands.SetPeerBandwidth((uint)_options.WindowAcknowledgementSize),
-                    ], ct).ConfigureAwait(false);
-                await _writer.SetChunkSizeAsync(_options.OutgoingChunkSize, ct).ConfigureAwait(false);
-                await _writer.WriteAsync(RtmpChunkWriter.CommandChunkStream, RtmpCommands.ConnectResult(transactionId), ct).ConfigureAwait(false);
+                    ], t)).ConfigureAwait(false);
+                await SendAsync(t => _writer.SetChunkSizeAsync(_options.OutgoingChunkSize, t)).ConfigureAwait(false);
+                await SendAsync(t => _writer.WriteAsync(RtmpChunkWriter.CommandChunkStream, RtmpCommands.ConnectResult(transactionId), t)).ConfigureAwait(false);
                 return true;
             }
 
             case "releaseStream" or "FCPublish":
-                await _writer.WriteAsync(RtmpChunkWriter.CommandChunkStream, RtmpCommands.Result(transactionId, Amf0Undefined.Value), ct).ConfigureAwait(false);
+                await SendAsync(t => _writer.WriteAsync(RtmpChunkWriter.CommandChunkStream, RtmpCommands.Result(transactionId, Amf0Undefined.Value), t)).ConfigureAwait(false);
                 return true;
 
             case "createStream":
@@ -183,7 +190,7 @@ internal sealed class RtmpSession
                     throw new RtmpException("More than 8 createStream commands on one connection.");
                 }
 
-                await _writer.WriteAsync(RtmpChunkWriter.CommandChunkStream, RtmpCommands.Result(transactionId, (double)_nextStreamId++), ct).ConfigureAwait(false);
+                await SendAsync(t => _writer.WriteAsync(RtmpChunkWriter.CommandChunkStream, RtmpCommands.Result(transactionId, (double)_nextStreamId++), t)).ConfigureAwait(false);
                 return true;
 
             case "publish":
@@ -231,7 +238,7 @@ internal sealed class RtmpSession
         {
             _logger.LogWarning("RTMP {Client}: publish to {App}/{Key} refused ({Reason}): {Description}",
                 _id, _app, Redact(key), refused.Reason, refused.Description);
-            await _writer.WriteAsync(MediaChunkStream, RtmpCommands.OnStatus(streamId, "error", refused.StatusCode, refused.Description), ct).ConfigureAwait(false);
+            await SendAsync(t => _writer.WriteAsync(MediaChunkStream, RtmpCommands.OnStatus(streamId, "error", refused.StatusCode, refused.Description), t)).ConfigureAwait(false);
             await LingerAsync(ct).ConfigureAwait(false);
             return false;
         }
@@ -239,9 +246,9 @@ internal sealed class RtmpSession
         var sink = ((RtmpPublishDecision.Accepted)decision).Sink;
         _publishing = new Publishing(request, streamId, sink, _time.GetTimestamp(), _options.SinkWriteTimeout);
         _logger.LogInformation("RTMP {Client}: publishing to {App}/{Key}", _id, _app, Redact(key));
-        await _writer.WriteAsync(RtmpChunkWriter.ProtocolControlChunkStream, RtmpCommands.StreamBegin(streamId), ct).ConfigureAwait(false);
-        await _writer.WriteAsync(MediaChunkStream,
-            RtmpCommands.OnStatus(streamId, "status", "NetStream.Publish.Start", $"{_app}/{Redact(key)} is now published."), ct).ConfigureAwait(false);
+        await SendAsync(t => _writer.WriteAsync(RtmpChunkWriter.ProtocolControlChunkStream, RtmpCommands.StreamBegin(streamId), t)).ConfigureAwait(false);
+        await SendAsync(t => _writer.WriteAsync(MediaChunkStream,
+            RtmpCommands.OnStatus(streamId, "status", "NetStream.Publish.Start", $"{_app}/{Redact(key)} is now published."), t)).ConfigureAwait(false);
         await _publishing.StartAsync(ct).ConfigureAwait(false);
         guard.StartRateCheck();
         return true;
@@ -267,6 +274,20 @@ internal sealed class RtmpSession
         }
     }
 
+    /// <summary>A write to the client, under the same idle deadline as reads: a client that never reads cannot park the session on a full socket.</summary>
+    private async ValueTask SendAsync(Func<CancellationToken, ValueTask> write)
+    {
+        var token = _guard.Arm();
+        try
+        {
+            await write(token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _guard.Disarm();
+        }
+    }
+
     private async ValueTask AcknowledgeAsync(long bytesRead, CancellationToken ct)
     {
         if (_peerWindow == 0 || bytesRead - _lastAcknowledged < _peerWindow)
@@ -275,8 +296,8 @@ internal sealed class RtmpSession
         }
 
         _lastAcknowledged = bytesRead;
-        await _writer.WriteAsync(RtmpChunkWriter.ProtocolControlChunkStream,
-            RtmpChunkWriter.ControlMessage(RtmpMessageType.Acknowledgement, unchecked((uint)bytesRead)), ct).ConfigureAwait(false);
+        await SendAsync(t => _writer.WriteAsync(RtmpChunkWriter.ProtocolControlChunkStream,
+            RtmpChunkWriter.ControlMessage(RtmpMessageType.Acknowledgement, unchecked((uint)bytesRead)), t)).ConfigureAwait(false);
     }
 
     private async ValueTask EndPublishAsync(RtmpPublishEndReason reason, string? detail)

@@ -173,8 +173,40 @@ public sealed class RtmpServerTests
         Assert.True(await silent.WaitForCloseAsync(TimeSpan.FromSeconds(5), Ct));
         var end = await Assert.Single(authorizer.Sinks).Ended.Task.WaitAsync(TimeSpan.FromSeconds(5), Ct);
         Assert.Equal(RtmpPublishEndReason.Dropped, end.Reason);
-        Assert.Contains("no data", end.Detail);
+        Assert.Contains("no progress", end.Detail);
         Assert.Contains(server.Log.Lines, l => l.Message.Contains("No handshake within 1 s"));
+    }
+
+    [Fact]
+    public async Task A_client_that_never_reads_our_replies_is_dropped_rather_than_parking_the_session()
+    {
+        await using var server = new TestRtmpServer(Authorizer(), new RtmpOptions { IdleTimeout = TimeSpan.FromSeconds(1) });
+        await using var client = await RtmpTestClient.ConnectAsync(server.EndPoint, Ct, receiveBuffer: 4096);
+
+        // Each releaseStream earns a _result; never reading them fills the server's socket until its write waits.
+        var batch = new MemoryStream();
+        var writer = new RtmpChunkWriter(batch);
+        for (var i = 0; i < 2000; i++)
+        {
+            await writer.WriteAsync(3, RtmpCommands.Command(0, "releaseStream", i + 1, null, "k"), Ct);
+        }
+
+        using var sending = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        sending.CancelAfter(TimeSpan.FromSeconds(30));
+        try
+        {
+            while (!sending.IsCancellationRequested)
+            {
+                await client.Stream.WriteAsync(batch.ToArray(), sending.Token);
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+        }
+
+        Assert.False(sending.IsCancellationRequested, "the server never dropped the client: " + string.Join(" / ", server.Log.Lines.Select(l => l.Message)) + " connections " + server.Server.Connections);
+        Assert.Contains(server.Log.Lines, l => l.Message.Contains("no progress for 1 s"));
+        await server.WaitForNoConnectionsAsync(TimeSpan.FromSeconds(5));
     }
 
     [Fact]

@@ -91,9 +91,15 @@ internal sealed class RtmpTestClient : IAsyncDisposable
 
     public NetworkStream Stream => _stream;
 
-    public static async Task<RtmpTestClient> ConnectAsync(IPEndPoint server, CancellationToken ct, bool handshake = true)
+    public static async Task<RtmpTestClient> ConnectAsync(IPEndPoint server, CancellationToken ct, bool handshake = true, int? receiveBuffer = null)
     {
         var tcp = new TcpClient(AddressFamily.InterNetwork);
+        if (receiveBuffer is { } size)
+        {
+            // Before connecting, so the window the client announces stays that small.
+            tcp.ReceiveBufferSize = size;
+        }
+
         await tcp.ConnectAsync(IPAddress.Loopback, server.Port, ct);
         var client = new RtmpTestClient(tcp);
         if (handshake)
