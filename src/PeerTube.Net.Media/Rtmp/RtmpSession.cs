@@ -102,7 +102,7 @@ internal sealed class RtmpSession
         catch (SinkException e)
         {
             end = (RtmpPublishEndReason.SinkFailed, e.InnerException?.Message);
-            _logger.LogWarning(e.InnerException, "RTMP {Client}: the sink of {App}/{Key} failed; dropping the publisher", _id, _app, _publishing?.Request.StreamKey);
+            _logger.LogWarning(e.InnerException, "RTMP {Client}: the sink of {App}/{Key} failed; dropping the publisher", _id, _app, Redact(_publishing?.Request.StreamKey ?? ""));
         }
         catch (IOException e)
         {

@@ -66,6 +66,35 @@ public sealed class RtmpServerTests
     }
 
     [Fact]
+    public async Task An_authorizer_that_throws_is_a_Denied_and_an_error_in_the_log_not_a_crash()
+    {
+        await using var server = new TestRtmpServer(new TestAuthorizer(_ => throw new InvalidOperationException("database down")).Accept("k"),
+            new RtmpOptions { RefusalLinger = TimeSpan.FromMilliseconds(100) });
+
+        await using (var client = await RtmpTestClient.ConnectAsync(server.EndPoint, Ct))
+        {
+            Assert.Equal("NetStream.Publish.Denied", await client.PublishAsync("live", "k", Ct));
+        }
+
+        Assert.Contains(server.Log.Lines, l => l.Level == Microsoft.Extensions.Logging.LogLevel.Error && l.Message.Contains("authorizer failed"));
+        await server.WaitForNoConnectionsAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(0, server.Server.LivePublishers);
+    }
+
+    [Fact]
+    public async Task An_AMF3_command_message_is_read_as_AMF0_after_its_format_byte()
+    {
+        await using var server = new TestRtmpServer(Authorizer("k"));
+        await using var client = await RtmpTestClient.ConnectAsync(server.EndPoint, Ct);
+        var connect = RtmpCommands.Command(0, "connect", 1, new Amf0Object { { "app", "live" } });
+
+        await client.Writer.WriteAsync(3, connect with { Type = RtmpMessageType.CommandAmf3, Payload = (byte[])[0, .. connect.Payload.Span] }, Ct);
+
+        var reply = await client.ReadCommandAsync(Ct);
+        Assert.Equal("NetConnection.Connect.Success", ((Amf0Object)reply.Arguments[1]!).GetString("code"));
+    }
+
+    [Fact]
     public async Task A_second_publisher_on_a_live_key_is_refused_and_the_first_goes_on()
     {
         var authorizer = Authorizer("shared");
