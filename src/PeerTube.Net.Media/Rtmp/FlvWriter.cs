@@ -62,18 +62,30 @@ public sealed class FlvWriter(Stream output)
     }
 
     /// <summary>
-    /// The metadata of a <c>@setDataFrame</c> data message, as the FLV script tag "onMetaData" + ECMA array: the
-    /// publisher's own bytes after the <c>@setDataFrame</c> name, untouched. Null when the message is not one.
+    /// The metadata of a data message, as the FLV script tag "onMetaData" + ECMA array: the publisher's own bytes
+    /// after the <c>@setDataFrame</c> name (ffmpeg, OBS), or the whole message when it is a bare onMetaData (older
+    /// encoders), untouched. Null for any other data message (cue points and the like are not kept).
     /// </summary>
     public static ReadOnlyMemory<byte>? MetadataBody(ReadOnlyMemory<byte> dataMessage)
     {
         var reader = new Amf0Reader(dataMessage.Span);
-        if (reader.ReadValue() is not "@setDataFrame")
+        var first = reader.ReadValue();
+        if (first is "onMetaData")
+        {
+            return dataMessage;
+        }
+
+        if (first is not "@setDataFrame")
         {
             return null;
         }
 
         var bodyStart = reader.Position;
-        return reader.ReadValue() is "onMetaData" ? dataMessage[bodyStart..] : null;
+        if (reader.ReadValue() is not "onMetaData")
+        {
+            return null;
+        }
+
+        return dataMessage[bodyStart..];
     }
 }

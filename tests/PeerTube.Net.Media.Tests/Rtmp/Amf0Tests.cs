@@ -73,7 +73,7 @@ public sealed class RtmpAmf0Tests
     }
 
     [Fact]
-    public void A_setDataFrame_gives_the_FLV_script_body_untouched()
+    public void A_setDataFrame_or_a_bare_onMetaData_gives_the_FLV_script_body_untouched()
     {
         var metadata = new Amf0EcmaArray { { "width", 160.0 }, { "height", 90.0 } };
         var message = Amf0Writer.Encode("@setDataFrame", "onMetaData", metadata);
@@ -82,5 +82,8 @@ public sealed class RtmpAmf0Tests
 
         Assert.Equal(Amf0Writer.Encode("onMetaData", metadata), body!.Value.ToArray());
         Assert.Null(FlvWriter.MetadataBody(Amf0Writer.Encode("onCuePoint", 1.0)));
+        Assert.Null(FlvWriter.MetadataBody(Amf0Writer.Encode("@setDataFrame", "onCuePoint", 1.0)));
+        var bare = Amf0Writer.Encode("onMetaData", metadata);
+        Assert.Equal(bare, FlvWriter.MetadataBody(bare)!.Value.ToArray());
     }
 }
