@@ -188,22 +188,22 @@ public sealed class RtmpServerTests
         var authorizer = Authorizer("k");
         await using var server = new TestRtmpServer(authorizer, new RtmpOptions
         {
-            HandshakeTimeout = TimeSpan.FromSeconds(1),
-            IdleTimeout = TimeSpan.FromSeconds(1),
+            HandshakeTimeout = TimeSpan.FromSeconds(2),
+            IdleTimeout = TimeSpan.FromSeconds(2),
         });
 
         await using (var mute = await RtmpTestClient.ConnectAsync(server.EndPoint, Ct, handshake: false))
         {
-            Assert.True(await mute.WaitForCloseAsync(TimeSpan.FromSeconds(5), Ct));
+            Assert.True(await mute.WaitForCloseAsync(TimeSpan.FromSeconds(10), Ct));
         }
 
         await using var silent = await RtmpTestClient.ConnectAsync(server.EndPoint, Ct);
         Assert.Equal("NetStream.Publish.Start", await silent.PublishAsync("live", "k", Ct));
-        Assert.True(await silent.WaitForCloseAsync(TimeSpan.FromSeconds(5), Ct));
-        var end = await Assert.Single(authorizer.Sinks).Ended.Task.WaitAsync(TimeSpan.FromSeconds(5), Ct);
+        Assert.True(await silent.WaitForCloseAsync(TimeSpan.FromSeconds(10), Ct));
+        var end = await Assert.Single(authorizer.Sinks).Ended.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         Assert.Equal(RtmpPublishEndReason.Dropped, end.Reason);
         Assert.Contains("no progress", end.Detail);
-        Assert.Contains(server.Log.Lines, l => l.Message.Contains("No handshake within 1 s"));
+        Assert.Contains(server.Log.Lines, l => l.Message.Contains("No handshake within 2 s"));
     }
 
     [Fact]
