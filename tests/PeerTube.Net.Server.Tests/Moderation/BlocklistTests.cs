@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AngleSharp.Dom;
+using AngleSharp.Html.Parser;
 using Microsoft.EntityFrameworkCore;
 using PeerTube.Net.Server.Tests.Federation;
 using PeerTube.Net.Server.Tests.Infrastructure;
@@ -59,6 +61,14 @@ public sealed class BlocklistTests : IAsyncLifetime
         var entry = listed.GetProperty("data")[0];
         Assert.Equal(host, entry.GetProperty("blockedServer").GetProperty("host").GetString());
         Assert.Equal("peertube", entry.GetProperty("byAccount").GetProperty("name").GetString());
+
+        // The moderation page lists it, for moderators only, and the menu leads there.
+        var page = await BrowserPageAsync(root, "/admin/blocklist", HttpStatusCode.OK);
+        Assert.NotNull(page.QuerySelector($"table.blocked-servers tr.blocked-server[data-host='{host}'] button.blocklist-unblock"));
+        Assert.NotNull(page.QuerySelector("form#block-server-form input#block-server-host"));
+        Assert.NotNull(page.QuerySelector("a#menu-blocklist[href='/admin/blocklist']"));
+        await BrowserPageAsync(user, "/admin/blocklist", HttpStatusCode.Forbidden);
+        Assert.Null((await BrowserPageAsync(user, "/", HttpStatusCode.OK)).QuerySelector("a#menu-blocklist"));
 
         // What it sends now is refused at the door, with PeerTube's kind of error.
         var create = new JsonObject
@@ -140,6 +150,16 @@ public sealed class BlocklistTests : IAsyncLifetime
         await (await viewer.Http.DeleteAsync($"/api/v1/users/me/blocklist/servers/{_host.Remote.Host}")).ShouldHaveStatusAsync(HttpStatusCode.NoContent);
         Assert.Equal(1, await CommentsSeenByAsync(viewer));
         Assert.NotNull(await viewer.ListedAsync(uuid.ToString()));
+    }
+
+    /// <summary>A page as a signed-in browser reads it (the pt_token cookie).</summary>
+    private async Task<IDocument> BrowserPageAsync(PeerTubeClient user, string path, HttpStatusCode status)
+    {
+        using var http = PeerTubeClient.CreateHttpClient(_server);
+        http.DefaultRequestHeaders.Add("Cookie", $"{PeerTube.Net.Server.Features.Web.WebSession.CookieName}={user.Http.DefaultRequestHeaders.Authorization!.Parameter}");
+        var response = await http.GetAsync(path);
+        await response.ShouldHaveStatusAsync(status);
+        return await new HtmlParser().ParseDocumentAsync(await response.Content.ReadAsStringAsync());
     }
 
     public async ValueTask DisposeAsync()
