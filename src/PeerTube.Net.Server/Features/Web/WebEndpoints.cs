@@ -22,6 +22,7 @@ public static class WebEndpoints
         pages.MapLibraryPages();
         pages.MapAdminPages();
         pages.MapModerationPages();
+        pages.MapInstancePages();
 
         var unknown = RoutePatternFactory.Parse("/{**path}", defaults: null, parameterPolicies: new { path = new PagePathConstraint() });
         pages.Map(unknown, (HttpContext http) => Page.NotFound(http)).WithMetadata(new HttpMethodMetadata(GetOrHead));

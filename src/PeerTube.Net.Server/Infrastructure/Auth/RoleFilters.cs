@@ -22,5 +22,22 @@ public static class RoleFilters
         return group;
     }
 
+    /// <summary>Signed in (401 otherwise) and an administrator (403 otherwise).</summary>
+    public static RouteGroupBuilder RequireAdministrator(this RouteGroupBuilder group, string what)
+    {
+        group.RequireAuthorization();
+        group.AddEndpointFilter(async (context, next) =>
+        {
+            var principal = context.HttpContext.User;
+            if (principal.UserId() is null)
+            {
+                return ApiProblem.Unauthorized();
+            }
+
+            return principal.IsAdmin() ? await next(context) : ApiProblem.Forbidden($"Only administrators {what}.");
+        });
+        return group;
+    }
+
     public static bool IsSignedIn(this ClaimsPrincipal principal) => principal.UserId() is not null;
 }
