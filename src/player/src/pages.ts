@@ -288,7 +288,66 @@ function initBlocklist (): void {
   })
 }
 
+// Administration: the instance's settings (/admin/settings), sent back whole as PeerTube's admin page does
+
+function initSettings (): void {
+  const form = byId<HTMLFormElement>('settings-form')
+  if (!form) return
+  const error = byId('settings-error')
+  const saved = byId('settings-saved')
+  const submit = byId<HTMLButtonElement>('settings-submit')
+  const reset = byId<HTMLButtonElement>('settings-reset')
+
+  async function save (method: 'PUT' | 'DELETE'): Promise<void> {
+    showMessage(error, null)
+    if (saved) saved.hidden = true
+    if (submit) submit.disabled = true
+    try {
+      let init: RequestInit = { method: 'DELETE' }
+      if (method === 'PUT') {
+        const current = await apiFetch('/api/v1/config/custom')
+        if (!current.ok) {
+          showMessage(error, await problemMessage(current))
+          return
+        }
+        const config = await current.json() as Record<string, unknown>
+        for (const field of Array.from(form!.querySelectorAll<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>('[data-path]'))) {
+          const path = field.dataset.path!.split('.')
+          let node = config
+          for (const key of path.slice(0, -1)) node = (node[key] ?? (node[key] = {})) as Record<string, unknown>
+          const kind = field.dataset.kind
+          node[path[path.length - 1]] = kind === 'number' ? Number(field.value) : kind === 'boolean' ? field.value === 'true' : field.value
+        }
+        init = { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(config) }
+      }
+      const response = await apiFetch('/api/v1/config/custom', init)
+      if (!response.ok) {
+        showMessage(error, await problemMessage(response))
+        return
+      }
+      if (method === 'DELETE') {
+        window.location.reload()
+        return
+      }
+      if (saved) saved.hidden = false
+    } catch {
+      showMessage(error, 'The server cannot be reached. Check your connection and try again.')
+    } finally {
+      if (submit) submit.disabled = false
+    }
+  }
+
+  form.addEventListener('submit', event => {
+    event.preventDefault()
+    void save('PUT')
+  })
+  reset?.addEventListener('click', () => {
+    if (window.confirm('Forget every setting made here and go back to the server\'s appsettings?')) void save('DELETE')
+  })
+}
+
 function init (): void {
+  initSettings()
   initBlocklist()
   initLogin()
   initLogout()

@@ -95,6 +95,12 @@ public sealed class InstanceConfigTests : IAsyncLifetime
         Assert.Contains("<strong>walks</strong>", aboutPage);
         Assert.Contains("Be kind.", aboutPage);
 
+        // The settings page shows the current values to administrators only; the footer leads to the about page.
+        Assert.Contains("value=\"Renamed at runtime\"", await PageAsync(root, "/admin/settings", HttpStatusCode.OK));
+        Assert.Contains("data-path=\"instance.description\"", await PageAsync(root, "/admin/settings", HttpStatusCode.OK));
+        await PageAsync(mod, "/admin/settings", HttpStatusCode.Forbidden);
+        Assert.Contains("id=\"footer-about\" href=\"/about\"", home);
+
         // It is in the database, not in this process: a second node on the same database, started before the change,
         // shows it within its refresh interval.
         await Federation.FederationTestKit.EventuallyAsync(async () =>
@@ -105,6 +111,15 @@ public sealed class InstanceConfigTests : IAsyncLifetime
         await (await root.Http.DeleteAsync("/api/v1/config/custom")).ShouldHaveStatusAsync(HttpStatusCode.OK);
         Assert.Equal("From appsettings", (await anonymous.Http.GetFromJsonAsync<JsonElement>("/api/v1/config")).GetProperty("instance").GetProperty("name").GetString());
         Assert.Contains("From appsettings", await anonymous.Http.GetStringAsync("/"));
+    }
+
+    private async Task<string> PageAsync(PeerTubeClient user, string path, HttpStatusCode status)
+    {
+        using var http = PeerTubeClient.CreateHttpClient(_server);
+        http.DefaultRequestHeaders.Add("Cookie", $"{PeerTube.Net.Server.Features.Web.WebSession.CookieName}={user.Http.DefaultRequestHeaders.Authorization!.Parameter}");
+        var response = await http.GetAsync(path);
+        await response.ShouldHaveStatusAsync(status);
+        return await response.Content.ReadAsStringAsync();
     }
 
     public async ValueTask DisposeAsync()
