@@ -74,7 +74,7 @@ app.MapAccountsApi();
 app.MapChannelsApi();
 app.MapVideosApi();
 app.MapEngagementApi();
-app.MapAbusesApi();
+app.MapModerationApi();
 app.MapRedundancyApi();
 app.MapRedundancyFiles();
 app.MapUploadsApi();

@@ -225,7 +225,130 @@ function initAdmin (): void {
   })
 }
 
+// Moderation: the instance's blocklist (/admin/blocklist)
+
+function initBlocklist (): void {
+  const error = byId('blocklist-error')
+  if (!error) return
+
+  /** Sends one change to the blocklist API; the page is reloaded to show the list as the server now has it. */
+  function send (url: string, init: RequestInit, button: HTMLButtonElement | null): void {
+    showMessage(error, null)
+    if (button) button.disabled = true
+    apiFetch(url, init)
+      .then(async response => {
+        if (response.ok) {
+          window.location.reload()
+          return
+        }
+        showMessage(error, await problemMessage(response))
+        if (button) button.disabled = false
+      })
+      .catch(() => {
+        showMessage(error, 'The server cannot be reached. Check your connection and try again.')
+        if (button) button.disabled = false
+      })
+  }
+
+  const forms: Array<[string, string, string, string]> = [
+    ['block-server-form', 'block-server-host', 'host', '/api/v1/server/blocklist/servers'],
+    ['block-account-form', 'block-account-name', 'accountName', '/api/v1/server/blocklist/accounts'],
+    ['blocklist-subscribe-form', 'blocklist-subscribe-url', 'url', '/api/v1/server/blocklist/subscriptions']
+  ]
+  for (const [formId, inputId, field, url] of forms) {
+    const form = byId(formId)
+    const input = byId<HTMLInputElement>(inputId)
+    form?.addEventListener('submit', event => {
+      event.preventDefault()
+      const value = input?.value.trim() ?? ''
+      if (!value) {
+        showMessage(error, 'Fill in the field first.')
+        input?.focus()
+        return
+      }
+      send(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ [field]: value })
+      }, form?.querySelector<HTMLButtonElement>('button[type=submit]') ?? null)
+    })
+  }
+
+  document.addEventListener('click', event => {
+    const target = event.target as Element | null
+    const unblock = target?.closest<HTMLButtonElement>('button.blocklist-unblock')
+    if (unblock?.dataset.kind && unblock.dataset.target) {
+      send(`/api/v1/server/blocklist/${unblock.dataset.kind}/${encodeURIComponent(unblock.dataset.target)}`, { method: 'DELETE' }, unblock)
+      return
+    }
+    const unsubscribe = target?.closest<HTMLButtonElement>('button.blocklist-unsubscribe')
+    if (unsubscribe?.dataset.id && window.confirm('Remove this subscription and the blocks it made?')) {
+      send(`/api/v1/server/blocklist/subscriptions/${encodeURIComponent(unsubscribe.dataset.id)}`, { method: 'DELETE' }, unsubscribe)
+    }
+  })
+}
+
+// Administration: the instance's settings (/admin/settings), sent back whole as PeerTube's admin page does
+
+function initSettings (): void {
+  const form = byId<HTMLFormElement>('settings-form')
+  if (!form) return
+  const error = byId('settings-error')
+  const saved = byId('settings-saved')
+  const submit = byId<HTMLButtonElement>('settings-submit')
+  const reset = byId<HTMLButtonElement>('settings-reset')
+
+  async function save (method: 'PUT' | 'DELETE'): Promise<void> {
+    showMessage(error, null)
+    if (saved) saved.hidden = true
+    if (submit) submit.disabled = true
+    try {
+      let init: RequestInit = { method: 'DELETE' }
+      if (method === 'PUT') {
+        const current = await apiFetch('/api/v1/config/custom')
+        if (!current.ok) {
+          showMessage(error, await problemMessage(current))
+          return
+        }
+        const config = await current.json() as Record<string, unknown>
+        for (const field of Array.from(form!.querySelectorAll<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>('[data-path]'))) {
+          const path = field.dataset.path!.split('.')
+          let node = config
+          for (const key of path.slice(0, -1)) node = (node[key] ?? (node[key] = {})) as Record<string, unknown>
+          const kind = field.dataset.kind
+          node[path[path.length - 1]] = kind === 'number' ? Number(field.value) : kind === 'boolean' ? field.value === 'true' : field.value
+        }
+        init = { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(config) }
+      }
+      const response = await apiFetch('/api/v1/config/custom', init)
+      if (!response.ok) {
+        showMessage(error, await problemMessage(response))
+        return
+      }
+      if (method === 'DELETE') {
+        window.location.reload()
+        return
+      }
+      if (saved) saved.hidden = false
+    } catch {
+      showMessage(error, 'The server cannot be reached. Check your connection and try again.')
+    } finally {
+      if (submit) submit.disabled = false
+    }
+  }
+
+  form.addEventListener('submit', event => {
+    event.preventDefault()
+    void save('PUT')
+  })
+  reset?.addEventListener('click', () => {
+    if (window.confirm('Forget every setting made here and go back to the server\'s appsettings?')) void save('DELETE')
+  })
+}
+
 function init (): void {
+  initSettings()
+  initBlocklist()
   initLogin()
   initLogout()
   initMyVideos()

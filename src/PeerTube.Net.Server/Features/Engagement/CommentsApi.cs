@@ -19,7 +19,7 @@ internal static class CommentsApi
     private static readonly HashSet<string> SortColumns = ["createdAt", "totalReplies"];
 
     public static async Task<Results<Ok<CommentThreadsPage>, BadRequestProblem, NotFoundProblem>> ListThreadsAsync(string id, HttpRequest request, ClaimsPrincipal principal, AppDbContext db,
-        IOptions<InstanceOptions> instance, CancellationToken ct)
+        IMutedAccounts muted, IOptions<InstanceOptions> instance, CancellationToken ct)
     {
         var video = await ViewableAsync(db, id, principal, ct);
         if (video is null)
@@ -28,7 +28,9 @@ internal static class CommentsApi
         }
 
         var page = ListQuery.Read(request, SortColumns, "-createdAt");
-        var comments = db.VideoComments.AsNoTracking().Where(c => c.VideoId == video.Id);
+        // Comments of accounts muted for the viewer (by the instance or by them) are not shown.
+        var mutedIds = muted.For(principal.UserId());
+        var comments = db.VideoComments.AsNoTracking().Where(c => c.VideoId == video.Id && !mutedIds.Contains(c.AccountId));
         // A deleted thread stays listed while it has replies, as PeerTube shows it ("deleted comment").
         var threads = comments.Where(c => c.InReplyToCommentId == null
                                           && (c.DeletedAt == null || comments.Any(r => r.ThreadId == c.Id && r.Id != c.Id && r.DeletedAt == null)));
@@ -53,7 +55,7 @@ internal static class CommentsApi
 
     /// <summary>PeerTube's VideoCommentThreadTree: { comment, hasMoreChildren, children: [ { comment, children } ] }.</summary>
     public static async Task<Results<Ok<CommentThreadTree>, NotFoundProblem>> GetThreadAsync(string id, int threadId, ClaimsPrincipal principal, AppDbContext db,
-        IOptions<InstanceOptions> instance, CancellationToken ct)
+        IMutedAccounts muted, IOptions<InstanceOptions> instance, CancellationToken ct)
     {
         var video = await ViewableAsync(db, id, principal, ct);
         if (video is null)
@@ -61,8 +63,9 @@ internal static class CommentsApi
             return ApiProblem.NotFound("Video not found.");
         }
 
+        var mutedIds = muted.For(principal.UserId());
         var all = await db.VideoComments.AsNoTracking().Include(c => c.Account)
-            .Where(c => c.VideoId == video.Id && (c.Id == threadId || c.ThreadId == threadId))
+            .Where(c => c.VideoId == video.Id && (c.Id == threadId || c.ThreadId == threadId) && !mutedIds.Contains(c.AccountId))
             .OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).ToListAsync(ct);
         var root = all.FirstOrDefault(c => c.Id == threadId && c.InReplyToCommentId == null);
         if (root is null)

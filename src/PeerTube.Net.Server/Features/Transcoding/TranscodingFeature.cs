@@ -18,6 +18,7 @@ public static class TranscodingFeature
             return new FfmpegTools(o.FfmpegPath, o.FfprobePath);
         });
         services.AddSingleton(sp => TranscodingProfile.Load(sp.GetRequiredService<IOptions<TranscodingOptions>>().Value.ResolveProfilePath()));
+        services.AddSingleton<IServerConfigContributor, TranscodingConfigPart>();
         services.AddSingleton<MediaProber>();
         services.AddSingleton<FfmpegRunner>();
         services.AddSingleton<RunningTranscodes>();

@@ -39,6 +39,13 @@ public static class VideoAccess
         videos.Where(v => v.Privacy == VideoPrivacy.Public
                           && (v.State == VideoState.Published || (v.State == VideoState.ToTranscode && !v.WaitTranscoding)));
 
+    /// <summary>Leaves out the videos of accounts muted for <paramref name="viewer"/> (by the instance or by them).</summary>
+    public static IQueryable<Video> NotMutedFor(this IQueryable<Video> videos, IMutedAccounts muted, ClaimsPrincipal viewer)
+    {
+        var ids = muted.For(viewer.UserId());
+        return videos.Where(v => !ids.Contains(v.Channel!.AccountId));
+    }
+
     public static IQueryable<Video> WithDetails(this IQueryable<Video> videos) =>
         videos.Include(v => v.Channel!).ThenInclude(c => c.Account!)
             .Include(v => v.StreamingPlaylist!).ThenInclude(p => p.Files)

@@ -40,11 +40,11 @@ internal static class VideosApi
         table.ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value);
 
     private static Task<Results<Ok<ListPage<Dictionary<string, object?>>>, BadRequestProblem>> ListAsync(HttpContext http, AppDbContext db,
-        IOptions<InstanceOptions> instance, VideoUrls urls, CancellationToken ct) =>
-        PageAsync(http, db.Videos.Listable(), instance.Value, urls, ct);
+        IMutedAccounts muted, IOptions<InstanceOptions> instance, VideoUrls urls, CancellationToken ct) =>
+        PageAsync(http, db.Videos.Listable().NotMutedFor(muted, http.User), instance.Value, urls, ct);
 
     private static async Task<Results<Ok<ListPage<Dictionary<string, object?>>>, BadRequestProblem, NotFoundProblem>> ListChannelAsync(string handle,
-        HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance, VideoUrls urls, CancellationToken ct)
+        HttpContext http, AppDbContext db, IMutedAccounts muted, IOptions<InstanceOptions> instance, VideoUrls urls, CancellationToken ct)
     {
         var name = Handles.Local(handle, instance.Value);
         if (!await db.VideoChannels.AnyAsync(c => c.Name == name, ct))
@@ -52,7 +52,7 @@ internal static class VideosApi
             return ApiProblem.NotFound("Video channel not found.");
         }
 
-        return (await PageAsync(http, db.Videos.Listable().Where(v => v.Channel!.Name == name), instance.Value, urls, ct)).Result switch
+        return (await PageAsync(http, db.Videos.Listable().NotMutedFor(muted, http.User).Where(v => v.Channel!.Name == name), instance.Value, urls, ct)).Result switch
         {
             Ok<ListPage<Dictionary<string, object?>>> page => page,
             var problem => (BadRequestProblem)problem,
@@ -60,7 +60,7 @@ internal static class VideosApi
     }
 
     private static async Task<Results<Ok<ListPage<Dictionary<string, object?>>>, BadRequestProblem, NotFoundProblem>> ListAccountAsync(string name,
-        HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance, VideoUrls urls, CancellationToken ct)
+        HttpContext http, AppDbContext db, IMutedAccounts muted, IOptions<InstanceOptions> instance, VideoUrls urls, CancellationToken ct)
     {
         var account = Handles.Local(name, instance.Value);
         if (!await db.Accounts.AnyAsync(a => a.Name == account, ct))
@@ -68,7 +68,7 @@ internal static class VideosApi
             return ApiProblem.NotFound("Account not found.");
         }
 
-        return (await PageAsync(http, db.Videos.Listable().Where(v => v.Channel!.Account!.Name == account), instance.Value, urls, ct)).Result switch
+        return (await PageAsync(http, db.Videos.Listable().NotMutedFor(muted, http.User).Where(v => v.Channel!.Account!.Name == account), instance.Value, urls, ct)).Result switch
         {
             Ok<ListPage<Dictionary<string, object?>>> page => page,
             var problem => (BadRequestProblem)problem,

@@ -28,7 +28,7 @@ public sealed class Page : IResult, IStatusCodeHttpResult
         new(new RazorComponentResult<TComponent>(parameters) { StatusCode = status }, status, embeddable: true);
 
     public static PageFrame Frame(HttpContext http) =>
-        new(http.RequestServices.GetRequiredService<IOptions<InstanceOptions>>().Value.Name, Viewer.From(http.User),
+        new(http.RequestServices.GetRequiredService<CustomConfigStore>().InstanceName, Viewer.From(http.User),
             http.Request.Path.Value + http.Request.QueryString.Value);
 
     public static Page NotFound(HttpContext http, bool embeddable = false) =>

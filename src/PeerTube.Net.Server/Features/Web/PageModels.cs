@@ -6,11 +6,11 @@ using PeerTube.Net.Server.Features.Accounts;
 namespace PeerTube.Net.Server.Features.Web;
 
 /// <summary>Who is looking at a page: the user behind the pt_token cookie, if any.</summary>
-public sealed record Viewer(int UserId, string Username, bool IsAdmin)
+public sealed record Viewer(int UserId, string Username, bool IsAdmin, bool IsModerator = false)
 {
     public static Viewer? From(ClaimsPrincipal principal) =>
         principal.UserId() is { } id
-            ? new Viewer(id, principal.GetClaim(OpenIddictConstants.Claims.Name) ?? "", principal.IsAdmin())
+            ? new Viewer(id, principal.GetClaim(OpenIddictConstants.Claims.Name) ?? "", principal.IsAdmin(), principal.IsModeratorOrAdmin())
             : null;
 }
 

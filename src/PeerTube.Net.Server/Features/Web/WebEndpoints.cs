@@ -21,6 +21,8 @@ public static class WebEndpoints
         pages.MapWatchPages();
         pages.MapLibraryPages();
         pages.MapAdminPages();
+        pages.MapModerationPages();
+        pages.MapInstancePages();
 
         var unknown = RoutePatternFactory.Parse("/{**path}", defaults: null, parameterPolicies: new { path = new PagePathConstraint() });
         pages.Map(unknown, (HttpContext http) => Page.NotFound(http)).WithMetadata(new HttpMethodMetadata(GetOrHead));

@@ -10,6 +10,8 @@ public static class HostingExtensions
     {
         builder.Services.AddOptions<InstanceOptions>().BindConfiguration(InstanceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<CustomConfigStore>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CustomConfigStore>());
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<InstanceOptions>>((o, instance) =>
         {
             o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;

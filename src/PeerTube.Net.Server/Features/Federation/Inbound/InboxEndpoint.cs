@@ -16,7 +16,7 @@ namespace PeerTube.Net.Server.Features.Federation.Inbound;
 public static partial class InboxEndpoint
 {
     public static async Task<IResult> ReceiveAsync(HttpContext http, AppDbContext db, RemoteActors actors, IOptionsMonitor<FederationOptions> options,
-        IOptions<InstanceOptions> instance, KeyFetchGuard fetchGuard, IBackgroundJobClient jobs, TimeProvider clock, ILoggerFactory loggers, CancellationToken ct)
+        IOptions<InstanceOptions> instance, KeyFetchGuard fetchGuard, IInboundBlocklist blocklist, IBackgroundJobClient jobs, TimeProvider clock, ILoggerFactory loggers, CancellationToken ct)
     {
         var o = options.CurrentValue;
         if (!o.Enabled)
@@ -45,6 +45,14 @@ public static partial class InboxEndpoint
         // The host we are: a request signed for another instance does not verify here, whatever Host it arrives with.
         var ourHost = instance.Value.Host;
         var log = loggers.CreateLogger("PeerTube.Net.Federation.Inbox");
+
+        // A host the instance blocked is not heard, and its keys are not even fetched.
+        if (ActivityJson.HostOf(signature.KeyId) is { } keyHost && await blocklist.RefusesHostAsync(keyHost, ct))
+        {
+            LogRefused(log, signature.KeyId, "the host is blocked");
+            return ApiProblem.Forbidden("This instance blocks the sender's host.", "blocked_by_server");
+        }
+
         var signer = await actors.KnownByKeyIdAsync(signature.KeyId, ct);
         var verdict = signer is null ? null : Verify(http, signature, signer, ourHost, clock, o);
         if (verdict is { Valid: false, Error: "bad_signature" } && !string.Equals(http.Request.Host.Value, ourHost, StringComparison.OrdinalIgnoreCase))
@@ -88,6 +96,12 @@ public static partial class InboxEndpoint
         {
             LogRefused(log, signature.KeyId, verdict.Error);
             return ApiProblem.Unauthorized($"The HTTP signature is not valid ({verdict.Error}).", "invalid_signature");
+        }
+
+        if (await blocklist.RefusesAsync(signer, ct))
+        {
+            LogRefused(log, signature.KeyId, "the account is blocked");
+            return ApiProblem.Forbidden("This instance blocks the sender.", "blocked_by_server");
         }
 
         JsonDocument doc;
