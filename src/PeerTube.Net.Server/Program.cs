@@ -1,3 +1,4 @@
+using PeerTube.Net.Server.Infrastructure.Email;
 using PeerTube.Net.Server.Features.Accounts;
 using PeerTube.Net.Server.Features.Channels;
 using PeerTube.Net.Server.Features.Federation;
@@ -35,6 +36,7 @@ builder.AddStorage();
 builder.AddDatabase();
 builder.AddJobs();
 builder.AddRedis();
+builder.AddEmail();
 builder.AddAccounts();
 builder.AddVideos();
 builder.AddUploads();

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using PeerTube.Net.Server.Features.Accounts.Registrations;
 
 namespace PeerTube.Net.Server.Features.Accounts;
 
@@ -31,6 +32,7 @@ internal static class AccountsApi
         user.MapGet("/users/{id:int}", UsersApi.GetUser);
         user.MapPut("/users/{id:int}", UsersApi.UpdateUser);
         user.MapDelete("/users/{id:int}", UsersApi.DeleteUser);
+        app.MapRegistrationsApi();
         return app;
     }
 

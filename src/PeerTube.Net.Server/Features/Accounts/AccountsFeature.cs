@@ -24,6 +24,7 @@ public static class AccountsFeature
         var services = builder.Services;
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<UserService>();
+        services.AddSingleton<IServerConfigContributor, Registrations.SignupConfigPart>();
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
 
         services.AddOpenIddict()
@@ -60,19 +61,32 @@ public static class AccountsFeature
         services.AddRateLimiter(o =>
         {
             o.OnRejected = async (context, ct) =>
-                await new ApiProblem(429, "You have reached the maximum number of login attempts. Please try again later.", "too_many_requests")
-                    .ExecuteAsync(context.HttpContext);
-            o.AddPolicy(LoginRateLimit, http =>
             {
-                var limits = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.Login;
-                return RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                    _ => new FixedWindowRateLimiterOptions
-                    {
-                        PermitLimit = limits.PermitLimit,
-                        Window = TimeSpan.FromSeconds(limits.WindowSeconds),
-                        QueueLimit = 0,
-                    });
-            });
+                var path = context.HttpContext.Request.Path;
+                var message = path.StartsWithSegments("/api/v1/users/token")
+                    ? "You have reached the maximum number of login attempts. Please try again later."
+                    : "Too many requests from this address. Please try again later.";
+                context.HttpContext.Response.Headers.RetryAfter = "300";
+                await new ApiProblem(429, message, "too_many_requests").ExecuteAsync(context.HttpContext);
+            };
+            foreach (var (policy, pick) in new (string, Func<RateLimitOptions, RateLimitOptions.WindowLimit>)[]
+                     {
+                         (LoginRateLimit, r => r.Login), (Registrations.RegistrationsApi.SignupRateLimit, r => r.Signup),
+                         (Registrations.RegistrationsApi.AskEmailRateLimit, r => r.AskEmail), (Registrations.RegistrationsApi.VerifyRateLimit, r => r.Verify),
+                     })
+            {
+                o.AddPolicy(policy, http =>
+                {
+                    var limits = pick(http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value);
+                    return RateLimitPartition.GetFixedWindowLimiter($"{policy}:{http.Connection.RemoteIpAddress}",
+                        _ => new FixedWindowRateLimiterOptions
+                        {
+                            PermitLimit = limits.PermitLimit,
+                            Window = TimeSpan.FromSeconds(limits.WindowSeconds),
+                            QueueLimit = 0,
+                        });
+                });
+            }
         });
 
         return builder;

@@ -22,7 +22,7 @@ internal static class OAuthApi
     /// OpenIddict writes both the token and the OAuth error (<c>{ error, error_description }</c>, which clients parse):
     /// the handler only signs in or refuses. The route declares the bodies for the OpenAPI document.
     /// </summary>
-    public static async Task<Results<SignInHttpResult, ForbidHttpResult>> Token(HttpContext http, UserService users, AppDbContext db)
+    public static async Task<Results<SignInHttpResult, ForbidHttpResult>> Token(HttpContext http, UserService users, AppDbContext db, CustomConfigStore config)
     {
         var request = http.GetOpenIddictServerRequest()
             ?? throw new ApiProblemException(ApiProblem.BadRequest("The OAuth request cannot be read.", "invalid_request"));
@@ -54,6 +54,12 @@ internal static class OAuthApi
         if (user.Blocked)
         {
             return Reject(Errors.InvalidGrant, "User is blocked.");
+        }
+
+        // A sign-up whose address was never checked waits for the link we mailed (PeerTube's requiresEmailVerification).
+        if (user.EmailVerified == false && config.Flag("signup", "requiresEmailVerification"))
+        {
+            return Reject(Errors.InvalidGrant, "User email is not verified.");
         }
 
         var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);

@@ -14,6 +14,9 @@ public sealed class User
     public long VideoQuota { get; set; } = -1;
     public long VideoQuotaDaily { get; set; } = -1;
     public bool Blocked { get; set; }
+
+    /// <summary>Whether the email was checked by a link we sent; null for users an administrator made (nothing to check).</summary>
+    public bool? EmailVerified { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
     public Account? Account { get; set; }

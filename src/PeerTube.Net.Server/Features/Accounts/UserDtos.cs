@@ -21,7 +21,7 @@ public static class UserDtos
             ["id"] = user.Id,
             ["username"] = user.Username,
             ["email"] = user.Email,
-            ["emailVerified"] = true,
+            ["emailVerified"] = user.EmailVerified ?? true,
             ["nsfwPolicy"] = "display",
             ["adminFlags"] = 0,
             ["role"] = new IdLabel<int>((int)user.Role, RoleLabel(user.Role)),

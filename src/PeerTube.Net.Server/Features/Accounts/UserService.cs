@@ -10,8 +10,11 @@ public sealed partial class UserService(AppDbContext db, IPasswordHasher<User> h
     public static partial Regex UsernamePattern();
 
     /// <summary>Creates the user, its account and its default channel ("&lt;username&gt;_channel", as PeerTube does).</summary>
+    /// <param name="passwordHash">A hash made earlier (an accepted registration request), used instead of <paramref name="password"/>.</param>
+    /// <param name="emailVerified">Null for users made by an administrator; false for a sign-up waiting for its email check.</param>
     public async Task<User> CreateAsync(string username, string email, string password, UserRole role, long videoQuota, long videoQuotaDaily,
-        string? channelName, CancellationToken ct)
+        string? channelName, CancellationToken ct, string? passwordHash = null, bool? emailVerified = null, string? displayName = null,
+        string? channelDisplayName = null)
     {
         var errors = new Dictionary<string, string>();
         if (!UsernamePattern().IsMatch(username))
@@ -19,7 +22,7 @@ public sealed partial class UserService(AppDbContext db, IPasswordHasher<User> h
             errors["username"] = "Should have a valid username: 1 to 50 characters among a-z, 0-9, '.' and '_'.";
         }
 
-        if (password.Length is < 6 or > 255)
+        if (passwordHash is null && password.Length is < 6 or > 255)
         {
             errors["password"] = "Should have a valid password: 6 to 255 characters.";
         }
@@ -66,23 +69,32 @@ public sealed partial class UserService(AppDbContext db, IPasswordHasher<User> h
             Role = role,
             VideoQuota = videoQuota,
             VideoQuotaDaily = videoQuotaDaily,
+            EmailVerified = emailVerified,
             CreatedAt = now,
         };
-        user.PasswordHash = hasher.HashPassword(user, password);
+        user.PasswordHash = passwordHash ?? hasher.HashPassword(user, password);
         user.Account = new Account
         {
             Name = username,
-            DisplayName = username,
+            DisplayName = string.IsNullOrWhiteSpace(displayName) ? username : displayName.Trim(),
             CreatedAt = now,
             Channels =
             [
-                new VideoChannel { Name = channelName, DisplayName = $"Main {username} channel", CreatedAt = now, UpdatedAt = now },
+                new VideoChannel
+                {
+                    Name = channelName, DisplayName = string.IsNullOrWhiteSpace(channelDisplayName) ? $"Main {username} channel" : channelDisplayName.Trim(),
+                    CreatedAt = now, UpdatedAt = now,
+                },
             ],
         };
         db.Users.Add(user);
         await db.SaveChangesAsync(ct);
         return user;
     }
+
+    public string HashPassword(string password) => hasher.HashPassword(new User { Username = "", Email = "", PasswordHash = "" }, password);
+
+    public void SetPassword(User user, string password) => user.PasswordHash = hasher.HashPassword(user, password);
 
     /// <summary>Finds a user by username or email, PeerTube-style, and checks the password.</summary>
     public async Task<User?> FindByCredentialsAsync(string usernameOrEmail, string password, CancellationToken ct)

@@ -33,8 +33,8 @@ public static class InstanceApi
         CustomConfigDocument.Effective(CustomConfigDocument.Defaults(instance.Value, configuration), store.Current);
 
     /// <summary>PeerTube's ServerConfig: the effective custom config in its public shape, and each feature's part.</summary>
-    private static Ok<JsonObject> GetConfig(IOptions<InstanceOptions> instance, IConfiguration configuration, CustomConfigStore store,
-        IEnumerable<IServerConfigContributor> contributors)
+    private static async Task<Ok<JsonObject>> GetConfig(IOptions<InstanceOptions> instance, IConfiguration configuration, CustomConfigStore store,
+        IEnumerable<IServerConfigContributor> contributors, CancellationToken ct)
     {
         var c = Effective(instance, configuration, store);
         JsonNode? Copy(params string[] path)
@@ -88,12 +88,12 @@ public static class InstanceApi
                 ["registered"] = new JsonArray(), ["builtIn"] = new JsonArray(new JsonObject { ["name"] = "peertube-core-light-beige" }, new JsonObject { ["name"] = "peertube-core-dark-brown" }),
                 ["default"] = Copy("theme", "default"), ["customization"] = Copy("theme", "customization"),
             },
-            ["email"] = new JsonObject { ["enabled"] = false },
+            ["email"] = new JsonObject { ["enabled"] = !string.IsNullOrWhiteSpace(configuration["Email:Smtp:Host"]) },
             ["contactForm"] = Copy("contactForm"),
-            // Sign-up is not built yet: whatever the admin set, nobody can register here.
+            // Whether one can sign up now is the accounts feature's to say (it knows how many users there are).
             ["signup"] = new JsonObject
             {
-                ["allowed"] = false, ["allowedForCurrentIP"] = false, ["requiresEmailVerification"] = signup["requiresEmailVerification"]!.DeepClone(),
+                ["allowed"] = false, ["allowedForCurrentIP"] = true, ["requiresEmailVerification"] = signup["requiresEmailVerification"]!.DeepClone(),
                 ["requiresApproval"] = signup["requiresApproval"]!.DeepClone(), ["minimumAge"] = signup["minimumAge"]!.DeepClone(),
             },
             ["transcoding"] = new JsonObject
@@ -158,7 +158,7 @@ public static class InstanceApi
         };
         foreach (var contributor in contributors)
         {
-            contributor.Contribute(config);
+            await contributor.ContributeAsync(config, ct);
         }
 
         return TypedResults.Ok(config);

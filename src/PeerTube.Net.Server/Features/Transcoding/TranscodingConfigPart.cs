@@ -6,11 +6,11 @@ namespace PeerTube.Net.Server.Features.Transcoding;
 /// <summary>The transcoding part of <c>GET /api/v1/config</c>: the ladder's resolutions and the profile in use.</summary>
 internal sealed class TranscodingConfigPart(TranscodingProfile profile) : IServerConfigContributor
 {
-    public void Contribute(JsonObject config)
+    public Task ContributeAsync(JsonObject config, CancellationToken ct)
     {
         if (config["transcoding"] is not JsonObject transcoding)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         var resolutions = profile.Resolutions.Order().Select(r => (JsonNode?)r).ToList();
@@ -23,5 +23,6 @@ internal sealed class TranscodingConfigPart(TranscodingProfile profile) : IServe
         var name = string.IsNullOrEmpty(profile.Name) ? "default" : profile.Name;
         transcoding["profile"] = name;
         transcoding["availableProfiles"] = new JsonArray(name);
+        return Task.CompletedTask;
     }
 }

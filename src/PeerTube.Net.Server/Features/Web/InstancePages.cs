@@ -48,7 +48,7 @@ public static class InstancePages
             return Page.Forbidden(http);
         }
 
-        var effective = Instance.CustomConfigDocument.Effective(Instance.CustomConfigDocument.Defaults(instance.Value, configuration), store.Current);
+        var effective = CustomConfigDocument.Effective(CustomConfigDocument.Defaults(instance.Value, configuration), store.Current);
         var fields = SettingsFields.Select(f =>
         {
             System.Text.Json.Nodes.JsonNode? node = effective;

@@ -11,7 +11,7 @@ namespace PeerTube.Net.Server.Infrastructure.Hosting;
 /// </summary>
 public interface IServerConfigContributor
 {
-    void Contribute(JsonObject config);
+    Task ContributeAsync(JsonObject config, CancellationToken ct);
 }
 
 /// <summary>
@@ -19,7 +19,8 @@ public interface IServerConfigContributor
 /// appsettings, read by every node. A save takes effect on this node at once and on the others within
 /// <see cref="RefreshInterval"/>, without a restart.
 /// </summary>
-public sealed partial class CustomConfigStore(IServiceScopeFactory scopes, IOptions<InstanceOptions> instance, TimeProvider clock, ILogger<CustomConfigStore> log)
+public sealed partial class CustomConfigStore(IServiceScopeFactory scopes, IOptions<InstanceOptions> instance, IConfiguration configuration, TimeProvider clock,
+    ILogger<CustomConfigStore> log)
     : BackgroundService
 {
     public const string SettingKey = "config.custom";
@@ -29,6 +30,25 @@ public sealed partial class CustomConfigStore(IServiceScopeFactory scopes, IOpti
 
     /// <summary>A copy of what the admin set (only the keys they set).</summary>
     public JsonObject Current => (JsonObject)_current.DeepClone();
+
+    /// <summary>PeerTube's whole CustomConfig as it stands: the defaults with the admin's changes over them.</summary>
+    public JsonObject Effective => CustomConfigDocument.Effective(CustomConfigDocument.Defaults(instance.Value, configuration), _current);
+
+    /// <summary>A boolean of the effective configuration (<c>Flag("signup", "enabled")</c>).</summary>
+    public bool Flag(params string[] path) => Lookup(Effective, path) is JsonValue v && v.GetValueKind() == JsonValueKind.True;
+
+    /// <summary>A number of the effective configuration (<c>Number("signup", "limit")</c>), 0 when absent.</summary>
+    public long Number(params string[] path) => Lookup(Effective, path) is JsonValue v && v.TryGetValue<double>(out var d) ? (long)d : 0;
+
+    private static JsonNode? Lookup(JsonNode? node, string[] path)
+    {
+        foreach (var key in path)
+        {
+            node = node is JsonObject o && o.TryGetPropertyValue(key, out var child) ? child : null;
+        }
+
+        return node;
+    }
 
     /// <summary>The instance's name: the admin's, else appsettings' Instance:Name.</summary>
     public string InstanceName => String("instance", "name") ?? instance.Value.Name;

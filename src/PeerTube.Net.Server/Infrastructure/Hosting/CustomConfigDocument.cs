@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace PeerTube.Net.Server.Features.Instance;
+namespace PeerTube.Net.Server.Infrastructure.Hosting;
 
 /// <summary>
 /// PeerTube's CustomConfig: the defaults (from appsettings and what this server does), the admin's changes laid over
