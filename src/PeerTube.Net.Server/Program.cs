@@ -61,6 +61,7 @@ await app.RecoverFederationAsync();
 
 app.UseForwardedHeaders();
 app.UseApiErrors();
+app.UseHlsFiles();
 app.UseActivityPubNegotiation();
 app.UseRouting();
 app.UseCors();

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using PeerTube.Net.Server.Features.Accounts;
 using PeerTube.Net.Server.Features.Federation.Http;
@@ -17,9 +19,19 @@ public static class StreamingFeature
         builder.Services.AddSingleton<VideoFileTokens>();
         builder.Services.AddSingleton<LazyStaticImages>();
         builder.Services.AddSingleton<SegmentTraffic>();
+        builder.Services.AddOptions<StreamingOptions>().BindConfiguration(StreamingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<VideoGates>();
+        builder.Services.AddSingleton<PlaylistCache>();
+        builder.Services.AddSingleton<HlsFiles>();
+        // A large range is read ahead of the socket instead of waiting on it every 64 KiB (Kestrel's default).
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<StreamingOptions>>((kestrel, streaming) =>
+            kestrel.Limits.MaxResponseBufferSize = streaming.Value.ResponseBufferBytes);
         builder.Services.AddVideoEventHandler<StreamingVideoEvents>();
         return builder;
     }
+
+    /// <summary>The fast path for HLS files (<see cref="HlsFiles"/>): before routing, CORS and authentication, which it does not need.</summary>
+    public static IApplicationBuilder UseHlsFiles(this IApplicationBuilder app) => HlsFiles.UseHlsFiles(app);
 }
 
 /// <summary>HMAC-signed "uuid.expiry.signature" tokens; the key lives under Storage:Root/keys.</summary>
