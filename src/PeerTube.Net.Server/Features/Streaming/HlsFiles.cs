@@ -321,8 +321,7 @@ internal sealed class CachedPlaylistResult(PlaylistCache.CachedFile file, string
         var response = http.Response;
         var headers = response.Headers;
         headers.ETag = file.ETag;
-        headers.LastModified = HeaderUtilities.FormatDate(new DateTimeOffset(file.LastModified.Year, file.LastModified.Month,
-            file.LastModified.Day, file.LastModified.Hour, file.LastModified.Minute, file.LastModified.Second, TimeSpan.Zero));
+        headers.LastModified = file.LastModifiedHeader;
         headers.AcceptRanges = "bytes";
         if (Matches(http.Request.Headers.IfNoneMatch, file.ETag))
         {

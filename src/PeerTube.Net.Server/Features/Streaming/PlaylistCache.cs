@@ -76,5 +76,10 @@ public sealed class PlaylistCache(IOptions<StreamingOptions> options)
     /// <summary>Forgets a file (a writer that just replaced it); the next request reads it again.</summary>
     public void Invalidate(string path) => _files.TryRemove(path, out _);
 
-    public sealed record CachedFile(byte[] Bytes, long Length, DateTime LastModified, string ETag, EntityTagHeaderValue EntityTag);
+    public sealed record CachedFile(byte[] Bytes, long Length, DateTime LastModified, string ETag, EntityTagHeaderValue EntityTag)
+    {
+        /// <summary>The Last-Modified header, as the framework's file results write it (whole seconds).</summary>
+        public string LastModifiedHeader { get; } = HeaderUtilities.FormatDate(new DateTimeOffset(LastModified.Year, LastModified.Month,
+            LastModified.Day, LastModified.Hour, LastModified.Minute, LastModified.Second, TimeSpan.Zero));
+    }
 }

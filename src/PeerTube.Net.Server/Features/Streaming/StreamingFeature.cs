@@ -38,6 +38,11 @@ public static class StreamingFeature
 public sealed class VideoFileTokens
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(2);
+
+    /// <summary>Tokens whose signature was checked, kept at most (only valid ones are kept, so a flood of bad tokens adds nothing).</summary>
+    private const int MaxVerified = 10_000;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Guid Uuid, long Expiry)> _verified = new(StringComparer.Ordinal);
     private readonly byte[] _key;
     private readonly TimeProvider _clock;
 
@@ -63,6 +68,12 @@ public sealed class VideoFileTokens
 
     public bool IsValid(string? token, Guid uuid)
     {
+        // A player sends the same token with every segment: once its signature is checked, only its expiry is.
+        if (token is not null && _verified.TryGetValue(token, out var known))
+        {
+            return known.Uuid == uuid && DateTimeOffset.FromUnixTimeSeconds(known.Expiry) >= _clock.GetUtcNow();
+        }
+
         var parts = token?.Split('.');
         if (parts is not { Length: 3 } || parts[0] != uuid.ToString("N")
             || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var expiry)
@@ -72,7 +83,18 @@ public sealed class VideoFileTokens
         }
 
         var expected = Encoding.ASCII.GetBytes(Sign($"{parts[0]}.{parts[1]}"));
-        return CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(parts[2]));
+        if (!CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(parts[2])))
+        {
+            return false;
+        }
+
+        if (_verified.Count >= MaxVerified)
+        {
+            _verified.Clear();
+        }
+
+        _verified[token!] = (uuid, expiry);
+        return true;
     }
 
     private string Sign(string payload) =>
