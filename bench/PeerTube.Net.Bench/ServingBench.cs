@@ -18,7 +18,8 @@ namespace PeerTube.Net.Bench;
 /// </summary>
 internal static partial class ServingBench
 {
-    private sealed record Setup(string Name, string BaseUrl, bool Private);
+    /// <param name="ThroughPipeline">Requests carry an Origin header, which the fast path leaves to the whole pipeline (routing, CORS, authentication, endpoint): an ablation.</param>
+    private sealed record Setup(string Name, string BaseUrl, bool Private, bool ThroughPipeline = false);
 
     private sealed record Workload(string Name, string LuaScript);
 
@@ -30,7 +31,8 @@ internal static partial class ServingBench
         public double GigabytesPerSecond => Bytes / Seconds / 1e9;
     }
 
-    internal sealed record ServingOptions(int Runs, int Seconds, IReadOnlyList<int> Connections, string? Baseline, bool Build, bool Private)
+    /// <param name="Ablation">--ablation: also "ours after" with no access cache (Streaming:AccessCacheSeconds=0) and through the whole pipeline.</param>
+    internal sealed record ServingOptions(int Runs, int Seconds, IReadOnlyList<int> Connections, string? Baseline, bool Build, bool Private, bool Ablation)
     {
         public static ServingOptions Parse(string[] args)
         {
@@ -40,6 +42,7 @@ internal static partial class ServingBench
             string? baseline = null;
             var build = true;
             var privateToo = true;
+            var ablation = false;
             for (var i = 0; i < args.Length; i++)
             {
                 switch (args[i])
@@ -67,12 +70,15 @@ internal static partial class ServingBench
                     case "--public-only":
                         privateToo = false;
                         break;
+                    case "--ablation":
+                        ablation = true;
+                        break;
                     default:
-                        throw new ArgumentException($"--serving: unknown or invalid argument '{args[i]}' (--runs 1-10, --wrk-seconds 1-60, --connections 16,64, --baseline REPO, --public-only, --no-build).");
+                        throw new ArgumentException($"--serving: unknown or invalid argument '{args[i]}' (--runs 1-10, --wrk-seconds 1-60, --connections 16,64, --baseline REPO, --public-only, --ablation, --no-build).");
                 }
             }
 
-            return new ServingOptions(runs, seconds, connections, baseline, build, privateToo);
+            return new ServingOptions(runs, seconds, connections, baseline, build, privateToo, ablation);
         }
     }
 
@@ -151,6 +157,17 @@ internal static partial class ServingBench
                 servers.Add(after);
             }
 
+            ServerUnderTest? noCache = null;
+            if (options.Ablation)
+            {
+                var noCacheStorage = Path.Combine(temp.FullName, "nocache-storage");
+                await Bench.RunToolAsync("cp", temp.FullName, ["-a", storage, noCacheStorage], ct);
+                Bench.Progress("starting the ablation server (after, Streaming:AccessCacheSeconds=0) on a copy of the storage");
+                noCache = await ServerUnderTest.StartAsync(serverDll, noCacheStorage, Path.Combine(temp.FullName, "nocache.log"), ct,
+                    new Dictionary<string, string>(environment) { ["Streaming__AccessCacheSeconds"] = "0" }, password);
+                servers.Add(noCache);
+            }
+
             int? nginxPort = null, frontPort = null;
             if (nginx is not null)
             {
@@ -171,6 +188,12 @@ internal static partial class ServingBench
             }
 
             setups.Add(new Setup("ours after", after.BaseUrl, false));
+            if (noCache is not null)
+            {
+                setups.Add(new Setup("ours after, no access cache", noCache.BaseUrl, false));
+                setups.Add(new Setup("ours after, whole pipeline (Origin header)", after.BaseUrl, false, ThroughPipeline: true));
+            }
+
             if (frontPort is { } fp)
             {
                 setups.Add(new Setup("nginx in front of ours after", $"http://127.0.0.1:{fp}", false));
@@ -191,7 +214,8 @@ internal static partial class ServingBench
                     token = tokenJson.RootElement.GetProperty("files").GetProperty("token").GetString()!;
                 }
 
-                var privateSetups = setups.Where(s => !s.Name.StartsWith("nginx (", StringComparison.Ordinal)).Select(s => s with { Private = true }).ToList();
+                var privateSetups = setups.Where(s => !s.Name.StartsWith("nginx (", StringComparison.Ordinal) && !s.Name.StartsWith("ours after,", StringComparison.Ordinal))
+                    .Select(s => s with { Private = true }).ToList();
                 await MeasureAsync(wrk, options, privateSetups, $"/static/streaming-playlists/hls/private/{uuid}/", "?videoFileToken=" + token, fileName,
                     playlistName, ranges, fileBytes, hlsDirectory, temp.FullName, results, ct);
             }
@@ -232,6 +256,14 @@ internal static partial class ServingBench
             new Workload("byte ranges", await WriteScriptAsync(temp, $"ranges{(setups[0].Private ? "-private" : "")}.lua", path + fileName + query, ranges, ct)),
             new Workload("playlist", await WriteScriptAsync(temp, $"playlist{(setups[0].Private ? "-private" : "")}.lua", path + playlistName + query, [], ct)),
         };
+        foreach (var workload in workloads)
+        {
+            // The same script with an Origin header, for the whole-pipeline ablation.
+            var text = await File.ReadAllTextAsync(workload.LuaScript, ct);
+            await File.WriteAllTextAsync(workload.LuaScript + ".origin.lua",
+                text.Replace("wrk.format(\"GET\", path)", "wrk.format(\"GET\", path, { [\"Origin\"] = \"https://embed.example\" })", StringComparison.Ordinal)
+                    .Replace("{ [\"Range\"] = ranges[i] }", "{ [\"Range\"] = ranges[i], [\"Origin\"] = \"https://embed.example\" }", StringComparison.Ordinal), ct);
+        }
 
         // Every setup must answer correctly before it is timed: the same bytes as on disk.
         using var http = new HttpClient();
@@ -291,7 +323,8 @@ internal static partial class ServingBench
     {
         var load = CpuClock.LoadAverage();
         var start = new ProcessStartInfo(wrk) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "-t2", $"-c{connections}", $"-d{seconds}s", "--timeout", "10s", "-s", workload.LuaScript, setup.BaseUrl + "/" })
+        var script = setup.ThroughPipeline ? workload.LuaScript + ".origin.lua" : workload.LuaScript;
+        foreach (var arg in new[] { "-t2", $"-c{connections}", $"-d{seconds}s", "--timeout", "10s", "-s", script, setup.BaseUrl + "/" })
         {
             start.ArgumentList.Add(arg);
         }
