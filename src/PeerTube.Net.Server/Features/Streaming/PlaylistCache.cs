@@ -16,6 +16,11 @@ public sealed class PlaylistCache(IOptions<StreamingOptions> options)
     /// <summary>Files kept at most; beyond it the cache starts over.</summary>
     public const int MaxEntries = 20_000;
 
+    /// <summary>Bytes kept at most (playlists are a few KiB; this bounds a node with many large ones); beyond it the cache starts over.</summary>
+    public const long MaxTotalBytes = 256L * 1024 * 1024;
+
+    private long _totalBytes;
+
     private readonly ConcurrentDictionary<string, CachedFile> _files = new(StringComparer.Ordinal);
     private readonly int _maxBytes = options.Value.MaxCachedPlaylistBytes;
 
@@ -64,9 +69,10 @@ public sealed class PlaylistCache(IOptions<StreamingOptions> options)
             return file with { Length = bytes.Length };
         }
 
-        if (_files.Count >= MaxEntries)
+        if (_files.Count >= MaxEntries || Interlocked.Add(ref _totalBytes, bytes.Length) > MaxTotalBytes)
         {
             _files.Clear();
+            Interlocked.Exchange(ref _totalBytes, bytes.Length);
         }
 
         _files[path] = file;
