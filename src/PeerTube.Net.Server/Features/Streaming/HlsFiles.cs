@@ -22,6 +22,8 @@ public sealed class HlsFiles(StoragePaths paths, VideoGates gates, PlaylistCache
 {
     public const string PublicPrefix = "/static/streaming-playlists/hls/";
     public const string PrivatePrefix = "/static/streaming-playlists/hls/private/";
+    // Playlists get it too, as they always have (VOD names are unique). A live playlist rewritten every segment must not:
+    // the live work will need a short max-age or no-cache for it, and the ETag then makes each revalidation a 304.
     public const string ImmutableCache = "public, max-age=31536000, immutable";
     public const string PrivateCache = "private, no-store";
 
