@@ -23,6 +23,11 @@ using PeerTube.Net.Media.Images;
 //
 //   dotnet run -c Release --project bench/PeerTube.Net.Bench -- --fanout [--followers 1000] [--hosts 50] [--runs N] [--no-baseline] [--no-build]
 //
+// Serving benchmark (--serving): HLS byte ranges and playlists from outside with wrk, nginx on the same files, our
+// server before (--baseline: another checkout, built) and after, and nginx in front of ours. See ServingBench.cs.
+//
+//   dotnet run -c Release --project bench/PeerTube.Net.Bench -- --serving [--baseline /tmp/serving-base] [--runs 2] [--wrk-seconds 8] [--connections 16,64] [--public-only] [--no-build]
+//
 // Markdown goes to stdout, progress to stderr.
 
 using System.Diagnostics;
@@ -35,6 +40,31 @@ using PeerTube.Net.Media.Transcoding;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+using var cts = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cts.Cancel();
+};
+
+if (args.Contains("--serving"))
+{
+    try
+    {
+        return await ServingBench.RunAsync(args, cts.Token);
+    }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 2;
+    }
+    catch (BenchmarkFailedException e)
+    {
+        Console.Error.WriteLine($"BENCHMARK FAILED: {e.Message}");
+        return 1;
+    }
+}
 
 BenchOptions options;
 try
@@ -50,13 +80,6 @@ catch (ArgumentException e)
     Console.Error.WriteLine("       dotnet run -c Release --project bench/PeerTube.Net.Bench -- --fanout [--followers 1000] [--hosts 50] [--runs N] [--no-baseline] [--no-build]");
     return 2;
 }
-
-using var cts = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    cts.Cancel();
-};
 
 try
 {

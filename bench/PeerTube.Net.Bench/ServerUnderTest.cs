@@ -35,12 +35,13 @@ internal sealed class ServerUnderTest : IAsyncDisposable
     public string BaseUrl => _http.BaseAddress!.ToString().TrimEnd('/');
 
     /// <param name="environment">More settings for the server (for example Seeding__Port), as environment variables.</param>
+    /// <param name="password">root's password; give the first one when starting a server on storage another already created.</param>
     public static async Task<ServerUnderTest> StartAsync(string serverDll, string storageRoot, string logPath, CancellationToken ct,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, string? password = null)
     {
         var port = FreePort();
         var url = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
-        var password = "bench-" + Guid.NewGuid().ToString("N");
+        password ??= "bench-" + Guid.NewGuid().ToString("N");
 
         var start = new ProcessStartInfo("dotnet")
         {
@@ -156,6 +157,23 @@ internal sealed class ServerUnderTest : IAsyncDisposable
         }
 
         return await response.Content.ReadAsByteArrayAsync(ct);
+    }
+
+    /// <summary>PUT of a JSON body as root; anything but 2xx fails the benchmark.</summary>
+    public async Task PutJsonAsync(string path, string json, CancellationToken ct)
+    {
+        using var response = await _http.PutAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "application/json"), ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new BenchmarkFailedException($"PUT {path}: HTTP {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+        }
+    }
+
+    /// <summary>POST without a body as root, as JSON; anything but 200 fails the benchmark.</summary>
+    public async Task<JsonDocument> PostJsonAsync(string path, CancellationToken ct)
+    {
+        using var response = await _http.PostAsync(path, null, ct);
+        return await ExpectJsonAsync(response, path, ct);
     }
 
     public bool HasExited => _process.HasExited;

@@ -63,6 +63,7 @@ await app.RecoverFederationAsync();
 
 app.UseForwardedHeaders();
 app.UseApiErrors();
+app.UseHlsFiles();
 app.UseActivityPubNegotiation();
 app.UseRouting();
 app.UseCors();

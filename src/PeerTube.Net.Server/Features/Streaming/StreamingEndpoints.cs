@@ -14,16 +14,23 @@ namespace PeerTube.Net.Server.Features.Streaming;
 /// </summary>
 public static class StreamingEndpoints
 {
-    private const string ImmutableCache = "public, max-age=31536000, immutable";
-    private const string PrivateCache = "private, no-store";
+    private const string PrivateCache = HlsFiles.PrivateCache;
+
+    /// <summary>
+    /// For nginx in front (docker/nginx/peertube-net.conf): its <c>auth_request</c> asks here whether the request in
+    /// <c>X-Original-URI</c>, with the client's own credentials, may have the HLS file, then serves it from disk.
+    /// </summary>
+    public const string HlsAccessPath = "/internal/hls-access";
     private static readonly string[] GetOrHead = [HttpMethods.Get, HttpMethods.Head];
 
     public static IEndpointRouteBuilder MapStreaming(this IEndpointRouteBuilder app)
     {
-        app.MapMethods("/static/streaming-playlists/hls/private/{uuid:guid}/{file}", GetOrHead, (Guid uuid, string file, HttpContext http, AppDbContext db,
-            StoragePaths paths, VideoFileTokens tokens) => ServeHlsAsync(uuid, file, privatePath: true, http, db, paths, tokens));
-        app.MapMethods("/static/streaming-playlists/hls/{uuid:guid}/{file}", GetOrHead, (Guid uuid, string file, HttpContext http, AppDbContext db,
-            StoragePaths paths, VideoFileTokens tokens) => ServeHlsAsync(uuid, file, privatePath: false, http, db, paths, tokens));
+        // The plain cases are answered before routing by HlsFiles.UseHlsFiles; these routes answer the rest the same way.
+        app.MapMethods("/static/streaming-playlists/hls/private/{uuid:guid}/{file}", GetOrHead, (Guid uuid, string file, HttpContext http, HlsFiles files) =>
+            files.ServeAsync(uuid, file, privatePath: true, http));
+        app.MapMethods("/static/streaming-playlists/hls/{uuid:guid}/{file}", GetOrHead, (Guid uuid, string file, HttpContext http, HlsFiles files) =>
+            files.ServeAsync(uuid, file, privatePath: false, http));
+        app.MapGet(HlsAccessPath, HlsAccessAsync).ExcludeFromDescription();
         app.MapGet("/lazy-static/thumbnails/{file}", (string file, LazyStaticImages images, CancellationToken ct) =>
             ServeImageAsync(images, LazyImageKind.Thumbnail, file, ct));
         app.MapGet("/static/thumbnails/{file}", (string file, LazyStaticImages images, CancellationToken ct) =>
@@ -40,8 +47,6 @@ public static class StreamingEndpoints
         return app;
     }
 
-    private sealed record VideoGate(int Id, VideoPrivacy Privacy, int? OwnerUserId, bool DownloadEnabled);
-
     private static Task<VideoGate?> GateAsync(AppDbContext db, Guid uuid, CancellationToken ct) =>
         db.Videos.AsNoTracking().Where(v => v.Uuid == uuid)
             .Select(v => new VideoGate(v.Id, v.Privacy, v.Channel!.Account!.UserId, v.DownloadEnabled))
@@ -50,32 +55,6 @@ public static class StreamingEndpoints
     private static bool MayWatch(VideoGate gate, Guid uuid, HttpContext http, VideoFileTokens tokens) =>
         VideoAccess.CanView(gate.Privacy, gate.OwnerUserId, http.User)
         || tokens.IsValid(http.Request.Query["videoFileToken"].ToString(), uuid);
-
-    private static async Task<IResult> ServeHlsAsync(Guid uuid, string file, bool privatePath, HttpContext http, AppDbContext db,
-        StoragePaths paths, VideoFileTokens tokens)
-    {
-        var gate = await GateAsync(db, uuid, http.RequestAborted);
-        var path = StoragePaths.SafeJoin(paths.HlsDirectory(uuid), file);
-        // A public path never serves a private video and vice versa: the URL itself tells caches what they hold.
-        if (gate is null || path is null || !File.Exists(path) || privatePath != VideoUrls.IsPrivateLike(new Video { Name = "", Privacy = gate.Privacy }))
-        {
-            return ApiProblem.NotFound("File not found.");
-        }
-
-        if (privatePath && !MayWatch(gate, uuid, http, tokens))
-        {
-            return ApiProblem.Forbidden("This file is private.");
-        }
-
-        http.Response.Headers.CacheControl = privatePath ? PrivateCache : ImmutableCache;
-        if (HttpMethods.IsGet(http.Request.Method) && file.EndsWith(".mp4", StringComparison.Ordinal))
-        {
-            http.RequestServices.GetRequiredService<SegmentTraffic>().CountWhenSent(http, uuid);
-        }
-
-        return TypedResults.PhysicalFile(path, ContentType(file), enableRangeProcessing: true,
-            lastModified: File.GetLastWriteTimeUtc(path));
-    }
 
     /// <summary>Ours, or a remote video's fetched from its origin on first use; the type is the file's own (an origin may send PNG or WebP).</summary>
     private static async Task<IResult> ServeImageAsync(LazyStaticImages images, LazyImageKind kind, string file, CancellationToken ct)
@@ -157,12 +136,35 @@ public static class StreamingEndpoints
         return TypedResults.PhysicalFile(path, "video/mp4", fileDownloadName: file, enableRangeProcessing: true);
     }
 
-    private static string ContentType(string file) => Path.GetExtension(file).ToLowerInvariant() switch
+    /// <summary>
+    /// 204 when the client may have the file, 403 otherwise (also for a missing file or the wrong path for the video's
+    /// privacy: <c>auth_request</c> knows only 2xx, 401 and 403, and nginx's site hands a refusal to this server, which
+    /// then answers the file request itself, 404 or 403 as without nginx). The same decision as <see cref="HlsFiles"/>.
+    /// </summary>
+    private static async Task<IResult> HlsAccessAsync(HttpContext http, HlsFiles files, StoragePaths paths)
     {
-        ".m3u8" => "application/vnd.apple.mpegurl",
-        ".mp4" => "video/mp4",
-        ".json" => "application/json",
-        ".jpg" => "image/jpeg",
-        _ => "application/octet-stream",
-    };
+        var original = http.Request.Headers["X-Original-URI"].ToString();
+        var query = original.IndexOf('?');
+        var path = query < 0 ? original : original[..query];
+        if (!HlsFiles.TryParseUrl(Uri.UnescapeDataString(path), out var uuid, out var file, out var privatePath)
+            || await files.Gates.GetAsync(uuid, http) is not { } gate
+            || privatePath != gate.IsPrivateLike
+            || StoragePaths.SafeJoin(paths.HlsDirectory(uuid), file) is not { } onDisk || !File.Exists(onDisk))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status403Forbidden);
+        }
+
+        if (privatePath)
+        {
+            var token = query < 0 ? "" : Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(original[query..])["videoFileToken"].ToString();
+            if (!VideoAccess.CanView(gate.Privacy, gate.OwnerUserId, http.User) && !files.IsValidToken(token, uuid))
+            {
+                return TypedResults.StatusCode(StatusCodes.Status403Forbidden);
+            }
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    private static string ContentType(string file) => HlsFiles.ContentType(file);
 }
