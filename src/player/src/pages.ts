@@ -346,7 +346,142 @@ function initSettings (): void {
   })
 }
 
+// Accounts: sign-up, the pages mailed links open, and registration requests for moderators
+
+/** POSTs JSON to the API without the session's token (these routes are for visitors). */
+async function postJson (url: string, body: unknown): Promise<Response> {
+  return await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+}
+
+function initSignup (): void {
+  const form = byId<HTMLFormElement>('signup-form')
+  if (!form) return
+  const error = byId('signup-error')
+  const done = byId('signup-done')
+  const submit = byId<HTMLButtonElement>('signup-submit')
+  const approval = form.dataset.approval === 'true'
+  const verification = form.dataset.verification === 'true'
+  form.addEventListener('submit', event => {
+    event.preventDefault()
+    const value = (id: string): string => (byId<HTMLInputElement>(id)?.value ?? '').trim()
+    if (!byId<HTMLInputElement>('signup-terms')?.checked) {
+      showMessage(error, 'Tick the box to say you are old enough and agree to the terms.')
+      return
+    }
+    const body: Record<string, unknown> = { username: value('signup-username'), email: value('signup-email'), password: byId<HTMLInputElement>('signup-password')?.value ?? '' }
+    if (value('signup-channel')) body.channel = { name: value('signup-channel') }
+    if (approval) body.registrationReason = value('signup-reason')
+    showMessage(error, null)
+    if (submit) submit.disabled = true
+    postJson(approval ? '/api/v1/users/registrations/request' : '/api/v1/users/register', body)
+      .then(async response => {
+        if (!response.ok) {
+          showMessage(error, await problemMessage(response))
+          return
+        }
+        form.hidden = true
+        showMessage(done, approval
+          ? 'Your request is sent. A moderator will answer by email' + (verification ? '; first, open the link we just mailed you to check your address.' : '.')
+          : verification ? 'Your account is made. Open the link we just mailed you, then sign in.' : 'Your account is made. You can sign in now.')
+      })
+      .catch(() => { showMessage(error, 'The server cannot be reached. Check your connection and try again.') })
+      .finally(() => { if (submit) submit.disabled = false })
+  })
+}
+
+function initAccountLinks (): void {
+  const status = byId('verify-status')
+  if (status) {
+    const { userId, registrationId, secret } = status.dataset
+    const url = registrationId ? `/api/v1/users/registrations/${registrationId}/verify-email` : userId ? `/api/v1/users/${userId}/verify-email` : null
+    if (!url || !secret) {
+      status.textContent = 'This link is incomplete. Open the link from the mail again.'
+    } else {
+      postJson(url, { verificationString: secret })
+        .then(response => {
+          status.textContent = response.ok
+            ? (registrationId ? 'Your email is checked. A moderator will now look at your request.' : 'Your email is checked. You can sign in now.')
+            : 'This link is not valid any more. Ask for a new one from the sign-in page.'
+        })
+        .catch(() => { status.textContent = 'The server cannot be reached. Try again.' })
+    }
+  }
+
+  const reset = byId<HTMLFormElement>('reset-form')
+  reset?.addEventListener('submit', event => {
+    event.preventDefault()
+    const error = byId('reset-error')
+    showMessage(error, null)
+    postJson(`/api/v1/users/${reset.dataset.userId ?? '0'}/reset-password`, {
+      verificationString: reset.dataset.secret ?? '', password: byId<HTMLInputElement>('reset-password')?.value ?? ''
+    })
+      .then(async response => {
+        if (!response.ok) {
+          showMessage(error, response.status === 403 ? 'This link is not valid any more. Ask for a new one.' : await problemMessage(response))
+          return
+        }
+        reset.hidden = true
+        const done = byId('reset-done')
+        if (done) done.hidden = false
+      })
+      .catch(() => { showMessage(error, 'The server cannot be reached. Try again.') })
+  })
+
+  const forgot = byId<HTMLFormElement>('forgot-form')
+  forgot?.addEventListener('submit', event => {
+    event.preventDefault()
+    const error = byId('forgot-error')
+    showMessage(error, null)
+    postJson('/api/v1/users/ask-reset-password', { email: (byId<HTMLInputElement>('forgot-email')?.value ?? '').trim() })
+      .then(async response => {
+        if (!response.ok) {
+          showMessage(error, await problemMessage(response))
+          return
+        }
+        forgot.hidden = true
+        const done = byId('forgot-done')
+        if (done) done.hidden = false
+      })
+      .catch(() => { showMessage(error, 'The server cannot be reached. Try again.') })
+  })
+}
+
+function initRegistrations (): void {
+  const error = byId('registrations-error')
+  if (!error) return
+  document.addEventListener('click', event => {
+    const button = (event.target as Element | null)?.closest<HTMLButtonElement>('button.registration-accept, button.registration-reject')
+    const row = button?.closest<HTMLElement>('tr.registration')
+    if (!button || !row?.dataset.id) return
+    const answer = row.querySelector<HTMLInputElement>('input.registration-response')?.value.trim() ?? ''
+    if (!answer) {
+      showMessage(error, 'Write an answer first: it is mailed to them.')
+      return
+    }
+    const action = button.classList.contains('registration-accept') ? 'accept' : 'reject'
+    button.disabled = true
+    apiFetch(`/api/v1/users/registrations/${encodeURIComponent(row.dataset.id)}/${action}`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ moderationResponse: answer })
+    })
+      .then(async response => {
+        if (response.ok) {
+          window.location.reload()
+          return
+        }
+        showMessage(error, await problemMessage(response))
+        button.disabled = false
+      })
+      .catch(() => {
+        showMessage(error, 'The server cannot be reached.')
+        button.disabled = false
+      })
+  })
+}
+
 function init (): void {
+  initSignup()
+  initAccountLinks()
+  initRegistrations()
   initSettings()
   initBlocklist()
   initLogin()

@@ -23,6 +23,7 @@ public static class WebEndpoints
         pages.MapAdminPages();
         pages.MapModerationPages();
         pages.MapInstancePages();
+        pages.MapAccountPages();
 
         var unknown = RoutePatternFactory.Parse("/{**path}", defaults: null, parameterPolicies: new { path = new PagePathConstraint() });
         pages.Map(unknown, (HttpContext http) => Page.NotFound(http)).WithMetadata(new HttpMethodMetadata(GetOrHead));
