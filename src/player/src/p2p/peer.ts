@@ -1,5 +1,5 @@
 // One remote viewer: an RTCPeerConnection with one ordered data channel "segments", speaking the data channel protocol
-// of docs/p2p-contract.md: JSON control messages (have / have+ / get / data / none / cancel) and binary chunks.
+// of docs/p2p-contract.md: JSON control messages (have / have+ / get / data / none / busy / cancel) and binary chunks.
 // The SignalR hub only carries the offer / answer / ICE candidates between the two browsers.
 
 /** Binary messages are at most 16 KB (the contract; also the size every browser's SCTP stack sends unfragmented). */
@@ -13,7 +13,9 @@ const CONNECT_TIMEOUT_MS = 10_000
 const MAX_CONTROL_CHARS = 256 * 1024
 const MAX_SEGMENT_BYTES = 64 * 1024 * 1024
 
-export type SignalKind = 'offer' | 'answer' | 'candidate'
+export type SignalKind = 'offer' | 'answer' | 'candidate' | 'full'
+
+import { BUSY_BACKOFF_MS } from './policy'
 
 /** What a peer needs from the manager. */
 export interface PeerHost {
@@ -24,6 +26,9 @@ export interface PeerHost {
   haveList (): string[]
   /** The cached segment to send, or undefined (not cached, or uploading is off). */
   segmentToSend (id: string): ArrayBuffer | undefined
+  /** The peer asks for a segment: the manager queues it (its upload queue, fair across peers) or says busy. */
+  requested (peer: Peer, id: string): 'queued' | 'busy'
+  cancelled (peer: Peer, id: string): void
   /** Test hook: corrupt what is sent (see P2PManager.tamper). */
   tamper (): boolean
   uploaded (peer: Peer, bytes: number): void
@@ -45,6 +50,10 @@ export class Peer {
   ready = false
   closed = false
   readonly createdAt = performance.now()
+  /** The last time a whole segment passed, either way (slot rotation: policy.ts). */
+  lastUseful = this.createdAt
+  /** It answered "busy": not asked again before this. */
+  busyUntil = 0
 
   private readonly pc: RTCPeerConnection
   private channel: RTCDataChannel | null = null
@@ -52,8 +61,6 @@ export class Peer {
   private readonly pendingCandidates: RTCIceCandidateInit[] = []
   private incoming: Incoming | null = null
   private readonly waiters = new Map<string, Array<(data: ArrayBuffer | null) => void>>()
-  private readonly uploadQueue: string[] = []
-  private uploading = false
   private readonly connectTimer: number
 
   constructor (
@@ -155,7 +162,8 @@ export class Peer {
     if (this.ready) this.sendJson({ t: 'have', segments: this.host.haveList() })
   }
 
-  get pendingRequests (): number {
+  /** Requests waiting on this peer (policy.HolderView). */
+  get pending (): number {
     return this.waiters.size
   }
 
@@ -166,7 +174,6 @@ export class Peer {
     window.clearTimeout(this.connectTimer)
     for (const list of [...this.waiters.values()]) for (const finish of [...list]) finish(null)
     this.waiters.clear()
-    this.uploadQueue.length = 0
     try { this.channel?.close() } catch { /* already closed */ }
     try { this.pc.close() } catch { /* already closed */ }
     this.host.peerClosed(this)
@@ -227,15 +234,16 @@ export class Peer {
         }
         break
       case 'get':
-        if (id && this.uploadQueue.length < 64) {
-          this.uploadQueue.push(id)
-          void this.pump()
-        }
+        if (id && this.host.requested(this, id) === 'busy') this.sendJson({ t: 'busy', segment: id })
         break
       case 'cancel':
+        if (id) this.host.cancelled(this, id)
+        break
+      case 'busy':
+        // It has the segment but no upload slot for us now: ask someone else (or HTTP), and this peer later.
         if (id) {
-          const i = this.uploadQueue.indexOf(id)
-          if (i >= 0) this.uploadQueue.splice(i, 1)
+          this.busyUntil = performance.now() + BUSY_BACKOFF_MS
+          this.resolveWaiters(id, null)
         }
         break
       case 'data': {
@@ -270,6 +278,7 @@ export class Peer {
     const incoming = this.incoming
     if (!incoming) return
     this.incoming = null
+    this.lastUseful = performance.now()
     // Not asked for any more (cancelled after a time-out): dropped; the manager verifies what it asked for.
     this.resolveWaiters(incoming.id, incoming.buffer.buffer as ArrayBuffer)
   }
@@ -280,39 +289,33 @@ export class Peer {
     for (const finish of [...list]) finish(data)
   }
 
-  /** Serves the peer's requests one after the other, respecting the channel's buffer. */
-  private async pump (): Promise<void> {
-    if (this.uploading) return
-    this.uploading = true
+  /** Sends one segment the peer asked for (the manager's upload queue decides when), respecting the channel's buffer. */
+  async send (id: string): Promise<void> {
+    const channel = this.channel
+    if (this.closed || !channel || channel.readyState !== 'open') return
     try {
-      while (this.uploadQueue.length > 0 && !this.closed) {
-        const channel = this.channel
-        if (!channel || channel.readyState !== 'open') return
-        const id = this.uploadQueue.shift()!
-        const data = this.host.segmentToSend(id)
-        if (!data) {
-          this.sendJson({ t: 'none', segment: id })
-          continue
-        }
-        let bytes = new Uint8Array(data)
-        if (this.host.tamper()) {
-          // Test hook only: flip bits in a copy so the receiver's sha256 check fails.
-          bytes = bytes.slice()
-          for (let i = 0; i < bytes.length; i += 997) bytes[i] ^= 0xff
-        }
-        this.sendJson({ t: 'data', segment: id, size: bytes.byteLength })
-        for (let offset = 0; offset < bytes.byteLength; offset += CHUNK_BYTES) {
-          if (channel.bufferedAmount > HIGH_WATER_BYTES) await this.drained(channel)
-          if (this.closed || channel.readyState !== 'open') return
-          channel.send(bytes.subarray(offset, offset + CHUNK_BYTES))
-        }
-        this.host.uploaded(this, bytes.byteLength)
+      const data = this.host.segmentToSend(id)
+      if (!data) {
+        this.sendJson({ t: 'none', segment: id })
+        return
       }
+      let bytes = new Uint8Array(data)
+      if (this.host.tamper()) {
+        // Test hook only: flip bits in a copy so the receiver's sha256 check fails.
+        bytes = bytes.slice()
+        for (let i = 0; i < bytes.length; i += 997) bytes[i] ^= 0xff
+      }
+      this.sendJson({ t: 'data', segment: id, size: bytes.byteLength })
+      for (let offset = 0; offset < bytes.byteLength; offset += CHUNK_BYTES) {
+        if (channel.bufferedAmount > HIGH_WATER_BYTES) await this.drained(channel)
+        if (this.closed || channel.readyState !== 'open') return
+        channel.send(bytes.subarray(offset, offset + CHUNK_BYTES))
+      }
+      this.lastUseful = performance.now()
+      this.host.uploaded(this, bytes.byteLength)
     } catch (err) {
       console.info('p2p: sending to a peer failed', err)
       this.close()
-    } finally {
-      this.uploading = false
     }
   }
 
