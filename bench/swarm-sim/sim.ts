@@ -114,9 +114,10 @@ interface Link {
   lastUseful: number
   /** Requests in flight over it, from either side. */
   reqs: Set<Req>
-  /** Each side's view of the other: requests waiting, and "busy" until. */
+  /** Each side's view of the other: requests waiting, "busy" until, and its measured speed to us. */
   pending: Map<Viewer, number>
   busyUntil: Map<Viewer, number>
+  speed: Map<Viewer, number | null>
 }
 
 interface Req {
@@ -124,6 +125,7 @@ interface Req {
   to: Viewer
   link: Link
   seg: number
+  at: number
   done: boolean
   cb: (ok: boolean) => void
 }
@@ -131,6 +133,7 @@ interface Req {
 interface Send {
   req: Req
   remaining: number
+  started: number
 }
 
 interface Wait {
@@ -152,6 +155,7 @@ class Viewer {
   readonly have = new Set<number>()
   readonly inflight = new Map<number, Array<(ok: boolean) => void>>()
   readonly uploads: policy.UploadQueue<Viewer>
+  uploadSpeed: number | null = null
   readonly queued = new Map<string, Req>()
   sending: Send[] = []
   waits: Wait[] = []
@@ -187,9 +191,10 @@ class Viewer {
     readonly seekTo: number,
     readonly up: number,
     readonly down: number,
-    readonly latency: number
+    readonly latency: number,
+    readonly segmentBytes: number
   ) {
-    this.uploads = new policy.UploadQueue<Viewer>(() => policy.uploadSlots(this.urgent()))
+    this.uploads = new policy.UploadQueue<Viewer>(() => policy.uploadSlots(this.urgent()), () => policy.queueCapacity(this.uploadSpeed, this.segmentBytes))
   }
 
   get ahead (): number { return this.bufferEnd - this.playhead }
@@ -338,7 +343,7 @@ export function simulate (options: Partial<SimConfig> = {}): SimResult {
     const leaveAt = random() < cfg.leaveFraction ? arrive + random() * watch * 0.8 : Infinity
     const seekAt = !live && random() < cfg.seekFraction ? arrive + 5 + random() * cfg.videoSeconds * 0.5 : Infinity
     const seekTo = Math.floor(random() * segments)
-    viewers.push(new Viewer(i, arrive, leaveAt, seekAt, seekTo, up, down, 0.01 + random() * 0.09))
+    viewers.push(new Viewer(i, arrive, leaveAt, seekAt, seekTo, up, down, 0.01 + random() * 0.09, segBytes))
   }
   viewers.sort((a, b) => a.arrive - b.arrive || a.id - b.id)
   const end = cfg.maxSeconds ?? (live ? cfg.videoSeconds : Math.max(...viewers.map(v => v.arrive)) + cfg.videoSeconds + 10)
@@ -404,7 +409,7 @@ export function simulate (options: Partial<SimConfig> = {}): SimResult {
   function offer (from: Viewer, to: Viewer): void {
     const link: Link = {
       a: from, b: to, openedAt: now, ready: false, closed: false, lastUseful: now, reqs: new Set(),
-      pending: new Map([[from, 0], [to, 0]]), busyUntil: new Map([[from, 0], [to, 0]])
+      pending: new Map([[from, 0], [to, 0]]), busyUntil: new Map([[from, 0], [to, 0]]), speed: new Map([[from, null], [to, null]])
     }
     from.links.set(to, link)
     timeline.at(now + CONNECT_TIMEOUT_S, () => { if (!link.ready) closeLink(link) })
@@ -455,7 +460,7 @@ export function simulate (options: Partial<SimConfig> = {}): SimResult {
 
   function request (from: Viewer, link: Link, seg: number, timeoutMs: number, cb: (ok: boolean) => void): void {
     const to = from.other(link)
-    const req: Req = { from, to, link, seg, done: false, cb }
+    const req: Req = { from, to, link, seg, at: now, done: false, cb }
     link.reqs.add(req)
     link.pending.set(from, (link.pending.get(from) ?? 0) + 1)
     timeline.at(now + timeoutMs / 1000, () => {
@@ -492,7 +497,7 @@ export function simulate (options: Partial<SimConfig> = {}): SimResult {
         timeline.at(now + rtt(v, req.from) / 2, () => finish(req, false))
         continue
       }
-      v.sending.push({ req, remaining: segBytes })
+      v.sending.push({ req, remaining: segBytes, started: now })
     }
   }
 
@@ -500,7 +505,7 @@ export function simulate (options: Partial<SimConfig> = {}): SimResult {
 
   function holders (v: Viewer, seg: number): Array<policy.HolderView & { link: Link }> {
     return v.readyLinks().filter(l => v.other(l).have.has(seg))
-      .map(l => ({ link: l, pending: l.pending.get(v) ?? 0, busyUntil: l.busyUntil.get(v) ?? 0 }))
+      .map(l => ({ link: l, pending: l.pending.get(v) ?? 0, busyUntil: l.busyUntil.get(v) ?? 0, speed: l.speed.get(v) ?? null }))
   }
 
   function store (v: Viewer, seg: number): void {
@@ -541,6 +546,7 @@ export function simulate (options: Partial<SimConfig> = {}): SimResult {
   function fetch (v: Viewer, seg: number, cb: () => void): void {
     const viaHttp = (): void => {
       httpReasons.set(v.phase, (httpReasons.get(v.phase) ?? 0) + 1)
+      if (process.env.SIM_DEBUG === 'http') console.log(`http: viewer ${v.id} +${(now - v.arrive).toFixed(1)} s seg ${seg} ${v.phase} ahead ${v.ahead.toFixed(1)} links ${v.readyLinks().length}/${v.links.size} holders ${holders(v, seg).length}`)
       v.phase = 'http'
       http(v, seg, cb)
     }
@@ -553,31 +559,31 @@ export function simulate (options: Partial<SimConfig> = {}): SimResult {
         v.phase = 'urgent-late'
         if (v.urgent()) return viaHttp()
         if (v.have.has(seg)) return cb()
+        // As manager.fetch: a peer with a free slot, else wait within the spare buffer for one, at most PEER_ATTEMPTS.
         let attempts = 0
-        const fromPeer = (h: (policy.HolderView & { link: Link }) | null): void => {
-          if (!h) return viaHttp()
-          v.phase = 'peer'
-          attempts++
-          download(v, h.link, seg, policy.peerTimeoutMs(v.ahead, v.playing), ok => {
-            if (ok || v.have.has(seg)) return cb()
-            v.phase = 'peer-failed'
-            // Busy or gone: another holder while there is time (as manager.fetch), else HTTP.
-            if (attempts >= policy.PEER_ATTEMPTS || v.urgent()) return viaHttp()
-            fromPeer(policy.choosePeer(holders(v, seg), ms(), random))
-          })
-        }
-        const h = policy.choosePeer(holders(v, seg), ms(), random)
-        if (h) return fromPeer(h)
-        v.phase = 'nobody-has-it'
-        const wait = policy.announceWaitMs(v.ahead, v.readyLinks().length, random)
-        if (wait <= 0) return viaHttp()
-        v.phase = 'announce'
-        waitFor(v, wait / 1000, () => v.have.has(seg) || holders(v, seg).length > 0, met => {
-          v.phase = met ? 'urgent-after-wait' : 'nobody-after-wait'
-          if (!met || v.urgent()) return viaHttp()
+        let waitUntil: number | null = null
+        const attempt = (): void => {
           if (v.have.has(seg)) return cb()
-          fromPeer(policy.choosePeer(holders(v, seg), ms(), random))
-        })
+          if (v.urgent()) return viaHttp()
+          const h = policy.choosePeer(holders(v, seg), ms(), random)
+          if (h) {
+            if (attempts++ >= policy.PEER_ATTEMPTS) return viaHttp()
+            v.phase = 'peer'
+            return download(v, h.link, seg, policy.peerTimeoutMs(v.ahead, v.playing), ok => {
+              if (ok || v.have.has(seg)) return cb()
+              v.phase = 'peer-failed'
+              attempt()
+            })
+          }
+          const someone = holders(v, seg).length > 0
+          if (waitUntil === null) {
+            waitUntil = now + policy.announceWaitMs(v.ahead, v.readyLinks().length, someone, random) / 1000
+            if (v.phase !== 'peer-failed') v.phase = someone ? 'holders-busy' : 'nobody-has-it'
+          }
+          if (now >= waitUntil) return viaHttp()
+          waitFor(v, waitUntil - now, () => v.have.has(seg) || policy.choosePeer(holders(v, seg), ms(), random) !== null, attempt)
+        }
+        attempt()
       }
       if (!v.inflight.has(seg)) return afterInflight()
       // Someone (the prefetcher) is fetching it: wait for that, but no longer than a peer request may take.
@@ -688,9 +694,13 @@ export function simulate (options: Partial<SimConfig> = {}): SimResult {
           v.sending.splice(v.sending.indexOf(s), 1)
           v.uploads.done()
           v.upBytes += segBytes
+          v.uploadSpeed = policy.nextSpeed(v.uploadSpeed, segBytes, (now - s.started) * 1000)
           s.req.link.lastUseful = now
           const req = s.req
-          timeline.at(now + rtt(v, req.from) / 2, () => finish(req, true))
+          timeline.at(now + rtt(v, req.from) / 2, () => {
+            if (!req.done) req.link.speed.set(req.from, policy.nextSpeed(req.link.speed.get(req.from) ?? null, segBytes, (now - req.at) * 1000))
+            finish(req, true)
+          })
           pumpUploads(v)
         }
       }

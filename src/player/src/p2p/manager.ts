@@ -20,7 +20,9 @@ import {
   freeSlots,
   isUrgent,
   nextPrefetch,
+  nextSpeed,
   peerTimeoutMs,
+  queueCapacity,
   planDials,
   settleWaitMs,
   uploadSlots,
@@ -100,7 +102,10 @@ export class P2PManager implements PeerHost {
   private readonly maxPeers: number
   private lastRotation = -Infinity
   /** Requests of our peers, served round-robin with a bounded number of upload slots (policy.UploadQueue). */
-  private readonly uploads = new UploadQueue<Peer>(() => uploadSlots(this.urgent()))
+  private readonly uploads = new UploadQueue<Peer>(() => uploadSlots(this.urgent()), () => queueCapacity(this.uploadSpeed, this.uploadSize))
+  /** Our measured upload rate (bytes/ms) and the size of the last segment sent, for the upload queue's capacity. */
+  private uploadSpeed: number | null = null
+  private uploadSize: number | null = null
   /** Fetches waiting for some peer to announce a segment (policy.announceWaitMs). */
   private readonly announceWaiters = new Map<string, Array<() => void>>()
 
@@ -174,24 +179,28 @@ export class P2PManager implements PeerHost {
     if (this.urgent()) return null
     const again = this.cache.get(id)
     if (again) return again.slice(0)
-    let peer = this.pickPeer(id)
-    if (!peer) {
-      // Nobody has it yet (live: it just appeared): wait a random while, within the spare buffer, for someone to.
-      const wait = announceWaitMs(bufferedAhead(this.video), this.readyPeers().length, Math.random)
-      if (wait <= 0 || !(await this.whenAnnounced(id, wait)) || this.urgent()) return null
-      const arrived = this.cache.get(id)
-      if (arrived) return arrived.slice(0)
-      peer = this.pickPeer(id)
-      if (!peer) return null
-    }
-    // Busy, gone or too slow: the next holder, while the buffer allows (policy.PEER_ATTEMPTS in all), then HTTP.
-    for (let attempt = 1; ; attempt++) {
-      const timeout = this.peerTimeout()
-      const data = await withTimeout(this.download(peer, id, timeout), timeout) ?? this.cache.get(id)
-      if (data) return data.slice(0)
-      if (attempt >= PEER_ATTEMPTS || this.urgent()) return null
-      peer = this.pickPeer(id)
-      if (!peer) return null
+    // A peer that has it and a free slot; else wait within the spare buffer (policy.announceWaitMs) for one to announce
+    // it or to have a slot again; at most PEER_ATTEMPTS requests; HTTP (null) whenever the buffer runs short.
+    let attempts = 0
+    let waitUntil: number | null = null
+    for (;;) {
+      const have = this.cache.get(id)
+      if (have) return have.slice(0)
+      if (this.urgent()) return null
+      const peer = this.pickPeer(id)
+      if (peer) {
+        if (attempts++ >= PEER_ATTEMPTS) return null
+        const timeout = this.peerTimeout()
+        const data = await withTimeout(this.download(peer, id, timeout), timeout) ?? this.cache.get(id)
+        if (data) return data.slice(0)
+        continue
+      }
+      const now = performance.now()
+      const holders = this.holders(id)
+      waitUntil ??= now + announceWaitMs(bufferedAhead(this.video), this.readyPeers().length, holders.length > 0, Math.random)
+      if (now >= waitUntil) return null
+      const freeAgain = holders.reduce((t, p) => Math.min(t, p.busyUntil), Infinity)
+      await this.whenAnnounced(id, Math.min(waitUntil, Math.max(freeAgain, now + 50)) - now)
     }
   }
 
@@ -226,8 +235,10 @@ export class P2PManager implements PeerHost {
     return window.peertubePlayer?.__p2pTamper === true
   }
 
-  uploaded (_peer: Peer, bytes: number): void {
+  uploaded (_peer: Peer, bytes: number, ms: number): void {
     this.counters.uploadedBytes += bytes
+    this.uploadSpeed = nextSpeed(this.uploadSpeed, bytes, ms)
+    this.uploadSize = bytes
   }
 
   peerOpened (): void {
@@ -331,8 +342,10 @@ export class P2PManager implements PeerHost {
     if (existing) return existing
     const task = (async (): Promise<ArrayBuffer | null> => {
       const hashesPromise = this.loadHashes()
+      const started = performance.now()
       const data = await peer.request(id, timeoutMs)
       if (!data) return null
+      peer.speed = nextSpeed(peer.speed, data.byteLength, performance.now() - started)
       const expected = await this.expectedHash(id, hashesPromise)
       if (!expected || (await sha256Hex(data)) !== expected) {
         this.counters.rejected++

@@ -7,6 +7,8 @@ const CHUNK_BYTES = 16 * 1024
 /** Above this many bytes queued in the channel, sending waits for 'bufferedamountlow'. */
 const HIGH_WATER_BYTES = 1024 * 1024
 const LOW_WATER_BYTES = 256 * 1024
+/** The longest a sent segment holds the upload slot while it leaves the channel's buffer. */
+const DRAIN_TIMEOUT_MS = 10_000
 /** A peer whose channel is not open by then is given up. */
 const CONNECT_TIMEOUT_MS = 10_000
 /** Control messages a peer may send us; anything bigger is a broken or hostile peer. */
@@ -31,7 +33,8 @@ export interface PeerHost {
   cancelled (peer: Peer, id: string): void
   /** Test hook: corrupt what is sent (see P2PManager.tamper). */
   tamper (): boolean
-  uploaded (peer: Peer, bytes: number): void
+  /** A segment went out whole: its size and how long it took to leave (queued in the channel to sent). */
+  uploaded (peer: Peer, bytes: number, ms: number): void
   peerOpened (peer: Peer): void
   peerAnnounced (peer: Peer, id: string | null): void
   peerClosed (peer: Peer): void
@@ -54,6 +57,8 @@ export class Peer {
   lastUseful = this.createdAt
   /** It answered "busy": not asked again before this. */
   busyUntil = 0
+  /** Bytes per ms of its last segments to us, request to last byte (policy.HolderView); null until one came. */
+  speed: number | null = null
 
   private readonly pc: RTCPeerConnection
   private channel: RTCDataChannel | null = null
@@ -305,14 +310,27 @@ export class Peer {
         bytes = bytes.slice()
         for (let i = 0; i < bytes.length; i += 997) bytes[i] ^= 0xff
       }
+      const started = performance.now()
       this.sendJson({ t: 'data', segment: id, size: bytes.byteLength })
       for (let offset = 0; offset < bytes.byteLength; offset += CHUNK_BYTES) {
         if (channel.bufferedAmount > HIGH_WATER_BYTES) await this.drained(channel)
         if (this.closed || channel.readyState !== 'open') return
         channel.send(bytes.subarray(offset, offset + CHUNK_BYTES))
       }
+      // The upload slot is held until the segment has left (not merely been queued in the channel): one at a time
+      // means one on the wire at a time, and the time measures our upload rate.
+      if (channel.bufferedAmount > 0) {
+        channel.bufferedAmountLowThreshold = 0
+        // Bounded: a peer whose channel stalls must not keep our only upload slot.
+        try {
+          await Promise.race([this.drained(channel), new Promise(resolve => window.setTimeout(resolve, DRAIN_TIMEOUT_MS))])
+        } finally {
+          channel.bufferedAmountLowThreshold = LOW_WATER_BYTES
+        }
+      }
+      if (this.closed) return
       this.lastUseful = performance.now()
-      this.host.uploaded(this, bytes.byteLength)
+      this.host.uploaded(this, bytes.byteLength, this.lastUseful - started)
     } catch (err) {
       console.info('p2p: sending to a peer failed', err)
       this.close()

@@ -4,15 +4,21 @@
 //
 // The rules, in short (README, "Peer-to-peer"):
 // - Connections: at most maxPeers (P2P:MaxPeers) per player, over every swarm, of which it dials all but
-//   RESERVED_FOR_INCOMING itself; at most MAX_DIALING offers in flight, so a joiner opens them a few at a time. The hub lists peers with free slots first; a peer tried recently is not tried
-//   again before RETRY_PEER_AFTER_MS; when the list runs out and slots are free, the player joins again (at most every
-//   MORE_PEERS_EVERY_MS) for a fresh list.
+//   RESERVED_FOR_INCOMING itself; at most MAX_DIALING offers in flight, so a joiner opens them a few at a time. The
+//   hub lists peers with free slots first; a peer tried recently is not tried again before RETRY_PEER_AFTER_MS; when
+//   the list runs out and slots are free, the player joins again (every MORE_PEERS_EVERY_MS, backing off to
+//   MORE_PEERS_MAX_MS while nobody new turns up) for a fresh list. Two peers offering to each other at once: the
+//   smaller peer id's offer stands (keepOwnOffer).
 // - A full peer answers an offer with "full" at once, unless a link of its own is idle (optimistic unchoke, below).
 // - Uploads: at most UPLOAD_SLOTS segment sent at once (none while our own playback is short of buffer), the requests
 //   queued per requesting peer and served round-robin; beyond MAX_QUEUED_PER_PEER / MAX_QUEUED a request is answered
-//   "busy" at once so that the requester asks someone else (or HTTP) instead of waiting on us. One at a time finishes
+//   "busy" at once so that the requester asks someone else (or HTTP) instead of waiting on us; the queue also holds
+//   no more than we send in QUEUE_SECONDS at our measured rate (queueCapacity). One at a time finishes
 //   each segment sooner than several sharing the uplink, and a short queue keeps the wait below a request's time-out
 //   (the simulator's sweep, BENCHMARKS.md).
+// - Downloads: a fragment goes to the holder with the fewest requests waiting, then the fastest so far (choosePeer),
+//   at most PEER_ATTEMPTS in turn; with nobody able to give it now, it waits within the spare buffer
+//   (announceWaitMs); whenever the buffer is short (isUrgent), HTTP.
 
 export type Random = () => number
 
@@ -44,6 +50,8 @@ export const MAX_QUEUED_PER_PEER = 2
 export const MAX_QUEUED = 3
 /** Peers one fragment is asked of (one after the other: busy, gone, nothing) before it goes to HTTP. */
 export const PEER_ATTEMPTS = 3
+/** An uploader takes no more waiting requests than it can send in this long, at its measured upload rate. */
+export const QUEUE_SECONDS = 2
 /** A peer that answered "busy" is not asked again for this long. */
 export const BUSY_BACKOFF_MS = 1_500
 /** The longest a fragment that no peer has yet waits for one to announce it before going to HTTP. */
@@ -148,17 +156,36 @@ export interface HolderView {
   pending: number
   /** Not to be asked before (ms): it answered "busy". */
   busyUntil: number
+  /** Bytes per ms of its last segments to us, request to last byte (queueing included); null until one came. */
+  speed: number | null
 }
 
-/** Of the peers that have a segment, the one with the fewest requests waiting (ties at random), not one that is busy. */
+/**
+ * Of the peers that have a segment and are not busy, one with the fewest requests waiting; among those the fastest
+ * so far, a peer never measured counting as fastest (so that each gets tried); ties at random.
+ */
 export function choosePeer<T extends HolderView> (holders: readonly T[], now: number, random: Random): T | null {
   let best: T[] = []
+  const speed = (h: T): number => h.speed ?? Infinity
   for (const h of holders) {
     if (h.busyUntil > now) continue
-    if (best.length === 0 || h.pending < best[0].pending) best = [h]
-    else if (h.pending === best[0].pending) best.push(h)
+    const first = best[0]
+    if (first === undefined || h.pending < first.pending || (h.pending === first.pending && speed(h) > speed(first))) best = [h]
+    else if (h.pending === first.pending && speed(h) === speed(first)) best.push(h)
   }
   return best.length === 0 ? null : best[Math.floor(random() * best.length)]
+}
+
+/** A speed estimate updated with one more transfer (an exponentially weighted mean). */
+export function nextSpeed (previous: number | null, bytes: number, ms: number): number {
+  const sample = bytes / Math.max(1, ms)
+  return previous === null ? sample : previous * 0.7 + sample * 0.3
+}
+
+/** Requests an uploader lets wait: what it sends in QUEUE_SECONDS at its measured rate (bytes/ms), at most MAX_QUEUED. */
+export function queueCapacity (uploadSpeed: number | null, segmentBytes: number | null): number {
+  if (uploadSpeed === null || segmentBytes === null || segmentBytes <= 0) return MAX_QUEUED
+  return Math.max(0, Math.min(MAX_QUEUED, Math.floor(uploadSpeed * QUEUE_SECONDS * 1000 / segmentBytes)))
 }
 
 /** Playing with little buffered ahead (or seeking into the unbuffered): only HTTP is fast enough. */
@@ -179,14 +206,19 @@ export function peerTimeoutMs (bufferAhead: number, playing: boolean): number {
 }
 
 /**
- * How long (ms) a fragment that no connected peer has yet may wait for one to announce it before it goes to HTTP.
- * Live: every viewer wants the newest segment at about the same time; waiting a random while, within the spare buffer,
- * lets one of them fetch it over HTTP and the others from it. Zero with no peers or no spare buffer.
+ * How long (ms) a fragment that no connected peer can give now may wait, in all, before it goes to HTTP; zero with no
+ * peers or no spare buffer. When a peer has it but is busy, the whole spare buffer: it will have a slot soon. When
+ * nobody has it yet (live: it just appeared, and every viewer wants it at about the same time), one viewer in
+ * (peers + 1) on average is a "pioneer" that waits only a little (up to a fifth of the spare) and fetches it over
+ * HTTP; the others wait most of the spare (half to all of it) for it to spread from the pioneers.
  */
-export function announceWaitMs (bufferAhead: number, readyPeers: number, random: Random): number {
+export function announceWaitMs (bufferAhead: number, readyPeers: number, someoneHasIt: boolean, random: Random): number {
   if (readyPeers === 0) return 0
   const spare = Math.min(ANNOUNCE_WAIT_MAX_SECONDS, bufferAhead - URGENT_BUFFER_SECONDS - 1)
-  return spare <= 0 ? 0 : random() * spare * 1000
+  if (spare <= 0) return 0
+  if (someoneHasIt) return spare * 1000
+  const pioneer = random() < 1 / (readyPeers + 1)
+  return (pioneer ? random() * 0.2 : 0.5 + random() * 0.5) * spare * 1000
 }
 
 /** A media segment as the prefetcher sees it: its id and where it plays. */
@@ -227,12 +259,18 @@ export class UploadQueue<P> {
   private total = 0
   active = 0
 
-  constructor (private readonly slots: () => number) {}
+  constructor (private readonly slots: () => number, private readonly capacity: () => number = () => MAX_QUEUED) {}
 
-  /** 'queued', or 'busy' when that peer's or the whole queue is full (answer "busy" at once). */
+  /**
+   * 'queued' (sent at once when a slot is free), or 'busy' (answer "busy" at once) when our playback is short of
+   * buffer, or that peer's queue or the whole queue (queueCapacity) is full.
+   */
   offer (from: P, id: string): 'queued' | 'busy' {
     const queue = this.queues.get(from) ?? []
-    if (this.slots() === 0 || queue.length >= MAX_QUEUED_PER_PEER || this.total >= MAX_QUEUED) return 'busy'
+    const slots = this.slots()
+    if (slots === 0) return 'busy'
+    const startsNow = this.active + this.total < slots
+    if (!startsNow && (queue.length >= MAX_QUEUED_PER_PEER || this.total >= Math.min(MAX_QUEUED, this.capacity()))) return 'busy'
     if (queue.includes(id)) return 'queued'
     queue.push(id)
     this.queues.set(from, queue)
