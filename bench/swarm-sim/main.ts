@@ -30,8 +30,8 @@ const mib = (b: number): string => (b / 1048576).toFixed(1)
 const rows: unknown[] = []
 if (!json) {
   console.log(`seed ${seed}; 20% NAT-blocked pairs, 10% leave mid-video, 10% seek (VOD), uploads mostly 1-5 Mbit/s, 800 kbit/s video in 4 s segments`)
-  console.log('| N | scenario | share from peers | ideal | fraction of ideal | stalls/min (P2P off) | rebuffer (off) | startup median ms (off) | upload per viewer min / median / max MiB | viewers with peer bytes | run s |')
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|')
+  console.log('| N | scenario | share from peers | ideal | fraction of ideal | ideal with HTTP starts | fraction of it | stalls/min (P2P off) | rebuffer (off) | startup median ms (off) | upload per viewer min / median / max MiB | viewers with peer bytes | run s |')
+  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
 }
 for (const n of sizes) {
   for (const s of scenarios(n)) {
@@ -43,7 +43,8 @@ for (const n of sizes) {
       rows.push({ n, scenario: s.name, on, off, seconds })
       continue
     }
-    console.log(`| ${n} | ${s.name} | ${on.share.toFixed(3)} | ${on.ideal.toFixed(3)} | ${on.fractionOfIdeal.toFixed(3)} | ` +
+    console.log(`| ${n} | ${s.name} | ${on.share.toFixed(3)} | ${on.ideal.toFixed(3)} | **${on.fractionOfIdeal.toFixed(3)}** | ` +
+      `${on.idealAfterStartup.toFixed(3)} | ${(on.share / Math.max(1e-9, on.idealAfterStartup)).toFixed(3)} | ` +
       `${on.stallsPerMinute.toFixed(3)} (${off.stallsPerMinute.toFixed(3)}) | ${on.rebufferRatio.toFixed(4)} (${off.rebufferRatio.toFixed(4)}) | ` +
       `${on.startupMedianMs.toFixed(0)} (${off.startupMedianMs.toFixed(0)}) | ${mib(on.upload.min)} / ${mib(on.upload.median)} / ${mib(on.upload.max)} | ` +
       `${on.viewersWithPeerBytes.toFixed(2)} | ${seconds.toFixed(1)} |`)

@@ -64,6 +64,11 @@ export interface SimResult {
   /** The most peers could have given: min(1 - distinct segment bytes / all bytes, upload capacity / all bytes). */
   ideal: number
   fractionOfIdeal: number
+  /**
+   * The ideal when every viewer's first fragment (and its first after a seek) comes over HTTP, as the player does to
+   * start at once (isUrgent); the share over it says how much of the rest the mesh got.
+   */
+  idealAfterStartup: number
   /** Stalls (after start) per viewer-minute watched. */
   stallsPerMinute: number
   /** Time stalled / time watched. */
@@ -756,6 +761,8 @@ export function simulate (options: Partial<SimConfig> = {}): SimResult {
   const total = httpBytes + p2pBytes
   const capacity = viewers.reduce((s, v) => s + v.up / 8 * Math.max(0, Math.min(end, v.leaveAt) - v.arrive), 0)
   const ideal = total === 0 ? 0 : Math.max(0, Math.min(1 - uniqueFetched.size * segBytes / total, capacity / total))
+  const starts = viewers.filter(v => v.startupMs >= 0).length + viewers.filter(v => v.seekAt < Math.min(end, v.leaveAt)).length
+  const idealAfterStartup = total === 0 ? 0 : Math.max(0, Math.min(ideal, 1 - Math.max(uniqueFetched.size, starts) * segBytes / total))
   const watched = viewers.reduce((s, v) => s + v.watched, 0)
   const startups = viewers.filter(v => v.startupMs >= 0).map(v => v.startupMs).sort((a, b) => a - b)
   const uploads = viewers.map(v => v.upBytes).sort((a, b) => a - b)
@@ -768,6 +775,7 @@ export function simulate (options: Partial<SimConfig> = {}): SimResult {
     share,
     ideal,
     fractionOfIdeal: ideal === 0 ? 1 : share / ideal,
+    idealAfterStartup,
     stallsPerMinute: watched === 0 ? 0 : viewers.reduce((s, v) => s + v.stalls, 0) / (watched / 60),
     rebufferRatio: watched === 0 ? 0 : viewers.reduce((s, v) => s + v.stallTime, 0) / (watched + viewers.reduce((s, v) => s + v.stallTime, 0)),
     startupMedianMs: startups.length === 0 ? 0 : startups[Math.floor(startups.length / 2)],

@@ -41,6 +41,7 @@ const SWARM_SETTLE_MS = 4000
 const PREFETCH_AHEAD_SECONDS = 60
 const PREFETCH_TIMEOUT_MS = 8000
 const REPORT_EVERY_MS = 10_000
+const HASHES_REFRESH_MS = 2000
 const UPLOAD_STORAGE_KEY = 'pt-p2p-upload'
 
 export interface P2PStats {
@@ -92,6 +93,7 @@ export class P2PManager implements PeerHost {
   private hubStart: Promise<boolean> | null = null
   private hls: Hls | null = null
   private hashes: Promise<Record<string, Record<string, string>> | null> | null = null
+  private hashesFetchedAt = -Infinity
   private settled = false
   private settleWaiters: Array<() => void> = []
   private prefetching = false
@@ -346,7 +348,14 @@ export class P2PManager implements PeerHost {
       const data = await peer.request(id, timeoutMs)
       if (!data) return null
       peer.speed = nextSpeed(peer.speed, data.byteLength, performance.now() - started)
-      const expected = await this.expectedHash(id, hashesPromise)
+      let expected = await this.expectedHash(id, hashesPromise)
+      if (expected === undefined && this.refreshHashes()) expected = await this.expectedHash(id, this.loadHashes())
+      if (expected === undefined) {
+        // Not in segments-sha256.json yet (live: a segment newer than our copy of it): unverifiable, so not used, but
+        // not the peer's fault either.
+        console.info(`p2p: no sha256 for ${id} yet; fetching it over HTTP`)
+        return null
+      }
       if (!expected || (await sha256Hex(data)) !== expected) {
         this.counters.rejected++
         console.warn(`p2p: segment ${id} from a peer failed its sha256 check; dropping that peer`)
@@ -366,6 +375,7 @@ export class P2PManager implements PeerHost {
 
   private loadHashes (): Promise<Record<string, Record<string, string>> | null> {
     if (!this.hashes) {
+      this.hashesFetchedAt = performance.now()
       const url = this.hashesUrl
       this.hashes = url === null
         ? Promise.resolve(null)
@@ -381,12 +391,27 @@ export class P2PManager implements PeerHost {
     return this.hashes
   }
 
-  private async expectedHash (id: string, hashes: Promise<Record<string, Record<string, string>> | null>): Promise<string | null> {
+  /** The segment's sha256; null when it cannot be checked (no table, a malformed id or entry); undefined when the table has no such segment. */
+  private async expectedHash (id: string, hashes: Promise<Record<string, Record<string, string>> | null>): Promise<string | null | undefined> {
     const parts = splitSegmentId(id)
     const table = await hashes
-    if (!parts || !table) return null
-    const value = table[parts.file]?.[parts.range]
+    if (!table) return null
+    // A byte range of a file (VOD: { file: { "start-end": sha } }), or a whole file (live: { file: sha }).
+    const value: unknown = parts ? table[parts.file]?.[parts.range] : (table as Record<string, unknown>)[id]
+    if (value === undefined) return undefined
     return typeof value === 'string' ? value.toLowerCase() : null
+  }
+
+  /**
+   * Nothing assumes VOD: a live video's segments-sha256.json grows as segments appear, so a segment missing from our
+   * copy fetches it again, at most every HASHES_REFRESH_MS. True when a fresh copy is on its way.
+   */
+  private refreshHashes (): boolean {
+    const now = performance.now()
+    if (now - this.hashesFetchedAt < HASHES_REFRESH_MS) return false
+    this.hashesFetchedAt = now
+    this.hashes = null
+    return true
   }
 
   // --- prefetch -------------------------------------------------------------------------------
@@ -412,8 +437,8 @@ export class P2PManager implements PeerHost {
     for (const frag of fragments) {
       const start = frag.byteRangeStartOffset
       const end = frag.byteRangeEndOffset
-      if (start === undefined || end === undefined || end <= start) continue
-      segments.push({ id: segmentId(fileName(frag.url), start, end - 1), start: frag.start, duration: frag.duration })
+      const id = start === undefined || end === undefined || end <= start ? fileName(frag.url) : segmentId(fileName(frag.url), start, end - 1)
+      segments.push({ id, start: frag.start, duration: frag.duration })
     }
     return nextPrefetch(segments, this.video.currentTime, PREFETCH_AHEAD_SECONDS, id => this.cache.has(id) || this.inflight.has(id),
       id => this.holders(id), performance.now(), Math.random)
