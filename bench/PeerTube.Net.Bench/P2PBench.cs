@@ -17,9 +17,10 @@ namespace PeerTube.Net.Bench;
 /// <param name="Stalls">"waiting" events of the video after it first played (rebuffering).</param>
 /// <param name="Level">The rendition played at the end (our player: #pt-player[data-pt-level]; the baseline page: hls.js' level height).</param>
 /// <param name="Errors">console.error messages and uncaught exceptions of the page.</param>
+/// <param name="Startup">Navigation start → the video's first "playing" event (null: it never played).</param>
 internal sealed record ViewerResult(
     int Index, TimeSpan Arrival, bool PlayedToEnd, TimeSpan Watch, long HttpBytes, long P2PBytes, long UploadedBytes, int Peers, int Rejected,
-    long HttpRangeBytes, int HttpRangeRequests, int Stalls, string Level, IReadOnlyList<string> Errors)
+    long HttpRangeBytes, int HttpRangeRequests, int Stalls, string Level, IReadOnlyList<string> Errors, TimeSpan? Startup = null)
 {
     public long SegmentBytes => HttpBytes + P2PBytes;
 }
@@ -326,8 +327,11 @@ internal static partial class P2PBench
             // Rebuffering count, and the playback rate (set on every play: the player may reset it on load).
             await context.AddInitScriptAsync(string.Create(CultureInfo.InvariantCulture, $$"""
                 (() => {
-                  window.__bench = { played: false, stalls: 0 };
-                  document.addEventListener('playing', e => { window.__bench.played = true }, true);
+                  window.__bench = { played: false, stalls: 0, startup: -1 };
+                  document.addEventListener('playing', e => {
+                    if (!window.__bench.played) window.__bench.startup = performance.now();
+                    window.__bench.played = true;
+                  }, true);
                   document.addEventListener('waiting', e => { if (window.__bench.played && !e.target.ended) window.__bench.stalls++ }, true);
                   document.addEventListener('play', e => { if ({{rate}} !== 1) e.target.playbackRate = {{rate}} }, true);
                 })();
@@ -379,7 +383,7 @@ internal static partial class P2PBench
             try
             {
                 stats = await _page.EvaluateAsync<JsonElement>(_loader.StatsScript);
-                extra = await _page.EvaluateAsync<JsonElement>("() => ({ stalls: window.__bench?.stalls ?? -1 })");
+                extra = await _page.EvaluateAsync<JsonElement>("() => ({ stalls: window.__bench?.stalls ?? -1, startup: window.__bench?.startup ?? -1 })");
             }
             catch (PlaywrightException e)
             {
@@ -400,7 +404,8 @@ internal static partial class P2PBench
             return new ViewerResult(Index, Arrival, _ended, _watch,
                 Long(stats, "httpBytes"), Long(stats, "p2pBytes"), Long(stats, "uploadedBytes"), (int)Long(stats, "peers"), (int)Long(stats, "rejected"),
                 Interlocked.Read(ref _rangeBytes), _rangeRequests, extra.GetProperty("stalls").GetInt32(),
-                stats.TryGetProperty("level", out var level) && level.ValueKind == JsonValueKind.String ? level.GetString()! : "?", errors);
+                stats.TryGetProperty("level", out var level) && level.ValueKind == JsonValueKind.String ? level.GetString()! : "?", errors,
+                extra.GetProperty("startup").GetDouble() is var startup and >= 0 ? TimeSpan.FromMilliseconds(startup) : null);
         }
 
         public async ValueTask DisposeAsync()
@@ -462,6 +467,19 @@ internal static partial class P2PBench
         path,
     ];
 
+    /// <summary>How evenly the viewers shared the upload: one early viewer serving everyone shows as a wide spread.</summary>
+    private static string UploadSpread(IReadOnlyList<ViewerResult> results)
+    {
+        var up = results.Select(r => r.UploadedBytes).Order().ToList();
+        return up.Count == 0 ? "–" : string.Create(CultureInfo.InvariantCulture, $"{up[0] / 1e3:0} / {up[up.Count / 2] / 1e3:0} / {up[^1] / 1e3:0} kB");
+    }
+
+    private static string MedianStartup(IReadOnlyList<ViewerResult> results)
+    {
+        var times = results.Where(r => r.Startup is not null).Select(r => r.Startup!.Value.TotalSeconds).Order().ToList();
+        return times.Count == 0 ? "–" : string.Create(CultureInfo.InvariantCulture, $"{times[times.Count / 2]:0.00} s");
+    }
+
     private static string Markdown(BenchOptions options, string ffmpegVersion, string chromiumVersion, string codeState, int seconds,
         IReadOnlyList<SwarmResult> swarms, string? baselineVersion)
     {
@@ -492,14 +510,16 @@ internal static partial class P2PBench
         }
 
         text.AppendLine();
-        text.AppendLine("| N | Loader | Segment bytes (HTTP + P2P) | From peers | Fraction P2P | Best (N−1)/N | Fraction / best | All played to end | Stalls | Rejected | Load avg |");
-        text.AppendLine("|---:|---|---:|---:|---:|---:|---:|:---:|---:|---:|---:|");
+        text.AppendLine("| N | Loader | Segment bytes (HTTP + P2P) | From peers | Fraction P2P | Best (N−1)/N | Fraction / best | All played to end | Stalls | Rejected | " +
+                        "Viewers with peer bytes | Upload per viewer min / median / max | Median startup | Load avg |");
+        text.AppendLine("|---:|---|---:|---:|---:|---:|---:|:---:|---:|---:|---:|---:|---:|---:|");
         foreach (var s in swarms.OrderBy(s => s.Viewers).ThenBy(s => loaders.IndexOf(s.Loader)))
         {
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {s.Viewers} | {s.Loader} | {s.SegmentBytes / 1e6:0.00} MB | {s.P2PBytes / 1e6:0.00} MB | {s.Fraction:P1} | {s.Best:P1} | **{s.OfBest:0.00}** | " +
                 $"{(s.Results.All(r => r.PlayedToEnd) ? "yes" : $"{s.Results.Count(r => r.PlayedToEnd)}/{s.Viewers}")} | " +
-                $"{s.Results.Sum(r => Math.Max(0, r.Stalls))} | {s.Results.Sum(r => r.Rejected)} | {s.LoadAverage:0.0} |"));
+                $"{s.Results.Sum(r => Math.Max(0, r.Stalls))} | {s.Results.Sum(r => r.Rejected)} | " +
+                $"{s.Results.Count(r => r.P2PBytes > 0)}/{s.Viewers} | {UploadSpread(s.Results)} | {MedianStartup(s.Results)} | {s.LoadAverage:0.0} |"));
         }
 
         if (loaders.Count == 2)

@@ -87,6 +87,63 @@ public sealed partial class P2PTests(P2PSite site) : IClassFixture<P2PSite>, IAs
         await b.ScreenshotAsync("p2p-viewer-b.png");
     }
 
+    /// <summary>
+    /// Issue 16: with 5 connections per player, the first six viewers filled each other's slots and the seventh and
+    /// eighth were told of peers that dropped their offers. Eight viewers of a 144p video: the first watches it over
+    /// HTTP, six more arrive a second apart and play together, then the last; every one of them gets segments from
+    /// peers, and the last most of its bytes. With the player of e5a369f it fails: one of the crowd never gets a peer.
+    /// </summary>
+    [Fact]
+    public async Task Every_viewer_of_a_crowd_finds_peers()
+    {
+        var video = await site.Site.PublishedVideoAsync("P2P crowd", 320, 180, seconds: 12);
+        var first = await VisitAsync();
+        await WatchToTheEndAsync(first, video, height: 144);
+
+        var crowd = new List<BrowserSession>();
+        for (var i = 0; i < 6; i++)
+        {
+            var viewer = await VisitAsync();
+            crowd.Add(viewer);
+            await OpenAndWaitForPeerAsync(viewer, video);
+            await PickResolutionAsync(viewer, 144);
+            await viewer.Page.ClickAsync("#pt-player button[data-pt=play]");
+            await Task.Delay(1000);
+        }
+
+        var last = await VisitAsync();
+        crowd.Add(last);
+        await OpenAndWaitForPeerAsync(last, video);
+        await PickResolutionAsync(last, 144);
+        await last.Page.ClickAsync("#pt-player button[data-pt=play]");
+        foreach (var viewer in crowd)
+        {
+            await viewer.WaitForAsync("() => { const v = document.querySelector('#pt-player video'); return v.ended || v.currentTime >= v.duration - 0.3 }",
+                $"viewer {crowd.IndexOf(viewer) + 2}'s video to play to its end", TimeSpan.FromSeconds(90));
+        }
+
+        var stats = new List<JsonElement>();
+        foreach (var viewer in crowd)
+        {
+            stats.Add(await StatsAsync(viewer));
+        }
+
+        var report = string.Join("; ", stats.Select((s, i) => $"viewer {i + 2}: {s}")) + $"; viewer 1: {await StatsAsync(first)}";
+        TestContext.Current.TestOutputHelper?.WriteLine(report);
+        for (var i = 0; i < stats.Count; i++)
+        {
+            Assert.True(stats[i].GetProperty("p2pBytes").GetInt64() > 0, $"viewer {i + 2} got nothing from peers. {report}.{crowd[i].Diagnostics()}");
+        }
+
+        var p2p = stats[^1].GetProperty("p2pBytes").GetInt64();
+        var ratio = p2p / (double)Math.Max(1, p2p + stats[^1].GetProperty("httpBytes").GetInt64());
+        Assert.True(ratio > 0.5, $"the last viewer got {ratio:P1} of its segment bytes from peers, expected more than half. {report}.{last.Diagnostics()}");
+        foreach (var viewer in crowd)
+        {
+            Assert.True(viewer.Errors.Count == 0, $"viewer {crowd.IndexOf(viewer) + 2}'s page logged errors.{viewer.Diagnostics()}");
+        }
+    }
+
     [Fact]
     public async Task Corrupt_segments_from_a_peer_are_rejected_and_fetched_over_http()
     {

@@ -20,6 +20,8 @@ public sealed class StartupTests
     [InlineData("Redis:Configuration", "127.0.0.1:6379,nosuchoption=1", "Redis:Configuration")]
     [InlineData("Redis:ChannelPrefix", "two words", "Redis:ChannelPrefix")]
     [InlineData("Redis:SwarmPeerTtlSeconds", "1", "SwarmPeerTtlSeconds")]
+    [InlineData("P2P:MaxPeers", "1", "MaxPeers")]
+    [InlineData("P2P:MaxPeers", "1000", "MaxPeers")]
     public async Task A_bad_setting_stops_the_boot_with_a_message_naming_it(string key, string value, string named)
     {
         var error = await Record.ExceptionAsync(async () =>

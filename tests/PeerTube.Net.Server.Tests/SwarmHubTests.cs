@@ -118,6 +118,100 @@ public sealed class SwarmHubTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Join_hands_out_peers_with_free_slots_first()
+    {
+        var swarm = (await SwarmsAsync(_other))[0];
+        var hubs = new List<HubConnection>();
+        try
+        {
+            // Twelve peers, of which ten say they are full and two that they have room: a newcomer, handed ten, must get
+            // both peers with room, whatever the random pick among the full ones.
+            var ids = new List<string>();
+            var open = new List<string>();
+            for (var i = 0; i < 12; i++)
+            {
+                var hub = await ConnectAsync();
+                hubs.Add(hub);
+                ids.Add((await JoinAsync(hub, swarm)).PeerId);
+                await hub.InvokeAsync("ReportSlots", swarm, i % 6 == 0 ? 3 : 0, Ct);
+                if (i % 6 == 0)
+                {
+                    open.Add(ids[i]);
+                }
+            }
+
+            for (var round = 0; round < 3; round++)
+            {
+                var late = await ConnectAsync();
+                hubs.Add(late);
+                var joined = await JoinAsync(late, swarm);
+                Assert.Equal(10, joined.Peers.Count);
+                Assert.Equal(open.Order(), joined.Peers.Take(open.Count).Order());
+                // A newcomer has room (it said nothing yet), so it comes before the full ones for the next.
+                open.Add(joined.PeerId);
+            }
+
+            // A peer that fills up goes behind; one that frees a slot comes back first.
+            await hubs[0].InvokeAsync("ReportSlots", swarm, 0, Ct);
+            await hubs[1].InvokeAsync("ReportSlots", swarm, 1, Ct);
+            open.Remove(ids[0]);
+            open.Add(ids[1]);
+            await using var last = await ConnectAsync();
+            var again = (await JoinAsync(last, swarm)).Peers;
+            Assert.Equal(open.Order(), again.Take(open.Count).Order());
+        }
+        finally
+        {
+            foreach (var hub in hubs)
+            {
+                await hub.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Slots_are_reported_only_for_a_joined_swarm_and_within_bounds()
+    {
+        var swarms = await SwarmsAsync(_public);
+        await using var member = await ConnectAsync();
+        await using var outsider = await ConnectAsync();
+        await JoinAsync(member, swarms[0]);
+
+        await member.InvokeAsync("ReportSlots", swarms[0], 0, Ct);
+        await member.InvokeAsync("ReportSlots", swarms[0], 10, Ct);
+        // The caller's own peer only: a connection that did not join that swarm has no peer there to speak for.
+        await AssertRefusedAsync("not in swarm", outsider.InvokeAsync("ReportSlots", swarms[0], 3, Ct));
+        await AssertRefusedAsync("not in swarm", member.InvokeAsync("ReportSlots", swarms[1], 3, Ct));
+        await AssertRefusedAsync("not in swarm", member.InvokeAsync("ReportSlots", "not-a-swarm", 3, Ct));
+        await AssertRefusedAsync("invalid slots", member.InvokeAsync("ReportSlots", swarms[0], -1, Ct));
+        await AssertRefusedAsync("invalid slots", member.InvokeAsync("ReportSlots", swarms[0], 11, Ct));
+        await AssertRefusedAsync("invalid slots", member.InvokeAsync("ReportSlots", swarms[0], int.MaxValue, Ct));
+
+        // After leaving, the swarm is not the connection's any more.
+        await member.InvokeAsync("Leave", swarms[0], Ct);
+        await AssertRefusedAsync("not in swarm", member.InvokeAsync("ReportSlots", swarms[0], 3, Ct));
+    }
+
+    [Fact]
+    public async Task A_full_peer_answers_an_offer_with_full_within_the_swarm_only()
+    {
+        var swarms = await SwarmsAsync(_public);
+        await using var joiner = await ConnectAsync();
+        await using var full = await ConnectAsync();
+        await using var outsider = await ConnectAsync();
+        var signals = Collect(joiner);
+        var j = await JoinAsync(joiner, swarms[2]);
+        var f = await JoinAsync(full, swarms[2]);
+        await JoinAsync(outsider, swarms[1]);
+
+        await full.InvokeAsync("Signal", swarms[2], j.PeerId, "full", JsonSerializer.SerializeToElement(new { }), Ct);
+        var relayed = await signals.ReadAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal((swarms[2], f.PeerId, "full"), (relayed.SwarmId, relayed.FromPeerId, relayed.Kind));
+        await AssertRefusedAsync("peer not in swarm", outsider.InvokeAsync("Signal", swarms[2], j.PeerId, "full", JsonSerializer.SerializeToElement(new { }), Ct));
+        await AssertRefusedAsync("peer not in swarm", outsider.InvokeAsync("Signal", swarms[1], j.PeerId, "full", JsonSerializer.SerializeToElement(new { }), Ct));
+    }
+
+    [Fact]
     public async Task Signals_are_relayed_only_between_peers_of_one_swarm()
     {
         var swarms = await SwarmsAsync(_public);
@@ -339,6 +433,7 @@ public sealed class SwarmHubTests : IAsyncLifetime
         Assert.True(p2p.GetProperty("enabled").GetBoolean());
         Assert.Equal("/hubs/swarm", p2p.GetProperty("hubUrl").GetString());
         Assert.Empty(p2p.GetProperty("iceServers").EnumerateArray());
+        Assert.Equal(10, p2p.GetProperty("maxPeers").GetInt32());
         // The master lists 720, 480 and 240 (the audio-only rendition stays out of it), in that order: index i is swarm i.
         var swarms = p2p.GetProperty("swarms").EnumerateArray()
             .Select(s => (s.GetProperty("playlist").GetString(), s.GetProperty("height").GetInt32(), s.GetProperty("swarmId").GetString())).ToList();
@@ -348,6 +443,7 @@ public sealed class SwarmHubTests : IAsyncLifetime
 
         await using var configured = _server.WithWebHostBuilder(b => b
             .UseSetting("P2P:Enabled", "false")
+            .UseSetting("P2P:MaxPeers", "7")
             .UseSetting("P2P:IceServers:0:Urls:0", "stun:stun.example.org:3478")
             .UseSetting("P2P:IceServers:1:Urls:0", "turn:turn.example.org:3478")
             .UseSetting("P2P:IceServers:1:Username", "viewer")
@@ -355,6 +451,7 @@ public sealed class SwarmHubTests : IAsyncLifetime
         using var http = configured.CreateClient();
         var off = (await PlayerConfigAsync(new PeerTubeClient(http), $"/videos/embed/{_public}")).GetProperty("p2p");
         Assert.False(off.GetProperty("enabled").GetBoolean());
+        Assert.Equal(7, off.GetProperty("maxPeers").GetInt32());
         var ice = off.GetProperty("iceServers");
         Assert.Equal("stun:stun.example.org:3478", ice[0].GetProperty("urls")[0].GetString());
         Assert.False(ice[0].TryGetProperty("username", out _));

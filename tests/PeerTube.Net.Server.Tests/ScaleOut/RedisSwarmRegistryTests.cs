@@ -77,6 +77,46 @@ public sealed class RedisSwarmRegistryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Join_hands_out_peers_with_free_slots_first_across_nodes()
+    {
+        var node1 = Node();
+        var node2 = Node();
+        var swarm = Swarm();
+        var peers = Enumerable.Range(0, 12).Select(_ => Peer()).ToList();
+        for (var i = 0; i < peers.Count; i++)
+        {
+            var node = i % 2 == 0 ? node1 : node2;
+            await node.Join(swarm, peers[i], "conn-" + peers[i], 10);
+            // Peers 0 and 5 have room, the others are full; through either node.
+            await node.ReportSlots(swarm, peers[i], "conn-" + peers[i], i is 0 or 5 ? 2 : 0);
+        }
+
+        var open = new[] { peers[0], peers[5] };
+        for (var round = 0; round < 5; round++)
+        {
+            var late = Peer();
+            var joined = await node2.Join(swarm, late, "conn-" + late, 4);
+            Assert.Equal(4, joined.Peers.Count);
+            Assert.Equal(4, joined.Peers.Distinct().Count());
+            Assert.Equal(open.Order(), joined.Peers.Take(2).Order());
+            // A newcomer has room itself: it leaves, so that the next round sees the same swarm.
+            await node2.Leave(swarm, late, "conn-" + late);
+        }
+
+        // Another connection cannot speak for a peer; re-joining does not undo a report; leaving takes it out of the open set.
+        await node1.ReportSlots(swarm, peers[1], "conn-someone-else", 5);
+        await node1.Join(swarm, peers[2], "conn-" + peers[2], 10);
+        await node1.Leave(swarm, peers[0], "conn-" + peers[0]);
+        for (var round = 0; round < 5; round++)
+        {
+            var last = await node1.Join(swarm, peers[3], "conn-" + peers[3], 10);
+            Assert.Equal(peers[5], last.Peers[0]);
+            Assert.Equal(10, last.Peers.Count);
+            Assert.DoesNotContain(peers[0], last.Peers);
+        }
+    }
+
+    [Fact]
     public async Task Leave_takes_the_peer_out_only_for_the_connection_that_holds_it()
     {
         var node1 = Node();

@@ -10,7 +10,18 @@ public sealed class P2POptions : IValidatableObject
     /// <summary>When false the hub is not mapped and players are told not to use peers.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Peers handed to a joiner at most, picked at random among the swarm's.</summary>
+    public const int DefaultMaxPeers = 10;
+
+    /// <summary>
+    /// WebRTC connections one player keeps open at once (over all its swarms), handed to the player in its config and
+    /// the bound of ReportSlots. Each viewer only needs a few good peers, but every newcomer needs some peer with a free
+    /// slot: with slots reported to the hub and idle connections rotated out, 10 keeps any swarm size connected while a
+    /// browser holds that many data channels easily (BENCHMARKS.md, P2P).
+    /// </summary>
+    [Range(2, 64)]
+    public int MaxPeers { get; set; } = DefaultMaxPeers;
+
+    /// <summary>Peers handed to a joiner at most, picked at random among the swarm's, those with free slots first.</summary>
     [Range(1, 100)]
     public int MaxPeersPerJoin { get; set; } = 10;
 

@@ -8,7 +8,9 @@ namespace PeerTube.Net.Server.Features.Peers;
 
 /// <summary>
 /// The swarm hub's members in Redis, shared by every node: per swarm a hash peer id → connection id
-/// (<c>{prefix}:swarm:{id}:conn</c>) and a sorted set peer id → last seen, in unix ms (<c>{prefix}:swarm:{id}:seen</c>).
+/// (<c>{prefix}:swarm:{id}:conn</c>), a sorted set peer id → last seen, in unix ms (<c>{prefix}:swarm:{id}:seen</c>)
+/// and the set of members that take more connections (<c>{prefix}:swarm:{id}:open</c>: new members, and those whose
+/// last ReportSlots said so), from which Join picks first.
 /// Each step is one Lua script, so that two nodes never see a half-made change.
 /// </summary>
 /// <remarks>
@@ -25,30 +27,62 @@ internal sealed class RedisSwarmRegistry(
     TimeProvider clock,
     ILogger<RedisSwarmRegistry> logger) : ISwarmRegistry
 {
-    /// <summary>Forgets the expired, refuses a newcomer to a full swarm, adds or refreshes the peer, picks others at random.</summary>
+    /// <summary>
+    /// Forgets the expired, refuses a newcomer to a full swarm, adds or refreshes the peer (a newcomer is open), picks
+    /// others at random: open ones first, then any to fill up.
+    /// </summary>
     private const string JoinScript = """
         local stale = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[4])
         for _, peer in ipairs(stale) do
           redis.call('HDEL', KEYS[1], peer)
+          redis.call('SREM', KEYS[3], peer)
         end
         if #stale > 0 then
           redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[4])
         end
-        if not redis.call('ZSCORE', KEYS[2], ARGV[1]) and redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[5]) then
+        local known = redis.call('ZSCORE', KEYS[2], ARGV[1])
+        if not known and redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[5]) then
           return {'full'}
         end
         redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
         redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-        redis.call('PEXPIRE', KEYS[1], ARGV[7])
-        redis.call('PEXPIRE', KEYS[2], ARGV[7])
+        if not known then
+          redis.call('SADD', KEYS[3], ARGV[1])
+        end
+        for i = 1, 3 do
+          redis.call('PEXPIRE', KEYS[i], ARGV[7])
+        end
         local wanted = tonumber(ARGV[6])
         local result = {'ok'}
-        for _, peer in ipairs(redis.call('ZRANDMEMBER', KEYS[2], wanted + 1)) do
-          if peer ~= ARGV[1] and #result <= wanted then
+        local taken = {[ARGV[1]] = true}
+        for _, peer in ipairs(redis.call('SRANDMEMBER', KEYS[3], wanted + 1)) do
+          if not taken[peer] and #result <= wanted then
+            taken[peer] = true
             table.insert(result, peer)
           end
         end
+        if #result <= wanted then
+          for _, peer in ipairs(redis.call('ZRANDMEMBER', KEYS[2], wanted + #result)) do
+            if not taken[peer] and #result <= wanted then
+              taken[peer] = true
+              table.insert(result, peer)
+            end
+          end
+        end
         return result
+        """;
+
+    /// <summary>A member reports its free slots: in the open set with room, out of it when full.</summary>
+    private const string SlotsScript = """
+        if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then
+          return 0
+        end
+        if tonumber(ARGV[3]) > 0 then
+          redis.call('SADD', KEYS[3], ARGV[1])
+        else
+          redis.call('SREM', KEYS[3], ARGV[1])
+        end
+        return 1
         """;
 
     private const string FindScript = """
@@ -66,6 +100,7 @@ internal sealed class RedisSwarmRegistry(
         end
         redis.call('HDEL', KEYS[1], ARGV[1])
         redis.call('ZREM', KEYS[2], ARGV[1])
+        redis.call('SREM', KEYS[3], ARGV[1])
         return 1
         """;
 
@@ -75,8 +110,9 @@ internal sealed class RedisSwarmRegistry(
           return 0
         end
         redis.call('ZADD', KEYS[2], 'XX', ARGV[3], ARGV[1])
-        redis.call('PEXPIRE', KEYS[1], ARGV[4])
-        redis.call('PEXPIRE', KEYS[2], ARGV[4])
+        for i = 1, 3 do
+          redis.call('PEXPIRE', KEYS[i], ARGV[4])
+        end
         return 1
         """;
 
@@ -128,6 +164,19 @@ internal sealed class RedisSwarmRegistry(
         }
     }
 
+    public async ValueTask ReportSlots(string swarmId, string peerId, string connectionId, int free)
+    {
+        try
+        {
+            await Db.ScriptEvaluateAsync(SlotsScript, Keys(swarmId), [peerId, connectionId, free]);
+        }
+        catch (Exception e) when (IsUnavailable(e))
+        {
+            // Not fatal: Join then hands this peer out as its last report said.
+            logger.LogWarning(e, "Redis is unreachable: the free slots of peer {PeerId} of swarm {SwarmId} were not recorded", peerId, swarmId);
+        }
+    }
+
     public async ValueTask<string?> FindConnection(string swarmId, string peerId)
     {
         try
@@ -154,7 +203,7 @@ internal sealed class RedisSwarmRegistry(
     private RedisKey[] Keys(string swarmId)
     {
         var swarm = $"{options.Value.ChannelPrefix}:swarm:{{{swarmId}}}";
-        return [swarm + ":conn", swarm + ":seen"];
+        return [swarm + ":conn", swarm + ":seen", swarm + ":open"];
     }
 
     /// <summary>Stamps older than this are expired.</summary>

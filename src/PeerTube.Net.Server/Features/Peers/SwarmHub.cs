@@ -24,7 +24,8 @@ public sealed class SwarmHub(
     IOptions<P2POptions> options) : Hub
 {
     public const string ClientSignal = "signal";
-    private static readonly string[] Kinds = ["offer", "answer", "candidate"];
+    /// <summary>"full": the answer of a peer with no free slot to an offer, so that the joiner tries another at once.</summary>
+    private static readonly string[] Kinds = ["offer", "answer", "candidate", "full"];
 
     public override Task OnConnectedAsync()
     {
@@ -133,6 +134,36 @@ public sealed class SwarmHub(
         }
 
         await Clients.Client(connection).SendAsync(ClientSignal, id, fromPeerId, kind, payload, Context.ConnectionAborted);
+    }
+
+    /// <summary>
+    /// How many more connections the caller's peer in that swarm takes (0 = full), so that <see cref="Join"/> hands out
+    /// peers with room first. Only for a swarm this connection joined; at most <see cref="P2POptions.MaxPeers"/>.
+    /// </summary>
+    public async Task ReportSlots(string swarmId, int free)
+    {
+        if (free < 0 || free > options.Value.MaxPeers)
+        {
+            throw new HubException("invalid slots");
+        }
+
+        var state = SwarmConnection.Of(Context);
+        var id = SwarmIds.Normalize(swarmId);
+        string? peerId = null;
+        lock (state)
+        {
+            if (id is not null)
+            {
+                state.Swarms.TryGetValue(id, out peerId);
+            }
+        }
+
+        if (peerId is null)
+        {
+            throw new HubException("not in swarm");
+        }
+
+        await registry.ReportSlots(id!, peerId, Context.ConnectionId, free);
     }
 
     /// <summary>The player's running totals for a video; see <see cref="PeerStats"/>.</summary>

@@ -14,8 +14,18 @@ namespace PeerTube.Net.Server.Features.Tracker;
 /// </remarks>
 public interface ISwarmRegistry
 {
-    /// <summary>Adds the peer (or refreshes it) and picks up to <paramref name="maxPeers"/> other hub peers at random.</summary>
+    /// <summary>
+    /// Adds the peer (or refreshes it) and picks up to <paramref name="maxPeers"/> other hub peers at random, those with
+    /// free connection slots first (or that have not said yet), full ones only to fill up: a full peer can still rotate
+    /// an idle connection out for a newcomer, but a joiner handed only full peers would wait for nothing.
+    /// </summary>
     ValueTask<SwarmJoin> Join(string swarmId, string peerId, string connectionId, int maxPeers);
+
+    /// <summary>
+    /// Records how many more connections the peer takes (0 = full), if it still belongs to that connection; a new
+    /// member counts as having room until it says otherwise.
+    /// </summary>
+    ValueTask ReportSlots(string swarmId, string peerId, string connectionId, int free);
 
     /// <summary>Removes the peer, if it still belongs to that connection.</summary>
     ValueTask Leave(string swarmId, string peerId, string connectionId);

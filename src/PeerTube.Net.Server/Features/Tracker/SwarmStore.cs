@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 
 namespace PeerTube.Net.Server.Features.Tracker;
@@ -227,6 +228,20 @@ internal sealed class SwarmStore(IOptions<TrackerOptions> options, TimeProvider 
             : new SwarmJoin(null, outcome.Peers.Select(p => Convert.ToHexStringLower(p.PeerId)).ToList()));
     }
 
+    public ValueTask ReportSlots(string swarmId, string peerId, string connectionId, int free)
+    {
+        WithSwarm(swarmId, create: false, swarm =>
+        {
+            if (swarm.Peers.TryGetValue(HubKey(peerId), out var peer) && peer.Info.Connection == connectionId)
+            {
+                peer.FreeSlots = free;
+            }
+
+            return true;
+        }, ifAbsent: false);
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask Leave(string swarmId, string peerId, string connectionId)
     {
         WithSwarm(swarmId, create: false, swarm =>
@@ -374,7 +389,7 @@ internal sealed class SwarmStore(IOptions<TrackerOptions> options, TimeProvider 
             return [];
         }
 
-        var candidates = new List<PeerInfo>();
+        var candidates = new List<(PeerInfo Info, bool Full)>();
         foreach (var (key, peer) in swarm.Peers)
         {
             var reachable = request.Transport switch
@@ -385,19 +400,20 @@ internal sealed class SwarmStore(IOptions<TrackerOptions> options, TimeProvider 
             };
             if (reachable && key != ownKey && !peer.Info.PeerId.AsSpan().SequenceEqual(request.PeerId) && !IsExpired(peer, now))
             {
-                candidates.Add(peer.Info);
+                candidates.Add((peer.Info, peer.FreeSlots == 0));
             }
         }
 
         var count = Math.Min(request.NumWant, candidates.Count);
-        for (var i = 0; i < count; i++)
+        Random.Shared.Shuffle(CollectionsMarshal.AsSpan(candidates));
+        if (request.Transport == PeerTransport.Hub)
         {
-            var j = Random.Shared.Next(i, candidates.Count);
-            (candidates[i], candidates[j]) = (candidates[j], candidates[i]);
+            // Hub peers with room first (a stable sort keeps the shuffle within each group): see ISwarmRegistry.Join.
+            candidates = candidates.OrderBy(p => p.Full ? 1 : 0).ToList();
         }
 
         candidates.RemoveRange(count, candidates.Count - count);
-        return candidates;
+        return candidates.Select(c => c.Info).ToList();
     }
 
     private void PruneIfDue(Swarm swarm, DateTimeOffset now)
@@ -501,5 +517,8 @@ internal sealed class SwarmStore(IOptions<TrackerOptions> options, TimeProvider 
         public PeerTransport Transport { get; } = transport;
         public bool Complete { get; set; } = complete;
         public DateTimeOffset LastSeen { get; set; } = lastSeen;
+
+        /// <summary>Hub peers: connections it still takes, as it last reported; null until it does (counts as room).</summary>
+        public int? FreeSlots { get; set; }
     }
 }

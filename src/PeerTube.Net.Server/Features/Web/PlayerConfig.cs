@@ -111,7 +111,8 @@ public sealed record PlayerWebVideo(int Height, string Url);
 /// One per rendition of the master playlist; <see cref="PlayerSwarm.Playlist"/> is the media playlist's file name as the
 /// master lists it, which is how the player maps an hls.js level (its url ends with that name) to its swarm.
 /// </param>
-public sealed record PlayerP2P(bool Enabled, string HubUrl, IReadOnlyList<PlayerIceServer> IceServers, IReadOnlyList<PlayerSwarm> Swarms)
+/// <param name="MaxPeers">P2P:MaxPeers, the connections one player keeps open at once.</param>
+public sealed record PlayerP2P(bool Enabled, string HubUrl, IReadOnlyList<PlayerIceServer> IceServers, IReadOnlyList<PlayerSwarm> Swarms, int MaxPeers)
 {
     public static PlayerP2P For(Video video, VideoUrls urls, P2POptions? p2p, PlayerOptions options)
     {
@@ -120,7 +121,8 @@ public sealed record PlayerP2P(bool Enabled, string HubUrl, IReadOnlyList<Player
             p2p is { Enabled: true } && options.P2p && video.State == VideoState.Published && swarms.Count > 0,
             PeersFeature.HubPath,
             p2p?.IceServers.Select(s => new PlayerIceServer(s.Urls, s.Username, s.Credential)).ToList() ?? [],
-            swarms);
+            swarms,
+            p2p?.MaxPeers ?? P2POptions.DefaultMaxPeers);
     }
 }
 

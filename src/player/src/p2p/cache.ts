@@ -1,6 +1,10 @@
 // The segments this viewer holds, to play again without a request and to serve to peers: a byte-bounded LRU.
 
-/** "{media file name}:{start}-{end}", the end inclusive, as the keys of segments-sha256.json (docs/p2p-contract.md). */
+/**
+ * "{media file name}:{start}-{end}", the end inclusive, as the keys of segments-sha256.json (docs/p2p-contract.md). A
+ * segment that is a whole file (live segments, not byte ranges) is its file name alone, as PeerTube's live
+ * segments-sha256.json keys them.
+ */
 export function segmentId (file: string, start: number, endInclusive: number): string {
   return `${file}:${start}-${endInclusive}`
 }

@@ -16,12 +16,15 @@ import { fileName, type P2PManager } from './manager'
 
 type LoaderClass = new (config: HlsConfig) => Loader<LoaderContext>
 
-/** The fragment's segment id, or null when it has no byte range or is an init segment (those always use HTTP). */
+/**
+ * The fragment's segment id (cache.segmentId: a byte range of a file, or a whole file, as live segments are), or null
+ * for init segments and parts (those always use HTTP).
+ */
 function idOf (context: FragmentLoaderContext): string | null {
   if (context.frag?.sn === 'initSegment' || context.part) return null
   const start = context.rangeStart
   const end = context.rangeEnd
-  if (start === undefined || end === undefined || end <= start) return null
+  if (start === undefined || end === undefined || end <= start) return fileName(context.url)
   return segmentId(fileName(context.url), start, end - 1)
 }
 

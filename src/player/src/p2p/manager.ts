@@ -10,20 +10,38 @@ import { withFileToken, type P2PConfig } from '../player/config'
 import { bufferedAhead } from '../player/dom'
 import { SegmentCache, segmentId, splitSegmentId } from './cache'
 import { Peer, type PeerHost, type SignalKind } from './peer'
+import {
+  DEFAULT_MAX_PEERS,
+  PEER_ATTEMPTS,
+  UploadQueue,
+  announceWaitMs,
+  choosePeer,
+  decideOffer,
+  freeSlots,
+  isUrgent,
+  nextPrefetch,
+  nextSpeed,
+  peerTimeoutMs,
+  queueCapacity,
+  planDials,
+  settleWaitMs,
+  uploadSlots,
+  wantMorePeers,
+  keepOwnOffer,
+  nextMorePeersInterval,
+  MORE_PEERS_EVERY_MS,
+  type LinkView
+} from './policy'
 
 const CACHE_BYTES = 200 * 1024 * 1024
-/** Connections kept at once, over every swarm. */
-const MAX_PEERS = 5
 /** docs/p2p-contract.md: P2P:MaxSwarmsPerConnection. */
 const MAX_SWARMS = 4
-/** While playing with less than this buffered ahead, a fragment is urgent: HTTP at once. */
-const URGENT_BUFFER_SECONDS = 3
 /** How long a non-urgent fragment waits for the swarm to be known (hub joined, first peers connected). */
 const SWARM_SETTLE_MS = 4000
-const PEER_TIMEOUT_MS = 5000
 const PREFETCH_AHEAD_SECONDS = 60
 const PREFETCH_TIMEOUT_MS = 8000
 const REPORT_EVERY_MS = 10_000
+const HASHES_REFRESH_MS = 2000
 const UPLOAD_STORAGE_KEY = 'pt-p2p-upload'
 
 export interface P2PStats {
@@ -41,6 +59,15 @@ interface Swarm {
   peerId: string | null
   peers: Map<string, Peer>
   joinedAt: number
+  /** Peers from the last Join, in the hub's order (those with free slots first), not yet dialled. */
+  candidates: string[]
+  /** Peer id → when we last dialled it, or it was full, failed or was rotated out (policy.planDials). */
+  triedAt: Map<string, number>
+  /** When we last joined (asked the hub for peers), and how long until we may ask again. */
+  askedAt: number
+  askEvery: number
+  /** Free slots last told to the hub (ReportSlots). */
+  reportedFree: number | null
 }
 
 /** Uploading defaults to off on metered or data-saving connections; the viewer's choice (settings menu) wins. */
@@ -66,12 +93,23 @@ export class P2PManager implements PeerHost {
   private hubStart: Promise<boolean> | null = null
   private hls: Hls | null = null
   private hashes: Promise<Record<string, Record<string, string>> | null> | null = null
+  private hashesFetchedAt = -Infinity
   private settled = false
   private settleWaiters: Array<() => void> = []
   private prefetching = false
   private timers: number[] = []
   private destroyed = false
   private readonly canVerify = typeof crypto !== 'undefined' && crypto.subtle !== undefined
+  /** P2P:MaxPeers, from the server. */
+  private readonly maxPeers: number
+  private lastRotation = -Infinity
+  /** Requests of our peers, served round-robin with a bounded number of upload slots (policy.UploadQueue). */
+  private readonly uploads = new UploadQueue<Peer>(() => uploadSlots(this.urgent()), () => queueCapacity(this.uploadSpeed, this.uploadSize))
+  /** Our measured upload rate (bytes/ms) and the size of the last segment sent, for the upload queue's capacity. */
+  private uploadSpeed: number | null = null
+  private uploadSize: number | null = null
+  /** Fetches waiting for some peer to announce a segment (policy.announceWaitMs). */
+  private readonly announceWaiters = new Map<string, Array<() => void>>()
 
   constructor (
     private readonly config: P2PConfig,
@@ -82,6 +120,7 @@ export class P2PManager implements PeerHost {
     private readonly videoFileToken: string | null
   ) {
     this.iceServers = config.iceServers
+    this.maxPeers = config.maxPeers > 0 ? config.maxPeers : DEFAULT_MAX_PEERS
   }
 
   /** Starts everything once hls.js is there: nothing connects before (native HLS never calls it). */
@@ -92,7 +131,11 @@ export class P2PManager implements PeerHost {
     hls.on(Events.LEVEL_LOADING, (_e, data) => { void this.joinForLevel(data.url, data.level) })
     hls.on(Events.FRAG_LOADED, () => this.schedulePrefetch())
     this.connectHub()
-    this.timers.push(window.setInterval(() => this.schedulePrefetch(), 1000))
+    this.timers.push(window.setInterval(() => {
+      this.schedulePrefetch()
+      this.dial()
+      this.reportSlots()
+    }, 1000))
     this.timers.push(window.setInterval(() => this.report(false), REPORT_EVERY_MS))
     window.addEventListener('pagehide', () => this.report(true))
   }
@@ -128,19 +171,39 @@ export class P2PManager implements PeerHost {
     if (cached) return cached.slice(0)
     if (!this.canDownload()) return null
     if (this.urgent()) return null
-    await this.whenSettled(SWARM_SETTLE_MS)
+    await this.whenSettled(settleWaitMs(bufferedAhead(this.video), !this.video.paused, SWARM_SETTLE_MS))
     const pending = this.inflight.get(id)
     if (pending) {
-      const data = await pending
+      // The prefetcher is fetching it (with its own, longer time-out): wait no longer than a request of ours may take.
+      const data = await withTimeout(pending, this.peerTimeout())
       if (data) return data.slice(0)
     }
     if (this.urgent()) return null
     const again = this.cache.get(id)
     if (again) return again.slice(0)
-    const peer = this.pickPeer(id)
-    if (!peer) return null
-    const data = await this.download(peer, id, this.peerTimeout())
-    return data ? data.slice(0) : null
+    // A peer that has it and a free slot; else wait within the spare buffer (policy.announceWaitMs) for one to announce
+    // it or to have a slot again; at most PEER_ATTEMPTS requests; HTTP (null) whenever the buffer runs short.
+    let attempts = 0
+    let waitUntil: number | null = null
+    for (;;) {
+      const have = this.cache.get(id)
+      if (have) return have.slice(0)
+      if (this.urgent()) return null
+      const peer = this.pickPeer(id)
+      if (peer) {
+        if (attempts++ >= PEER_ATTEMPTS) return null
+        const timeout = this.peerTimeout()
+        const data = await withTimeout(this.download(peer, id, timeout), timeout) ?? this.cache.get(id)
+        if (data) return data.slice(0)
+        continue
+      }
+      const now = performance.now()
+      const holders = this.holders(id)
+      waitUntil ??= now + announceWaitMs(bufferedAhead(this.video), this.readyPeers().length, holders.length > 0, Math.random)
+      if (now >= waitUntil) return null
+      const freeAgain = holders.reduce((t, p) => Math.min(t, p.busyUntil), Infinity)
+      await this.whenAnnounced(id, Math.min(waitUntil, Math.max(freeAgain, now + 50)) - now)
+    }
   }
 
   // --- PeerHost ---------------------------------------------------------------------------
@@ -159,20 +222,35 @@ export class P2PManager implements PeerHost {
     return this.uploadEnabled ? this.cache.get(id) : undefined
   }
 
+  requested (peer: Peer, id: string): 'queued' | 'busy' {
+    const answer = this.uploads.offer(peer, id)
+    this.pumpUploads()
+    return answer
+  }
+
+  cancelled (peer: Peer, id: string): void {
+    this.uploads.cancel(peer, id)
+  }
+
   /** TEST HOOK ONLY (tests/PeerTube.Net.Browser.Tests/P2PTests.cs): window.peertubePlayer.__p2pTamper = true corrupts what we send. */
   tamper (): boolean {
     return window.peertubePlayer?.__p2pTamper === true
   }
 
-  uploaded (_peer: Peer, bytes: number): void {
+  uploaded (_peer: Peer, bytes: number, ms: number): void {
     this.counters.uploadedBytes += bytes
+    this.uploadSpeed = nextSpeed(this.uploadSpeed, bytes, ms)
+    this.uploadSize = bytes
   }
 
   peerOpened (): void {
     this.renderPeers()
+    this.dial()
   }
 
-  peerAnnounced (): void {
+  peerAnnounced (_peer: Peer, id: string | null): void {
+    if (id !== null) this.announced(id)
+    else for (const waiting of [...this.announceWaiters.keys()]) if (this.readyPeers().some(p => p.segments.has(waiting))) this.announced(waiting)
     this.renderPeers()
     this.checkSettled()
     this.schedulePrefetch()
@@ -180,9 +258,14 @@ export class P2PManager implements PeerHost {
 
   peerClosed (peer: Peer): void {
     const swarm = this.swarms.get(peer.swarmId)
-    if (swarm?.peers.get(peer.peerId) === peer) swarm.peers.delete(peer.peerId)
+    if (swarm?.peers.get(peer.peerId) === peer) {
+      swarm.peers.delete(peer.peerId)
+      swarm.triedAt.set(peer.peerId, performance.now())
+    }
+    this.uploads.forget(peer)
     this.renderPeers()
     this.checkSettled()
+    this.dial()
   }
 
   // --- internals ----------------------------------------------------------------------------
@@ -193,19 +276,50 @@ export class P2PManager implements PeerHost {
 
   /** Playing with little buffered ahead, or seeking into the unbuffered: only HTTP is fast enough. */
   private urgent (): boolean {
-    if (this.video.paused && !this.video.seeking) return false
-    return bufferedAhead(this.video) < URGENT_BUFFER_SECONDS
+    return isUrgent(bufferedAhead(this.video), !this.video.paused || this.video.seeking)
   }
 
   private peerTimeout (): number {
-    if (this.video.paused) return PEER_TIMEOUT_MS
-    return Math.max(1000, Math.min(PEER_TIMEOUT_MS, (bufferedAhead(this.video) - 2) * 1000))
+    return peerTimeoutMs(bufferedAhead(this.video), !this.video.paused)
   }
 
   private store (id: string, data: ArrayBuffer): void {
     if (this.cache.put(id, data) && this.uploadEnabled) {
       for (const peer of this.allPeers()) peer.announce(id)
     }
+    this.announced(id)
+  }
+
+  private pumpUploads (): void {
+    for (let next = this.uploads.take(); next !== null; next = this.uploads.take()) {
+      void next.from.send(next.id).finally(() => {
+        this.uploads.done()
+        this.pumpUploads()
+      })
+    }
+  }
+
+  /** Resolves true once some peer announces the segment (or we got it), false after timeoutMs. */
+  private whenAnnounced (id: string, timeoutMs: number): Promise<boolean> {
+    return new Promise(resolve => {
+      const list = this.announceWaiters.get(id) ?? []
+      const timer = window.setTimeout(() => {
+        const i = list.indexOf(done)
+        if (i >= 0) list.splice(i, 1)
+        if (list.length === 0 && this.announceWaiters.get(id) === list) this.announceWaiters.delete(id)
+        resolve(false)
+      }, timeoutMs)
+      function done (): void { window.clearTimeout(timer); resolve(true) }
+      list.push(done)
+      this.announceWaiters.set(id, list)
+    })
+  }
+
+  private announced (id: string): void {
+    const list = this.announceWaiters.get(id)
+    if (!list) return
+    this.announceWaiters.delete(id)
+    for (const done of list) done()
   }
 
   private allPeers (): Peer[] {
@@ -217,11 +331,11 @@ export class P2PManager implements PeerHost {
   }
 
   private pickPeer (id: string): Peer | null {
-    const candidates = this.readyPeers().filter(p => p.segments.has(id))
-    if (candidates.length === 0) return null
-    candidates.sort((a, b) => a.pendingRequests - b.pendingRequests)
-    const least = candidates.filter(p => p.pendingRequests === candidates[0].pendingRequests)
-    return least[Math.floor(Math.random() * least.length)]
+    return choosePeer(this.holders(id), performance.now(), Math.random)
+  }
+
+  private holders (id: string): Peer[] {
+    return this.readyPeers().filter(p => p.segments.has(id))
   }
 
   /** One request to one peer, shared by the loader and the prefetcher; only verified bytes come out. */
@@ -230,9 +344,18 @@ export class P2PManager implements PeerHost {
     if (existing) return existing
     const task = (async (): Promise<ArrayBuffer | null> => {
       const hashesPromise = this.loadHashes()
+      const started = performance.now()
       const data = await peer.request(id, timeoutMs)
       if (!data) return null
-      const expected = await this.expectedHash(id, hashesPromise)
+      peer.speed = nextSpeed(peer.speed, data.byteLength, performance.now() - started)
+      let expected = await this.expectedHash(id, hashesPromise)
+      if (expected === undefined && this.refreshHashes()) expected = await this.expectedHash(id, this.loadHashes())
+      if (expected === undefined) {
+        // Not in segments-sha256.json yet (live: a segment newer than our copy of it): unverifiable, so not used, but
+        // not the peer's fault either.
+        console.info(`p2p: no sha256 for ${id} yet; fetching it over HTTP`)
+        return null
+      }
       if (!expected || (await sha256Hex(data)) !== expected) {
         this.counters.rejected++
         console.warn(`p2p: segment ${id} from a peer failed its sha256 check; dropping that peer`)
@@ -252,6 +375,7 @@ export class P2PManager implements PeerHost {
 
   private loadHashes (): Promise<Record<string, Record<string, string>> | null> {
     if (!this.hashes) {
+      this.hashesFetchedAt = performance.now()
       const url = this.hashesUrl
       this.hashes = url === null
         ? Promise.resolve(null)
@@ -267,12 +391,27 @@ export class P2PManager implements PeerHost {
     return this.hashes
   }
 
-  private async expectedHash (id: string, hashes: Promise<Record<string, Record<string, string>> | null>): Promise<string | null> {
+  /** The segment's sha256; null when it cannot be checked (no table, a malformed id or entry); undefined when the table has no such segment. */
+  private async expectedHash (id: string, hashes: Promise<Record<string, Record<string, string>> | null>): Promise<string | null | undefined> {
     const parts = splitSegmentId(id)
     const table = await hashes
-    if (!parts || !table) return null
-    const value = table[parts.file]?.[parts.range]
+    if (!table) return null
+    // A byte range of a file (VOD: { file: { "start-end": sha } }), or a whole file (live: { file: sha }).
+    const value: unknown = parts ? table[parts.file]?.[parts.range] : (table as Record<string, unknown>)[id]
+    if (value === undefined) return undefined
     return typeof value === 'string' ? value.toLowerCase() : null
+  }
+
+  /**
+   * Nothing assumes VOD: a live video's segments-sha256.json grows as segments appear, so a segment missing from our
+   * copy fetches it again, at most every HASHES_REFRESH_MS. True when a fresh copy is on its way.
+   */
+  private refreshHashes (): boolean {
+    const now = performance.now()
+    if (now - this.hashesFetchedAt < HASHES_REFRESH_MS) return false
+    this.hashesFetchedAt = now
+    this.hashes = null
+    return true
   }
 
   // --- prefetch -------------------------------------------------------------------------------
@@ -294,18 +433,15 @@ export class P2PManager implements PeerHost {
     if (!hls || this.readyPeers().length === 0) return null
     const index = hls.loadLevel >= 0 ? hls.loadLevel : hls.currentLevel
     const fragments = hls.levels[index]?.details?.fragments ?? []
-    const from = this.video.currentTime
+    const segments = []
     for (const frag of fragments) {
-      if (frag.start + frag.duration <= from || frag.start > from + PREFETCH_AHEAD_SECONDS) continue
       const start = frag.byteRangeStartOffset
       const end = frag.byteRangeEndOffset
-      if (start === undefined || end === undefined || end <= start) continue
-      const id = segmentId(fileName(frag.url), start, end - 1)
-      if (this.cache.has(id) || this.inflight.has(id)) continue
-      const peer = this.pickPeer(id)
-      if (peer) return { peer, id }
+      const id = start === undefined || end === undefined || end <= start ? fileName(frag.url) : segmentId(fileName(frag.url), start, end - 1)
+      segments.push({ id, start: frag.start, duration: frag.duration })
     }
-    return null
+    return nextPrefetch(segments, this.video.currentTime, PREFETCH_AHEAD_SECONDS, id => this.cache.has(id) || this.inflight.has(id),
+      id => this.holders(id), performance.now(), Math.random)
   }
 
   // --- hub and swarms ---------------------------------------------------------------------
@@ -354,22 +490,19 @@ export class P2PManager implements PeerHost {
       const oldest = [...this.swarms.values()].sort((a, b) => a.joinedAt - b.joinedAt)[0]
       this.leave(oldest.id)
     }
-    const swarm: Swarm = { id: swarmId, peerId: null, peers: new Map(), joinedAt: performance.now() }
+    const swarm: Swarm = {
+      id: swarmId, peerId: null, peers: new Map(), joinedAt: performance.now(), candidates: [], triedAt: new Map(), askedAt: performance.now(), askEvery: MORE_PEERS_EVERY_MS, reportedFree: null
+    }
     this.swarms.set(swarmId, swarm)
     if (!(await this.hubStart) || !this.hub) return this.markSettled()
     try {
       const result = await this.hub.invoke<{ peerId: string, peers: string[] }>('Join', swarmId)
       if (this.swarms.get(swarmId) !== swarm) return
       swarm.peerId = result.peerId
-      const room = MAX_PEERS - this.allPeers().length
-      const chosen = (result.peers ?? []).filter(p => typeof p === 'string' && p !== result.peerId).slice(0, Math.max(0, room))
-      for (const peerId of chosen) {
-        const peer = new Peer(swarmId, peerId, true, this)
-        swarm.peers.set(peerId, peer)
-        void peer.offer()
-      }
-      if (chosen.length === 0) this.markSettled()
-      this.renderPeers()
+      swarm.candidates = (result.peers ?? []).filter(p => typeof p === 'string' && p !== result.peerId)
+      if (swarm.candidates.length === 0) this.markSettled()
+      this.reportSlots()
+      this.dial()
     } catch (err) {
       console.info(`p2p: joining swarm ${swarmId} failed`, String(err))
       this.swarms.delete(swarmId)
@@ -385,15 +518,91 @@ export class P2PManager implements PeerHost {
     if (this.hub?.state === HubConnectionState.Connected) this.hub.invoke('Leave', swarmId).catch(() => { /* gone anyway */ })
   }
 
+  /**
+   * Offers to the swarms' candidates as slots allow, a few at a time (policy.planDials); when a swarm's list is used up
+   * and slots are free, joins again for a fresh list (policy.wantMorePeers, bounded in rate).
+   */
+  private dial (): void {
+    if (this.destroyed || !this.hub || this.hub.state !== HubConnectionState.Connected) return
+    const now = performance.now()
+    for (const swarm of this.swarms.values()) {
+      if (swarm.peerId === null) continue
+      const peers = this.allPeers()
+      const dialing = peers.filter(p => !p.ready).length
+      const chosen = planDials(swarm.candidates, id => swarm.peers.has(id), swarm.triedAt, peers.length, dialing, this.maxPeers, now)
+      for (const peerId of chosen) {
+        swarm.candidates.splice(swarm.candidates.indexOf(peerId), 1)
+        swarm.triedAt.set(peerId, now)
+        const peer = new Peer(swarm.id, peerId, true, this)
+        swarm.peers.set(peerId, peer)
+        void peer.offer()
+      }
+      const untried = planDials(swarm.candidates, id => swarm.peers.has(id), swarm.triedAt, 0, 0, this.maxPeers, now).length
+      if (wantMorePeers(this.allPeers().length, this.maxPeers, untried, swarm.askedAt, swarm.askEvery, now)) {
+        swarm.askedAt = now
+        const hub = this.hub
+        hub.invoke<{ peerId: string, peers: string[] }>('Join', swarm.id).then(result => {
+          if (this.swarms.get(swarm.id) !== swarm) return
+          swarm.candidates = (result.peers ?? []).filter(p => typeof p === 'string' && p !== swarm.peerId)
+          const fresh = planDials(swarm.candidates, id => swarm.peers.has(id), swarm.triedAt, 0, 0, this.maxPeers, performance.now()).length > 0
+          swarm.askEvery = nextMorePeersInterval(swarm.askEvery, fresh)
+          this.dial()
+        }, err => console.info('p2p: asking for more peers failed', String(err)))
+      }
+    }
+    this.renderPeers()
+  }
+
+  /** Tells the hub how many more connections we take, when it changed (ReportSlots), so that Join lists us fairly. */
+  private reportSlots (): void {
+    const hub = this.hub
+    if (!hub || hub.state !== HubConnectionState.Connected) return
+    const free = freeSlots(this.allPeers().length, this.maxPeers)
+    for (const swarm of this.swarms.values()) {
+      if (swarm.peerId === null || swarm.reportedFree === free) continue
+      swarm.reportedFree = free
+      hub.invoke('ReportSlots', swarm.id, free).catch(err => {
+        swarm.reportedFree = null
+        console.info('p2p: slots report refused', String(err))
+      })
+    }
+  }
+
+  private linkViews (): LinkView[] {
+    return this.allPeers().map(p => ({ id: `${p.swarmId} ${p.peerId}`, openedAt: p.createdAt, lastUseful: p.lastUseful, ready: p.ready }))
+  }
+
   private onSignal (swarmId: string, fromPeerId: string, kind: string, payload: unknown): void {
     const swarm = this.swarms.get(swarmId)
     if (!swarm || payload === null || payload === undefined) return
     let peer = swarm.peers.get(fromPeerId)
+    if (kind === 'full') {
+      // The peer we offered to has no slot: drop it now (not at the connect time-out) and try another.
+      if (peer?.initiator === true && !peer.ready) peer.close()
+      return
+    }
+    if (peer?.initiator === true && !peer.ready && kind === 'offer' && swarm.peerId !== null) {
+      // Both offered at once (policy.keepOwnOffer): the smaller peer id's offer stands.
+      if (keepOwnOffer(swarm.peerId, fromPeerId)) return
+      peer.close()
+      peer = undefined
+    }
     if (!peer && kind === 'offer') {
-      if (this.allPeers().length >= MAX_PEERS) return
+      const now = performance.now()
+      const decision = decideOffer(this.linkViews(), this.maxPeers, now, this.lastRotation)
+      if (!decision.accept) {
+        this.hub?.invoke('Signal', swarmId, fromPeerId, 'full', '{}').catch(() => { /* it times out instead */ })
+        return
+      }
+      if (decision.drop !== null) {
+        // Slot rotation (policy.rotationVictim): an idle link makes room for the newcomer.
+        this.lastRotation = now
+        this.allPeers().find(p => `${p.swarmId} ${p.peerId}` === decision.drop)?.close()
+      }
       peer = new Peer(swarmId, fromPeerId, false, this)
       swarm.peers.set(fromPeerId, peer)
       this.renderPeers()
+      this.reportSlots()
     }
     if (peer) void peer.onSignal(kind, payload)
   }
@@ -441,6 +650,14 @@ export class P2PManager implements PeerHost {
 export function fileName (url: string): string {
   const path = url.split(/[?#]/, 1)[0]
   return path.slice(path.lastIndexOf('/') + 1)
+}
+
+/** The promise's value, or null once timeoutMs have passed (the promise itself goes on). */
+function withTimeout<T> (promise: Promise<T | null>, timeoutMs: number): Promise<T | null> {
+  return new Promise(resolve => {
+    const timer = window.setTimeout(() => resolve(null), timeoutMs)
+    void promise.then(value => { window.clearTimeout(timer); resolve(value) }, () => { window.clearTimeout(timer); resolve(null) })
+  })
 }
 
 async function sha256Hex (data: ArrayBuffer): Promise<string> {

@@ -1,5 +1,5 @@
 // One remote viewer: an RTCPeerConnection with one ordered data channel "segments", speaking the data channel protocol
-// of docs/p2p-contract.md: JSON control messages (have / have+ / get / data / none / cancel) and binary chunks.
+// of docs/p2p-contract.md: JSON control messages (have / have+ / get / data / none / busy / cancel) and binary chunks.
 // The SignalR hub only carries the offer / answer / ICE candidates between the two browsers.
 
 /** Binary messages are at most 16 KB (the contract; also the size every browser's SCTP stack sends unfragmented). */
@@ -7,13 +7,17 @@ const CHUNK_BYTES = 16 * 1024
 /** Above this many bytes queued in the channel, sending waits for 'bufferedamountlow'. */
 const HIGH_WATER_BYTES = 1024 * 1024
 const LOW_WATER_BYTES = 256 * 1024
+/** The longest a sent segment holds the upload slot while it leaves the channel's buffer. */
+const DRAIN_TIMEOUT_MS = 10_000
 /** A peer whose channel is not open by then is given up. */
 const CONNECT_TIMEOUT_MS = 10_000
 /** Control messages a peer may send us; anything bigger is a broken or hostile peer. */
 const MAX_CONTROL_CHARS = 256 * 1024
 const MAX_SEGMENT_BYTES = 64 * 1024 * 1024
 
-export type SignalKind = 'offer' | 'answer' | 'candidate'
+export type SignalKind = 'offer' | 'answer' | 'candidate' | 'full'
+
+import { BUSY_BACKOFF_MS } from './policy'
 
 /** What a peer needs from the manager. */
 export interface PeerHost {
@@ -24,9 +28,13 @@ export interface PeerHost {
   haveList (): string[]
   /** The cached segment to send, or undefined (not cached, or uploading is off). */
   segmentToSend (id: string): ArrayBuffer | undefined
+  /** The peer asks for a segment: the manager queues it (its upload queue, fair across peers) or says busy. */
+  requested (peer: Peer, id: string): 'queued' | 'busy'
+  cancelled (peer: Peer, id: string): void
   /** Test hook: corrupt what is sent (see P2PManager.tamper). */
   tamper (): boolean
-  uploaded (peer: Peer, bytes: number): void
+  /** A segment went out whole: its size and how long it took to leave (queued in the channel to sent). */
+  uploaded (peer: Peer, bytes: number, ms: number): void
   peerOpened (peer: Peer): void
   peerAnnounced (peer: Peer, id: string | null): void
   peerClosed (peer: Peer): void
@@ -45,6 +53,12 @@ export class Peer {
   ready = false
   closed = false
   readonly createdAt = performance.now()
+  /** The last time a whole segment passed, either way (slot rotation: policy.ts). */
+  lastUseful = this.createdAt
+  /** It answered "busy": not asked again before this. */
+  busyUntil = 0
+  /** Bytes per ms of its last segments to us, request to last byte (policy.HolderView); null until one came. */
+  speed: number | null = null
 
   private readonly pc: RTCPeerConnection
   private channel: RTCDataChannel | null = null
@@ -52,8 +66,6 @@ export class Peer {
   private readonly pendingCandidates: RTCIceCandidateInit[] = []
   private incoming: Incoming | null = null
   private readonly waiters = new Map<string, Array<(data: ArrayBuffer | null) => void>>()
-  private readonly uploadQueue: string[] = []
-  private uploading = false
   private readonly connectTimer: number
 
   constructor (
@@ -155,7 +167,8 @@ export class Peer {
     if (this.ready) this.sendJson({ t: 'have', segments: this.host.haveList() })
   }
 
-  get pendingRequests (): number {
+  /** Requests waiting on this peer (policy.HolderView). */
+  get pending (): number {
     return this.waiters.size
   }
 
@@ -166,7 +179,6 @@ export class Peer {
     window.clearTimeout(this.connectTimer)
     for (const list of [...this.waiters.values()]) for (const finish of [...list]) finish(null)
     this.waiters.clear()
-    this.uploadQueue.length = 0
     try { this.channel?.close() } catch { /* already closed */ }
     try { this.pc.close() } catch { /* already closed */ }
     this.host.peerClosed(this)
@@ -227,15 +239,16 @@ export class Peer {
         }
         break
       case 'get':
-        if (id && this.uploadQueue.length < 64) {
-          this.uploadQueue.push(id)
-          void this.pump()
-        }
+        if (id && this.host.requested(this, id) === 'busy') this.sendJson({ t: 'busy', segment: id })
         break
       case 'cancel':
+        if (id) this.host.cancelled(this, id)
+        break
+      case 'busy':
+        // It has the segment but no upload slot for us now: ask someone else (or HTTP), and this peer later.
         if (id) {
-          const i = this.uploadQueue.indexOf(id)
-          if (i >= 0) this.uploadQueue.splice(i, 1)
+          this.busyUntil = performance.now() + BUSY_BACKOFF_MS
+          this.resolveWaiters(id, null)
         }
         break
       case 'data': {
@@ -270,6 +283,7 @@ export class Peer {
     const incoming = this.incoming
     if (!incoming) return
     this.incoming = null
+    this.lastUseful = performance.now()
     // Not asked for any more (cancelled after a time-out): dropped; the manager verifies what it asked for.
     this.resolveWaiters(incoming.id, incoming.buffer.buffer as ArrayBuffer)
   }
@@ -280,39 +294,46 @@ export class Peer {
     for (const finish of [...list]) finish(data)
   }
 
-  /** Serves the peer's requests one after the other, respecting the channel's buffer. */
-  private async pump (): Promise<void> {
-    if (this.uploading) return
-    this.uploading = true
+  /** Sends one segment the peer asked for (the manager's upload queue decides when), respecting the channel's buffer. */
+  async send (id: string): Promise<void> {
+    const channel = this.channel
+    if (this.closed || !channel || channel.readyState !== 'open') return
     try {
-      while (this.uploadQueue.length > 0 && !this.closed) {
-        const channel = this.channel
-        if (!channel || channel.readyState !== 'open') return
-        const id = this.uploadQueue.shift()!
-        const data = this.host.segmentToSend(id)
-        if (!data) {
-          this.sendJson({ t: 'none', segment: id })
-          continue
-        }
-        let bytes = new Uint8Array(data)
-        if (this.host.tamper()) {
-          // Test hook only: flip bits in a copy so the receiver's sha256 check fails.
-          bytes = bytes.slice()
-          for (let i = 0; i < bytes.length; i += 997) bytes[i] ^= 0xff
-        }
-        this.sendJson({ t: 'data', segment: id, size: bytes.byteLength })
-        for (let offset = 0; offset < bytes.byteLength; offset += CHUNK_BYTES) {
-          if (channel.bufferedAmount > HIGH_WATER_BYTES) await this.drained(channel)
-          if (this.closed || channel.readyState !== 'open') return
-          channel.send(bytes.subarray(offset, offset + CHUNK_BYTES))
-        }
-        this.host.uploaded(this, bytes.byteLength)
+      const data = this.host.segmentToSend(id)
+      if (!data) {
+        this.sendJson({ t: 'none', segment: id })
+        return
       }
+      let bytes = new Uint8Array(data)
+      if (this.host.tamper()) {
+        // Test hook only: flip bits in a copy so the receiver's sha256 check fails.
+        bytes = bytes.slice()
+        for (let i = 0; i < bytes.length; i += 997) bytes[i] ^= 0xff
+      }
+      const started = performance.now()
+      this.sendJson({ t: 'data', segment: id, size: bytes.byteLength })
+      for (let offset = 0; offset < bytes.byteLength; offset += CHUNK_BYTES) {
+        if (channel.bufferedAmount > HIGH_WATER_BYTES) await this.drained(channel)
+        if (this.closed || channel.readyState !== 'open') return
+        channel.send(bytes.subarray(offset, offset + CHUNK_BYTES))
+      }
+      // The upload slot is held until the segment has left (not merely been queued in the channel): one at a time
+      // means one on the wire at a time, and the time measures our upload rate.
+      if (channel.bufferedAmount > 0) {
+        channel.bufferedAmountLowThreshold = 0
+        // Bounded: a peer whose channel stalls must not keep our only upload slot.
+        try {
+          await Promise.race([this.drained(channel), new Promise(resolve => window.setTimeout(resolve, DRAIN_TIMEOUT_MS))])
+        } finally {
+          channel.bufferedAmountLowThreshold = LOW_WATER_BYTES
+        }
+      }
+      if (this.closed) return
+      this.lastUseful = performance.now()
+      this.host.uploaded(this, bytes.byteLength, this.lastUseful - started)
     } catch (err) {
       console.info('p2p: sending to a peer failed', err)
       this.close()
-    } finally {
-      this.uploading = false
     }
   }
 

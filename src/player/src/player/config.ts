@@ -39,6 +39,8 @@ export interface P2PConfig {
   hubUrl: string
   iceServers: RTCIceServer[]
   swarms: P2PSwarmInfo[]
+  /** P2P:MaxPeers: connections kept at once. */
+  maxPeers: number
 }
 
 export interface WebVideoInfo {
@@ -208,7 +210,8 @@ function parseP2P (raw: unknown): P2PConfig | null {
     enabled: bool(o.enabled, false),
     hubUrl: str(o.hubUrl, '/hubs/swarm'),
     iceServers,
-    swarms
+    swarms,
+    maxPeers: Math.max(2, Math.min(64, Math.floor(num(o.maxPeers, 10))))
   }
 }
 
