@@ -32,6 +32,9 @@ internal static class AccountsApi
         user.MapGet("/users/{id:int}", UsersApi.GetUser);
         user.MapPut("/users/{id:int}", UsersApi.UpdateUser);
         user.MapDelete("/users/{id:int}", UsersApi.DeleteUser);
+        user.MapPost("/users/{id:int}/block", UsersApi.BlockUser);
+        user.MapPost("/users/{id:int}/unblock", UsersApi.UnblockUser);
+        user.MapTwoFactorApi();
         app.MapRegistrationsApi();
         return app;
     }

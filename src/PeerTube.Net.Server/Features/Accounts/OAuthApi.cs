@@ -22,7 +22,8 @@ internal static class OAuthApi
     /// OpenIddict writes both the token and the OAuth error (<c>{ error, error_description }</c>, which clients parse):
     /// the handler only signs in or refuses. The route declares the bodies for the OpenAPI document.
     /// </summary>
-    public static async Task<Results<SignInHttpResult, ForbidHttpResult>> Token(HttpContext http, UserService users, AppDbContext db, CustomConfigStore config)
+    public static async Task<Results<SignInHttpResult, ForbidHttpResult, UnauthorizedProblem, ForbiddenProblem>> Token(HttpContext http, UserService users, AppDbContext db,
+        CustomConfigStore config, TimeProvider clock)
     {
         var request = http.GetOpenIddictServerRequest()
             ?? throw new ApiProblemException(ApiProblem.BadRequest("The OAuth request cannot be read.", "invalid_request"));
@@ -60,6 +61,25 @@ internal static class OAuthApi
         if (user.EmailVerified == false && config.Flag("signup", "requiresEmailVerification"))
         {
             return Reject(Errors.InvalidGrant, "User email is not verified.");
+        }
+
+        // Two-factor: the password is not enough, the app's code comes in x-peertube-otp (PeerTube's answers when it does not).
+        if (request.IsPasswordGrantType() && user.OtpSecret is { } secret)
+        {
+            var code = http.Request.Headers[TwoFactor.Header].ToString().Trim();
+            if (code.Length == 0)
+            {
+                http.Response.Headers[TwoFactor.Header] = "required; app";
+                return ApiProblem.Unauthorized("Missing two factor header.", "missing_two_factor");
+            }
+
+            if (TwoFactor.Verify(secret, code, clock, user.OtpLastStep) is not { } step)
+            {
+                return ApiProblem.Forbidden("Invalid two factor header.", "invalid_two_factor");
+            }
+
+            user.OtpLastStep = step;
+            await db.SaveChangesAsync(http.RequestAborted);
         }
 
         var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);

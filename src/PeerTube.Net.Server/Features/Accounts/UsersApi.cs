@@ -14,7 +14,11 @@ internal static class UsersApi
         string? Username, string? Password, string? Email, int? Role, long? VideoQuota, long? VideoQuotaDaily, string? ChannelName);
 
     /// <summary>PeerTube's UserUpdate: only the fields given change.</summary>
-    public sealed record UpdateUserRequest(string? Email, long? VideoQuota, long? VideoQuotaDaily, int? Role, string? Password);
+    public sealed record UpdateUserRequest(string? Email, long? VideoQuota, long? VideoQuotaDaily, int? Role, string? Password, int? AdminFlags = null,
+        bool? EmailVerified = null);
+
+    /// <summary>PeerTube's block body: <c>{ reason }</c>.</summary>
+    public sealed record BlockUserRequest(string? Reason);
 
     private static readonly HashSet<string> UserSortColumns = ["id", "username", "videoQuotaUsed", "createdAt", "lastLoginDate", "role"];
 
@@ -183,9 +187,19 @@ internal static class UsersApi
             errors["password"] = "Should have a valid password: 6 to 255 characters.";
         }
 
+        if (body.AdminFlags is < 0 or > 1)
+        {
+            errors["adminFlags"] = "Should have valid admin flags (0, or 1 to bypass the automatic block of new videos).";
+        }
+
         if (errors.Count > 0)
         {
             return ApiProblem.InvalidParams(errors);
+        }
+
+        if ((body.AdminFlags is not null || body.EmailVerified is not null) && !isAdmin)
+        {
+            return ApiProblem.Forbidden("Only an administrator can change admin flags or the email's verified state.");
         }
 
         var roleChanged = role != user.Role;
@@ -211,6 +225,8 @@ internal static class UsersApi
         }
 
         user.Role = role;
+        user.AdminFlags = body.AdminFlags ?? user.AdminFlags;
+        user.EmailVerified = body.EmailVerified ?? user.EmailVerified;
         user.VideoQuota = body.VideoQuota ?? user.VideoQuota;
         user.VideoQuotaDaily = body.VideoQuotaDaily ?? user.VideoQuotaDaily;
         if (body.Password is { } password)
@@ -220,6 +236,59 @@ internal static class UsersApi
 
         await db.SaveChangesAsync(ct);
         if (roleChanged || body.Password is not null)
+        {
+            await tokens.RevokeBySubjectAsync(user.Id.ToString(CultureInfo.InvariantCulture), ct);
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// POST /api/v1/users/{id}/block: moderators block plain users, administrators anyone but root and themselves. The
+    /// user's sessions end at once (tokens revoked) and sign-in is refused until they are unblocked.
+    /// </summary>
+    public static async Task<Results<NoContent, BadRequestProblem, ForbiddenProblem, NotFoundProblem>> BlockUser(int id, BlockUserRequest? body, ClaimsPrincipal principal,
+        AppDbContext db, IOpenIddictTokenManager tokens, CancellationToken ct) =>
+        await ChangeBlockAsync(id, block: true, body?.Reason, principal, db, tokens, ct);
+
+    /// <summary>POST /api/v1/users/{id}/unblock: the same rules as blocking.</summary>
+    public static async Task<Results<NoContent, BadRequestProblem, ForbiddenProblem, NotFoundProblem>> UnblockUser(int id, ClaimsPrincipal principal,
+        AppDbContext db, IOpenIddictTokenManager tokens, CancellationToken ct) =>
+        await ChangeBlockAsync(id, block: false, reason: null, principal, db, tokens, ct);
+
+    private static async Task<Results<NoContent, BadRequestProblem, ForbiddenProblem, NotFoundProblem>> ChangeBlockAsync(int id, bool block, string? reason,
+        ClaimsPrincipal principal, AppDbContext db, IOpenIddictTokenManager tokens, CancellationToken ct)
+    {
+        if (!principal.IsModeratorOrAdmin())
+        {
+            return ApiProblem.Forbidden("User does not have the right to block users.");
+        }
+
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id, ct);
+        if (user is null)
+        {
+            return ApiProblem.NotFound("User not found.");
+        }
+
+        if (user.Username == "root" || user.Id == principal.UserId())
+        {
+            return ApiProblem.BadRequest(user.Username == "root" ? "Cannot block or unblock the root user." : "Cannot block or unblock yourself.");
+        }
+
+        if (!principal.IsAdmin() && user.Role != UserRole.User)
+        {
+            return ApiProblem.Forbidden("A moderator can only block users.");
+        }
+
+        if (reason is { Length: > 250 })
+        {
+            return ApiProblem.InvalidParams(new Dictionary<string, string> { ["reason"] = "Should have a valid reason (at most 250 characters)." });
+        }
+
+        user.Blocked = block;
+        user.BlockedReason = block && !string.IsNullOrWhiteSpace(reason) ? reason.Trim() : null;
+        await db.SaveChangesAsync(ct);
+        if (block)
         {
             await tokens.RevokeBySubjectAsync(user.Id.ToString(CultureInfo.InvariantCulture), ct);
         }

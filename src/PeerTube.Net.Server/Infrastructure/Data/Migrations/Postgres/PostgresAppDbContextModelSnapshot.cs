@@ -340,8 +340,14 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<int>("AdminFlags")
+                        .HasColumnType("integer");
+
                     b.Property<bool>("Blocked")
                         .HasColumnType("boolean");
+
+                    b.Property<string>("BlockedReason")
+                        .HasColumnType("text");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -354,8 +360,23 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.Property<bool?>("EmailVerified")
                         .HasColumnType("boolean");
 
+                    b.Property<long?>("OtpLastStep")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("OtpSecret")
+                        .HasColumnType("text");
+
                     b.Property<string>("PasswordHash")
                         .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("PendingOtpExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("PendingOtpRequestHash")
+                        .HasColumnType("text");
+
+                    b.Property<string>("PendingOtpSecret")
                         .HasColumnType("text");
 
                     b.Property<int>("Role")

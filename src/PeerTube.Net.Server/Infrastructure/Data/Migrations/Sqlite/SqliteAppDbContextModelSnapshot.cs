@@ -328,8 +328,14 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("AdminFlags")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("Blocked")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("BlockedReason")
+                        .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
@@ -342,8 +348,23 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Property<bool?>("EmailVerified")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("OtpLastStep")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OtpSecret")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("PasswordHash")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("PendingOtpExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PendingOtpRequestHash")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PendingOtpSecret")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Role")
