@@ -59,6 +59,29 @@ public sealed partial class SignupStoryTests : IAsyncLifetime
         await visitor.SignInAsync("walker", "walker-password");
         await visitor.ScreenshotAsync("signup-signed-in.png");
 
+        // Two-factor: turned on from the settings page with the QR code's secret, then asked for at the next sign-in.
+        await visitor.Page.ClickAsync("#menu-settings");
+        await visitor.Page.WaitForURLAsync("**/my-account/settings");
+        await visitor.Page.FillAsync("#two-factor-password", "walker-password");
+        await visitor.Page.ClickAsync("#two-factor-toggle");
+        await visitor.WaitForAsync("() => !document.querySelector('#two-factor-setup').hidden && document.querySelector('#two-factor-qr').naturalWidth > 0",
+            "the QR code of the new secret to show");
+        await visitor.ScreenshotAsync("two-factor-setup.png");
+        var app = new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes((await visitor.Page.InnerTextAsync("#two-factor-secret")).Trim()));
+        await visitor.Page.FillAsync("#two-factor-code", app.ComputeTotp());
+        await visitor.Page.ClickAsync("#two-factor-confirm");
+        await visitor.WaitForAsync("() => document.querySelector('#two-factor')?.dataset.enabled === 'true'", "two-factor to be on");
+        await visitor.Page.ClickAsync("#logout");
+        await visitor.Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await visitor.GotoAsync("/login");
+        await visitor.Page.FillAsync("#login-username", "walker");
+        await visitor.Page.FillAsync("#login-password", "walker-password");
+        await visitor.Page.ClickAsync("#login-submit");
+        await visitor.WaitForAsync("() => !document.querySelector('#login-otp-field').hidden", "the sign-in page to ask for the two-factor code");
+        await visitor.Page.FillAsync("#login-otp", app.ComputeTotp(DateTime.UtcNow.AddSeconds(30)));
+        await visitor.Page.ClickAsync("#login-submit");
+        await visitor.WaitForAsync("() => document.querySelector('nav#user-menu') !== null", "walker to be signed in with the code");
+
         // Requests now need a moderator.
         await ConfigureSignupAsync(root, requiresApproval: true);
         var hiker = await VisitAsync();

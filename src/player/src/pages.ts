@@ -1,6 +1,6 @@
 // Loaded by every page (docs/web-contract.md): keeps the session fresh and in step with what the server rendered,
 // and gives the forms found by id their behaviour: sign in, log out, delete and edit a video, set a user's quota.
-import { apiFetch, clearSession, getAccessToken, getSession, problemMessage, SessionError, signIn, signOut } from './session'
+import { apiFetch, clearSession, getAccessToken, getSession, problemMessage, SessionError, signIn, signOut, TwoFactorRequired } from './session'
 
 const REFRESH_MARGIN_MS = 5 * 60 * 1000
 const RELOAD_GUARD_KEY = 'pt-auth-reloaded'
@@ -99,11 +99,21 @@ function initLogin (): void {
 
     showMessage(error, null)
     if (submit) submit.disabled = true
-    signIn(username.value.trim(), password.value)
+    const otpField = byId('login-otp-field')
+    const otp = byId<HTMLInputElement>('login-otp')
+    const code = otpField && !otpField.hidden ? otp?.value.trim() : undefined
+    signIn(username.value.trim(), password.value, code)
       .then(() => { window.location.assign(safeRedirect(params.get('redirect'))) })
       .catch((e: unknown) => {
-        showMessage(error, e instanceof SessionError ? e.message : 'Signing in failed unexpectedly.')
         if (submit) submit.disabled = false
+        if (e instanceof TwoFactorRequired && otpField) {
+          // Two-factor is on for this account: the same form asks for the app's code.
+          otpField.hidden = false
+          showMessage(error, e.message)
+          otp?.focus()
+          return
+        }
+        showMessage(error, e instanceof SessionError ? e.message : 'Signing in failed unexpectedly.')
         password.focus()
       })
   })
@@ -478,7 +488,59 @@ function initRegistrations (): void {
   })
 }
 
+// My settings: two-factor authentication (/my-account/settings)
+
+function initTwoFactor (): void {
+  const root = byId('two-factor')
+  if (!root?.dataset.userId) return
+  const base = `/api/v1/users/${encodeURIComponent(root.dataset.userId)}/two-factor`
+  const enabled = root.dataset.enabled === 'true'
+  const error = byId('two-factor-error')
+  const setup = byId('two-factor-setup')
+  let requestToken = ''
+
+  const post = async (url: string, body: unknown): Promise<Response> =>
+    await apiFetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+
+  byId<HTMLFormElement>('two-factor-password-form')?.addEventListener('submit', event => {
+    event.preventDefault()
+    showMessage(error, null)
+    const currentPassword = byId<HTMLInputElement>('two-factor-password')?.value ?? ''
+    if (enabled) {
+      post(`${base}/disable`, { currentPassword })
+        .then(async response => { if (response.ok) window.location.reload(); else showMessage(error, await problemMessage(response)) })
+        .catch(() => { showMessage(error, 'The server cannot be reached.') })
+      return
+    }
+    post(`${base}/request`, { currentPassword })
+      .then(async response => {
+        if (!response.ok) {
+          showMessage(error, await problemMessage(response))
+          return
+        }
+        const { otpRequest } = await response.json() as { otpRequest: { requestToken: string, secret: string } }
+        requestToken = otpRequest.requestToken
+        const secret = byId('two-factor-secret')
+        if (secret) secret.textContent = otpRequest.secret
+        const qr = byId<HTMLImageElement>('two-factor-qr')
+        if (qr) qr.src = `/my-account/two-factor/qr.svg?t=${Date.now()}`
+        if (setup) setup.hidden = false
+        byId<HTMLInputElement>('two-factor-code')?.focus()
+      })
+      .catch(() => { showMessage(error, 'The server cannot be reached.') })
+  })
+
+  byId<HTMLFormElement>('two-factor-confirm-form')?.addEventListener('submit', event => {
+    event.preventDefault()
+    showMessage(error, null)
+    post(`${base}/confirm-request`, { requestToken, otpToken: (byId<HTMLInputElement>('two-factor-code')?.value ?? '').trim() })
+      .then(async response => { if (response.ok) window.location.reload(); else showMessage(error, await problemMessage(response)) })
+      .catch(() => { showMessage(error, 'The server cannot be reached.') })
+  })
+}
+
 function init (): void {
+  initTwoFactor()
   initSignup()
   initAccountLinks()
   initRegistrations()

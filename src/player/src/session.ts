@@ -32,6 +32,9 @@ const TOKEN_URL = '/api/v1/users/token'
 /** A failure to show as it is: PeerTube's own message, or ours. */
 export class SessionError extends Error {}
 
+/** The account has two-factor authentication on: ask for the app's code and sign in again with it. */
+export class TwoFactorRequired extends SessionError {}
+
 export function getSession (): Session | null {
   let raw: string | null
   try {
@@ -110,12 +113,13 @@ export async function apiFetch (input: RequestInfo | URL, init: RequestInit = {}
 }
 
 /** PeerTube's sign-in: the local OAuth client, then the password grant. */
-export async function signIn (username: string, password: string): Promise<Session> {
+export async function signIn (username: string, password: string, otp?: string): Promise<Session> {
   const client = await localClient()
   let response: Response
   try {
     response = await fetch(TOKEN_URL, {
       method: 'POST',
+      headers: otp ? { 'x-peertube-otp': otp } : undefined,
       body: new URLSearchParams({
         client_id: client.client_id,
         client_secret: client.client_secret,
@@ -129,6 +133,9 @@ export async function signIn (username: string, password: string): Promise<Sessi
     throw new SessionError('The server cannot be reached. Check your connection and try again.')
   }
 
+  if (response.status === 401 && response.headers.get('x-peertube-otp') !== null) {
+    throw new TwoFactorRequired('Enter the code from your authenticator app.')
+  }
   if (!response.ok) throw new SessionError(await problemMessage(response))
   const token = await response.json() as TokenResponse
   return saveSession(token, username)

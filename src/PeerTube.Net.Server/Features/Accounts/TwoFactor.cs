@@ -67,10 +67,7 @@ public static class TwoFactor
         user.PendingOtpExpiresAt = clock.GetUtcNow() + RequestLifetime;
         await db.SaveChangesAsync(ct);
 
-        var issuer = config.InstanceName;
-        var uri = $"otpauth://totp/{Uri.EscapeDataString(issuer)}:{Uri.EscapeDataString($"{user.Username}@{instance.Value.Host}")}"
-                  + $"?secret={secret}&issuer={Uri.EscapeDataString(issuer)}&algorithm=SHA1&digits=6&period=30";
-        return TypedResults.Ok(new TwoFactorRequestDto(new OtpRequestDto(requestToken, secret, uri)));
+        return TypedResults.Ok(new TwoFactorRequestDto(new OtpRequestDto(requestToken, secret, OtpAuthUri(secret, user.Username, config.InstanceName, instance.Value.Host))));
     }
 
     private static async Task<Results<NoContent, BadRequestProblem, ForbiddenProblem, NotFoundProblem>> ConfirmAsync(int id, TwoFactorConfirmBody body,
@@ -141,6 +138,11 @@ public static class TwoFactor
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
     }
+
+    /// <summary>What authenticator apps read (from the QR code): the secret, the instance as issuer, the account as label.</summary>
+    public static string OtpAuthUri(string secret, string username, string issuer, string host) =>
+        $"otpauth://totp/{Uri.EscapeDataString(issuer)}:{Uri.EscapeDataString($"{username}@{host}")}"
+        + $"?secret={secret}&issuer={Uri.EscapeDataString(issuer)}&algorithm=SHA1&digits=6&period=30";
 
     /// <summary>The time step of a valid code (one step of drift either way), or null; a step at or before <paramref name="lastStep"/> is refused (replay).</summary>
     public static long? Verify(string secret, string? code, TimeProvider clock, long? lastStep)

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using PeerTube.Net.Server.Features.Accounts;
 using PeerTube.Net.Server.Features.Accounts.Registrations;
 using PeerTube.Net.Server.Features.Web.Pages;
 
@@ -23,7 +24,46 @@ public static class AccountPages
         pages.MapPage("/reset-password", (HttpContext http) => Link(http, "reset", "A new password"));
         pages.MapPage("/login/forgot-password", (HttpContext http) => Link(http, "forgot", "Forgot your password?"));
         pages.MapPage("/admin/registrations", RegistrationsAsync);
+        pages.MapPage("/my-account/settings", SettingsAsync);
+        pages.MapGet("/my-account/two-factor/qr.svg", TwoFactorQrAsync);
         return pages;
+    }
+
+    private static async Task<IResult> SettingsAsync(HttpContext http, AppDbContext db, CancellationToken ct)
+    {
+        var id = http.User.UserId();
+        var user = id is null ? null : await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct);
+        if (user is null)
+        {
+            return Page.RedirectToLogin(http);
+        }
+
+        return Page.Of<AccountSettings>(new Dictionary<string, object?>
+        {
+            [nameof(AccountSettings.Frame)] = Page.Frame(http),
+            [nameof(AccountSettings.UserId)] = user.Id,
+            [nameof(AccountSettings.Username)] = user.Username,
+            [nameof(AccountSettings.Email)] = user.Email,
+            [nameof(AccountSettings.TwoFactorEnabled)] = user.OtpSecret is not null,
+        });
+    }
+
+    /// <summary>The QR code of the signed-in user's pending two-factor secret (after two-factor/request), as SVG; 404 when there is none.</summary>
+    private static async Task<IResult> TwoFactorQrAsync(HttpContext http, AppDbContext db, CustomConfigStore config,
+        Microsoft.Extensions.Options.IOptions<InstanceOptions> instance, TimeProvider clock, CancellationToken ct)
+    {
+        var id = http.User.UserId();
+        var user = id is null ? null : await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct);
+        if (user?.PendingOtpSecret is not { } secret || user.PendingOtpExpiresAt < clock.GetUtcNow())
+        {
+            return Results.NotFound();
+        }
+
+        using var generator = new QRCoder.QRCodeGenerator();
+        using var data = generator.CreateQrCode(Accounts.TwoFactor.OtpAuthUri(secret, user.Username, config.InstanceName, instance.Value.Host), QRCoder.QRCodeGenerator.ECCLevel.M);
+        var svg = new QRCoder.SvgQRCode(data).GetGraphic(6);
+        http.Response.Headers.CacheControl = "no-store";
+        return Results.Text(svg, "image/svg+xml");
     }
 
     private static IResult Link(HttpContext http, string kind, string title)
