@@ -42,7 +42,10 @@ public sealed class LiveStreamingTests : IAsyncLifetime
         var anonymous = PeerTubeClient.CreateHttpClient(_server);
         var master = live.GetProperty("streamingPlaylists")[0].GetProperty("playlistUrl").GetString()!;
         Assert.EndsWith($"/static/streaming-playlists/hls/{live.GetProperty("uuid").GetString()}/master.m3u8", master);
-        var masterText = await anonymous.GetStringAsync(LiveTestKit.PathOf(master));
+        var masterResponse = await anonymous.GetAsync(LiveTestKit.PathOf(master));
+        await masterResponse.ShouldHaveStatusAsync(HttpStatusCode.OK);
+        Assert.Equal("no-cache", masterResponse.Headers.CacheControl?.ToString());
+        var masterText = await masterResponse.Content.ReadAsStringAsync();
         Assert.Contains("#EXT-X-STREAM-INF", masterText);
         var media = masterText.Split('\n').Select(l => l.Trim()).First(l => l.EndsWith(".m3u8", StringComparison.Ordinal));
         var mediaText = await anonymous.GetStringAsync(LiveTestKit.PathOf(new Uri(new Uri(master), media).AbsoluteUri));

@@ -142,7 +142,7 @@ internal static class LiveApi
         }
 
         var errors = new Dictionary<string, string>();
-        var fields = await ReadLiveFieldsAsync(http.Request, errors, ct);
+        var fields = await BoundedAsync(http.Request, () => ReadLiveFieldsAsync(http.Request, errors, ct));
         var latency = ValidateLiveFields(fields, errors);
         if (errors.Count > 0)
         {
@@ -216,17 +216,23 @@ internal static class LiveApi
     }
 
     /// <summary>The upload's fields (VideoUploadMetadata) and the live's own, from the same JSON or form body.</summary>
-    private static async Task<(VideoUploadMetadata Metadata, LiveFields Fields)> ReadBodyAsync(HttpRequest request, Dictionary<string, string> errors,
-        CancellationToken ct)
+    private static Task<(VideoUploadMetadata Metadata, LiveFields Fields)> ReadBodyAsync(HttpRequest request, Dictionary<string, string> errors,
+        CancellationToken ct) =>
+        BoundedAsync(request, async () =>
+        {
+            var metadata = await VideoUploadMetadata.ReadAsync(request, errors, ct);
+            request.Body.Position = 0;
+            return (metadata, await ReadLiveFieldsAsync(request, errors, ct));
+        });
+
+    /// <summary>Reads the body at most <see cref="MaxBodyBytes"/> long (chunked bodies too), buffered so it can be read twice.</summary>
+    private static async Task<T> BoundedAsync<T>(HttpRequest request, Func<Task<T>> read)
     {
         EnsureBounded(request);
         request.EnableBuffering(MaxBodyBytes, MaxBodyBytes);
         try
         {
-            var metadata = await VideoUploadMetadata.ReadAsync(request, errors, ct);
-            request.Body.Position = 0;
-            var fields = await ReadLiveFieldsAsync(request, errors, ct);
-            return (metadata, fields);
+            return await read();
         }
         catch (IOException)
         {

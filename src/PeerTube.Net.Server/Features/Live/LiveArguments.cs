@@ -6,7 +6,8 @@ namespace PeerTube.Net.Server.Features.Live;
 /// <summary>
 /// The ffmpeg command of one live: the FLV from the RTMP ingest on stdin, one H.264/AAC rendition (the source's height,
 /// capped by Live:MaxResolution and the profile's largest resolution, never upscaled) as a rolling fragmented-MP4 HLS
-/// playlist next to PeerTube's master playlist. An argument list, never a command string.
+/// playlist next to PeerTube's master playlist. An argument list, never a command string. The playlists keep their
+/// names (the player follows them); segments are named anew for each stream.
 /// </summary>
 public static class LiveArguments
 {
@@ -22,7 +23,8 @@ public static class LiveArguments
         _ => 4,
     };
 
-    public static IReadOnlyList<string> Build(string hlsDirectory, TranscodingProfile profile, LiveLatencyMode mode, LiveOptions options)
+    /// <param name="segmentPrefix">New for each stream: segment names are served as immutable, so a permanent live's second stream must not reuse the first's.</param>
+    public static IReadOnlyList<string> Build(string hlsDirectory, string segmentPrefix, TranscodingProfile profile, LiveLatencyMode mode, LiveOptions options)
     {
         var height = Math.Min(options.MaxResolution, profile.Resolutions.Max());
         var segment = SegmentSeconds(mode);
@@ -51,8 +53,8 @@ public static class LiveArguments
             "-hls_list_size", I(options.PlaylistSize),
             "-hls_flags", "delete_segments+independent_segments+program_date_time",
             "-hls_segment_type", "fmp4",
-            "-hls_fmp4_init_filename", "0-init.mp4",
-            "-hls_segment_filename", Path.Combine(hlsDirectory, "0-%06d.mp4"),
+            "-hls_fmp4_init_filename", $"{segmentPrefix}-0-init.mp4",
+            "-hls_segment_filename", Path.Combine(hlsDirectory, $"{segmentPrefix}-0-%06d.mp4"),
             "-master_pl_name", MasterFilename,
             Path.Combine(hlsDirectory, MediaPlaylistFilename),
         ]);

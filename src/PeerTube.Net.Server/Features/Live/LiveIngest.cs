@@ -163,7 +163,7 @@ internal sealed class LiveIngest(
 
     private LiveStream StartFfmpeg(int videoId, Guid uuid, int? ownerUserId, LiveSession session, string directory, bool permanent, LiveLatencyMode mode)
     {
-        var arguments = LiveArguments.Build(directory, profile, mode, options.Value);
+        var arguments = LiveArguments.Build(directory, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6)), profile, mode, options.Value);
         var start = new ProcessStartInfo(tools.FfmpegPath)
         {
             UseShellExecute = false,

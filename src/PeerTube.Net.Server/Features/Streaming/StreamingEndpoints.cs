@@ -40,11 +40,11 @@ public static class StreamingEndpoints
         return app;
     }
 
-    private sealed record VideoGate(int Id, VideoPrivacy Privacy, int? OwnerUserId, bool DownloadEnabled);
+    private sealed record VideoGate(int Id, VideoPrivacy Privacy, int? OwnerUserId, bool DownloadEnabled, bool IsLive = false);
 
     private static Task<VideoGate?> GateAsync(AppDbContext db, Guid uuid, CancellationToken ct) =>
         db.Videos.AsNoTracking().Where(v => v.Uuid == uuid)
-            .Select(v => new VideoGate(v.Id, v.Privacy, v.Channel!.Account!.UserId, v.DownloadEnabled))
+            .Select(v => new VideoGate(v.Id, v.Privacy, v.Channel!.Account!.UserId, v.DownloadEnabled, v.IsLive))
             .FirstOrDefaultAsync(ct);
 
     private static bool MayWatch(VideoGate gate, Guid uuid, HttpContext http, VideoFileTokens tokens) =>
@@ -67,7 +67,9 @@ public static class StreamingEndpoints
             return ApiProblem.Forbidden("This file is private.");
         }
 
-        http.Response.Headers.CacheControl = privatePath ? PrivateCache : ImmutableCache;
+        // A live's playlists change every segment: caches must ask again (its segments keep unique names).
+        http.Response.Headers.CacheControl = privatePath ? PrivateCache
+            : gate.IsLive && file.EndsWith(".m3u8", StringComparison.Ordinal) ? "no-cache" : ImmutableCache;
         if (HttpMethods.IsGet(http.Request.Method) && file.EndsWith(".mp4", StringComparison.Ordinal))
         {
             http.RequestServices.GetRequiredService<SegmentTraffic>().CountWhenSent(http, uuid);
