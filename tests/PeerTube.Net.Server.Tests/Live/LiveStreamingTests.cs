@@ -103,6 +103,27 @@ public sealed class LiveStreamingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Deleting_a_live_while_it_streams_stops_its_stream()
+    {
+        var id = await _owner.CreateLiveAsync("Short-lived");
+        var (port, key) = await _owner.RtmpOfAsync(id);
+        using var publisher = LiveTestKit.Publish(port, key, seconds: 30);
+        var live = await _owner.WaitForStateAsync(id, 1);
+
+        await (await _owner.Http.DeleteAsync($"/api/v1/videos/{id}")).ShouldHaveStatusAsync(HttpStatusCode.NoContent);
+
+        var (exit, _) = await publisher.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.NotEqual(0, exit);
+        var folder = _server.StoragePath("streaming-playlists", "hls", live.GetProperty("uuid").GetString()!);
+        for (var i = 0; i < 50 && Directory.Exists(folder); i++)
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
     public async Task A_wrong_stream_key_is_refused()
     {
         var id = await _owner.CreateLiveAsync("Guarded");

@@ -11,6 +11,7 @@ public static class LiveFeature
         services.AddOptions<RtmpOptions>().BindConfiguration(RtmpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LiveIngest>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveIngest>());
+        services.AddVideoEventHandler<LiveVideoEvents>();
         return builder;
     }
 

@@ -334,6 +334,18 @@ internal sealed class LiveIngest(
         _log.LogWarning("Ended {Count} live(s) interrupted by a stop of the server", stuck.Count);
     }
 
+    /// <summary>Cuts the stream of a live, if it streams on this node (its video was deleted).</summary>
+    public void Stop(int videoId)
+    {
+        LiveStream? stream;
+        lock (_gate)
+        {
+            stream = _streams.GetValueOrDefault(videoId);
+        }
+
+        stream?.Stop(LiveErrors.FfmpegError);
+    }
+
     private void Release(int videoId)
     {
         lock (_gate)
