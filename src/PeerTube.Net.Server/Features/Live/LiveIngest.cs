@@ -21,6 +21,7 @@ internal sealed class LiveIngest(
     IServiceScopeFactory scopes,
     IOptions<LiveOptions> options,
     IOptions<RtmpOptions> rtmpOptions,
+    IOptions<InstanceOptions> instance,
     StoragePaths paths,
     FfmpegTools tools,
     TranscodingProfile profile,
@@ -137,7 +138,7 @@ internal sealed class LiveIngest(
 
         try
         {
-            var session = new LiveSession { VideoId = live.VideoId, StartedAt = clock.GetUtcNow() };
+            var session = new LiveSession { VideoId = live.VideoId, StartedAt = clock.GetUtcNow(), NodeId = instance.Value.NodeId };
             db.LiveSessions.Add(session);
             await db.SaveChangesAsync(ct);
 
@@ -300,13 +301,17 @@ internal sealed class LiveIngest(
         }
     }
 
-    /// <summary>Lives left published by a stop or crash of this node have no stream any more: they end (or wait again).</summary>
+    /// <summary>Lives left published by a stop or crash of this node have no stream any more: they end (or wait again).
+    /// Those whose open session belongs to another node (Instance:NodeId) are that node's.</summary>
     private async Task EndInterruptedLivesAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        // Ours, or of no node: a live another node streams is left to it.
+        var node = instance.Value.NodeId;
         var stuck = await db.Videos.Include(v => v.StreamingPlaylist)
             .Where(v => v.IsLive && v.RemoteUrl == null && v.State == VideoState.Published)
+            .Where(v => !db.Set<LiveSession>().Any(s => s.VideoId == v.Id && s.EndedAt == null && s.NodeId != null && s.NodeId != node))
             .ToListAsync(ct);
         if (stuck.Count == 0)
         {

@@ -57,6 +57,9 @@ public sealed class LiveSession
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
 
+    /// <summary>The node whose ingest receives the stream (Instance:NodeId): only it ends the session after a restart.</summary>
+    public string? NodeId { get; set; }
+
     /// <summary>PeerTube's LiveVideoError: 1 bad socket health, 2 duration exceeded, 3 quota exceeded, 4 ffmpeg error, 5 blacklisted.</summary>
     public int? Error { get; set; }
 }
@@ -88,6 +91,7 @@ internal sealed class LiveSessionConfiguration : IEntityTypeConfiguration<LiveSe
     {
         e.ToTable("LiveSessions");
         e.HasIndex(s => new { s.VideoId, s.StartedAt });
+        e.Property(s => s.NodeId).HasMaxLength(200);
         e.HasOne(s => s.Video).WithMany().HasForeignKey(s => s.VideoId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -613,6 +613,10 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.Property<int?>("Error")
                         .HasColumnType("integer");
 
+                    b.Property<string>("NodeId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<DateTimeOffset>("StartedAt")
                         .HasColumnType("timestamp with time zone");
 

@@ -591,6 +591,10 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Property<int?>("Error")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("NodeId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("StartedAt")
                         .HasColumnType("INTEGER");
 
