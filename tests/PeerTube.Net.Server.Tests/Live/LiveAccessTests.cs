@@ -99,6 +99,30 @@ public sealed class LiveAccessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Live_can_be_turned_off_the_user_limit_holds_and_bad_options_stop_the_start()
+    {
+        await using (var off = await ServerApplication.StartAsync(DatabaseKind.Sqlite, new Dictionary<string, string?> { ["Live:Enabled"] = "false" }))
+        {
+            using var root = await PeerTubeClient.LoginAsRootAsync(off);
+            await (await root.PostLiveAsync("Not here")).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "live_not_enabled");
+            Assert.Null(off.Services.GetRequiredService<LiveIngest>().EndPoint);
+        }
+
+        await using (var one = await ServerApplication.StartAsync(DatabaseKind.Sqlite, new Dictionary<string, string?> { ["Live:MaxUserLives"] = "1" }))
+        {
+            using var root = await PeerTubeClient.LoginAsRootAsync(one);
+            using var user = await root.CreateUserAndLoginAsync(one, "busy");
+            await user.CreateLiveAsync("My only live");
+            await (await user.PostLiveAsync("One more")).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "max_user_lives_limit_reached");
+            await root.CreateLiveAsync("The admin's own");
+        }
+
+        var bad = await Assert.ThrowsAnyAsync<Exception>(() =>
+            ServerApplication.StartAsync(DatabaseKind.Sqlite, new Dictionary<string, string?> { ["Live:MaxInstanceLives"] = "-5" }));
+        Assert.Contains("MaxInstanceLives", bad.ToString());
+    }
+
+    [Fact]
     public async Task The_instance_limit_holds_at_creation_and_at_ingest()
     {
         var first = await _owner.CreateLiveAsync("First");
