@@ -4,6 +4,7 @@ using PeerTube.Net.Server.Features.Channels;
 using PeerTube.Net.Server.Features.Federation;
 using PeerTube.Net.Server.Features.Engagement;
 using PeerTube.Net.Server.Features.Instance;
+using PeerTube.Net.Server.Features.Live;
 using PeerTube.Net.Server.Features.Moderation;
 using PeerTube.Net.Server.Features.Peers;
 using PeerTube.Net.Server.Features.Redundancy;
@@ -51,6 +52,7 @@ builder.AddFederation();
 builder.AddEngagement();
 builder.AddModeration();
 builder.AddRedundancy();
+builder.AddLive();
 
 var app = builder.Build();
 
@@ -81,6 +83,7 @@ app.MapModerationApi();
 app.MapRedundancyApi();
 app.MapRedundancyFiles();
 app.MapUploadsApi();
+app.MapLive();
 app.MapStreamingApi();
 app.MapStreaming();
 app.MapTorrents();

@@ -37,6 +37,9 @@ public sealed class ServerApplication : WebApplicationFactory<Program>
             ["Database:Provider"] = database == DatabaseKind.Postgres ? "postgres" : "sqlite",
             ["PT_INITIAL_ROOT_PASSWORD"] = RootPassword,
             ["Logging:LogLevel:Default"] = "Warning",
+            // Every test server has its own RTMP ingest: a free port, loopback only.
+            ["Live:Rtmp:Port"] = "0",
+            ["Live:Rtmp:ListenOnAllInterfaces"] = "false",
         };
         foreach (var (key, value) in settings)
         {

@@ -45,6 +45,8 @@ public sealed class ServerProcess : IAsyncDisposable
         start.Environment["Instance__PublicUrl"] = BaseUrl;
         start.Environment["PT_INITIAL_ROOT_PASSWORD"] = ServerApplication.RootPassword;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Live__Rtmp__Port"] = "0";
+        start.Environment["Live__Rtmp__ListenOnAllInterfaces"] = "false";
         foreach (var (key, value) in _settings.Concat(overrides ?? new Dictionary<string, string>()))
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;

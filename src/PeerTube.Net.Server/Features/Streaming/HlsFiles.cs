@@ -23,7 +23,7 @@ public sealed class HlsFiles(StoragePaths paths, VideoGates gates, PlaylistCache
     public const string PublicPrefix = "/static/streaming-playlists/hls/";
     public const string PrivatePrefix = "/static/streaming-playlists/hls/private/";
     // Playlists get it too, as they always have (VOD names are unique). A live playlist rewritten every segment must not:
-    // the live work will need a short max-age or no-cache for it, and the ETag then makes each revalidation a 304.
+    // a live's playlists are sent "no-cache" instead (CacheControl), and the ETag then makes each revalidation a 304.
     public const string ImmutableCache = "public, max-age=31536000, immutable";
     public const string PrivateCache = "private, no-store";
 
@@ -99,7 +99,7 @@ public sealed class HlsFiles(StoragePaths paths, VideoGates gates, PlaylistCache
         }
 
         var served = PlaylistCache.IsCacheable(file)
-            ? await TryServePlaylistAsync(http, path, file, privatePath)
+            ? await TryServePlaylistAsync(http, path, file, CacheControl(gate, file, privatePath))
             : await TryServeFileAsync(http, uuid, path, file, privatePath);
         if (!served)
         {
@@ -131,7 +131,7 @@ public sealed class HlsFiles(StoragePaths paths, VideoGates gates, PlaylistCache
 
         if (cached is not null)
         {
-            http.Response.Headers.CacheControl = privatePath ? PrivateCache : ImmutableCache;
+            http.Response.Headers.CacheControl = CacheControl(gate, file, privatePath);
             return HasConditionsOtherThanIfNoneMatch(http.Request.Headers) || http.Request.Headers.ContainsKey(HeaderNames.Range)
                 ? TypedResults.PhysicalFile(path, ContentType(file), enableRangeProcessing: true, lastModified: cached.LastModified,
                     entityTag: cached.EntityTag)
@@ -143,7 +143,7 @@ public sealed class HlsFiles(StoragePaths paths, VideoGates gates, PlaylistCache
             return Results.Empty;
         }
 
-        http.Response.Headers.CacheControl = privatePath ? PrivateCache : ImmutableCache;
+        http.Response.Headers.CacheControl = CacheControl(gate, file, privatePath);
         if (HttpMethods.IsGet(http.Request.Method) && file.EndsWith(".mp4", StringComparison.Ordinal))
         {
             traffic.CountWhenSent(http, uuid);
@@ -158,14 +158,21 @@ public sealed class HlsFiles(StoragePaths paths, VideoGates gates, PlaylistCache
         VideoAccess.CanView(gate.Privacy, gate.OwnerUserId, http.User)
         || tokens.IsValid(http.Request.Query["videoFileToken"].ToString(), uuid);
 
-    private async Task<bool> TryServePlaylistAsync(HttpContext http, string path, string file, bool privatePath)
+    /// <summary>
+    /// Immutable for VOD (files never change under their name), private for private ones, and "no-cache" for a live's
+    /// playlists, which change every segment (the ETag makes each revalidation a 304; live segments keep unique names).
+    /// </summary>
+    private static string CacheControl(VideoGate gate, string file, bool privatePath) =>
+        privatePath ? PrivateCache : gate.IsLive && file.EndsWith(".m3u8", StringComparison.Ordinal) ? "no-cache" : ImmutableCache;
+
+    private async Task<bool> TryServePlaylistAsync(HttpContext http, string path, string file, string cacheControl)
     {
         if (http.Request.Headers.ContainsKey(HeaderNames.Range) || await playlists.GetAsync(path, http.RequestAborted) is not { } cached)
         {
             return false;
         }
 
-        http.Response.Headers.CacheControl = privatePath ? PrivateCache : ImmutableCache;
+        http.Response.Headers.CacheControl = cacheControl;
         await CachedPlaylistResult.WriteAsync(http, cached, ContentType(file));
         return true;
     }

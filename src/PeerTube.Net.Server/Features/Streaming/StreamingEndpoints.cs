@@ -49,7 +49,7 @@ public static class StreamingEndpoints
 
     private static Task<VideoGate?> GateAsync(AppDbContext db, Guid uuid, CancellationToken ct) =>
         db.Videos.AsNoTracking().Where(v => v.Uuid == uuid)
-            .Select(v => new VideoGate(v.Id, v.Privacy, v.Channel!.Account!.UserId, v.DownloadEnabled))
+            .Select(v => new VideoGate(v.Id, v.Privacy, v.Channel!.Account!.UserId, v.DownloadEnabled, v.IsLive))
             .FirstOrDefaultAsync(ct);
 
     private static bool MayWatch(VideoGate gate, Guid uuid, HttpContext http, VideoFileTokens tokens) =>

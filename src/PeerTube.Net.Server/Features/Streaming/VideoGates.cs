@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace PeerTube.Net.Server.Features.Streaming;
 
 /// <summary>What the file routes need to know of a video to decide who may fetch its files.</summary>
-public sealed record VideoGate(int Id, VideoPrivacy Privacy, int? OwnerUserId, bool DownloadEnabled)
+public sealed record VideoGate(int Id, VideoPrivacy Privacy, int? OwnerUserId, bool DownloadEnabled, bool IsLive = false)
 {
     /// <summary>Private and internal videos live under the private path, the others under the public one.</summary>
     public bool IsPrivateLike => Privacy is VideoPrivacy.Private or VideoPrivacy.Internal;
@@ -50,7 +50,7 @@ public sealed class VideoGates(IOptions<StreamingOptions> options, TimeProvider 
         var started = clock.GetTimestamp();
         var generation = Interlocked.Read(ref _generation);
         var gate = await db.Videos.AsNoTracking().Where(v => v.Uuid == uuid)
-            .Select(v => new VideoGate(v.Id, v.Privacy, v.Channel!.Account!.UserId, v.DownloadEnabled))
+            .Select(v => new VideoGate(v.Id, v.Privacy, v.Channel!.Account!.UserId, v.DownloadEnabled, v.IsLive))
             .FirstOrDefaultAsync(http.RequestAborted);
         // A decision read before a Clear() may predate the change that caused it: not kept.
         if (gate is not null && _lifetime > 0 && generation == Interlocked.Read(ref _generation))

@@ -15,6 +15,12 @@ public enum VideoState
 {
     Published = 1,
     ToTranscode = 2,
+
+    /// <summary>A live video with no stream now: it takes one on its stream key.</summary>
+    WaitingForLive = 4,
+
+    /// <summary>A live video whose stream ended (a permanent live goes back to <see cref="WaitingForLive"/> instead).</summary>
+    LiveEnded = 5,
     TranscodingFailed = 7,
 }
 
@@ -41,6 +47,9 @@ public sealed class Video
     public int CommentsPolicy { get; set; } = 1;
 
     public VideoState State { get; set; } = VideoState.ToTranscode;
+
+    /// <summary>A live stream rather than an upload (PeerTube's isLive); the Live feature holds the rest of it.</summary>
+    public bool IsLive { get; set; }
 
     /// <summary>0-100 while the transcoding job runs.</summary>
     public int? TranscodingProgress { get; set; }

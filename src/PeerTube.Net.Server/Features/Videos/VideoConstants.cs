@@ -23,7 +23,7 @@ public static class VideoConstants
 
     public static readonly IReadOnlyDictionary<int, string> States = new Dictionary<int, string>
     {
-        [1] = "Published", [2] = "To transcode", [7] = "Transcoding failed",
+        [1] = "Published", [2] = "To transcode", [4] = "Waiting for livestream", [5] = "Livestream ended", [7] = "Transcoding failed",
     };
 
     public static readonly IReadOnlyDictionary<int, string> CommentsPolicies = new Dictionary<int, string>

@@ -27,7 +27,7 @@ public static class VideoDtos
             ["truncatedDescription"] = Truncate(v.Description, 250),
             ["description"] = Truncate(v.Description, 250),
             ["isLocal"] = v.IsLocal,
-            ["isLive"] = false,
+            ["isLive"] = v.IsLive,
             ["duration"] = v.Duration,
             ["aspectRatio"] = v.AspectRatio,
             ["views"] = v.Views,

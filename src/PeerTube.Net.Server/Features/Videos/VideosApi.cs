@@ -109,6 +109,22 @@ internal static class VideosApi
             errors["sort"] = "Should have correct sortable column.";
         }
 
+        // PeerTube's isLive filter: true for lives only, false for uploads only, absent for both.
+        switch (q["isLive"].ToString())
+        {
+            case "":
+                break;
+            case "true" or "1":
+                query = query.Where(v => v.IsLive);
+                break;
+            case "false" or "0":
+                query = query.Where(v => !v.IsLive);
+                break;
+            default:
+                errors["isLive"] = "Should have a valid isLive boolean.";
+                break;
+        }
+
         if (errors.Count > 0)
         {
             return ApiProblem.InvalidParams(errors);

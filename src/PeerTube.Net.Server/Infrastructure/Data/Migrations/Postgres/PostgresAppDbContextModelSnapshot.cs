@@ -724,6 +724,82 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.ToTable("UnreachableHosts", (string)null);
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Live.LiveSession", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("Error")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("NodeId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("VideoId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VideoId", "StartedAt");
+
+                    b.ToTable("LiveSessions", (string)null);
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Live.LiveVideo", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("LatencyMode")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("PermanentLive")
+                        .HasColumnType("boolean");
+
+                    b.Property<int?>("ReplayPrivacy")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("SaveReplay")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("StreamKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("VideoId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StreamKey")
+                        .IsUnique();
+
+                    b.HasIndex("VideoId")
+                        .IsUnique();
+
+                    b.ToTable("LiveVideos", (string)null);
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.Abuse", b =>
                 {
                     b.Property<int>("Id")
@@ -1127,6 +1203,9 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
 
                     b.Property<string>("FailureReason")
                         .HasColumnType("text");
+
+                    b.Property<bool>("IsLive")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("Language")
                         .HasColumnType("text");
@@ -1562,6 +1641,28 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("Sender");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Live.LiveSession", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
+                        .WithMany()
+                        .HasForeignKey("VideoId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Video");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Live.LiveVideo", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
+                        .WithMany()
+                        .HasForeignKey("VideoId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Video");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.Abuse", b =>

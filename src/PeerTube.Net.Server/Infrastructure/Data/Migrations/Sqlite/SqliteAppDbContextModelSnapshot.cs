@@ -700,6 +700,78 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.ToTable("UnreachableHosts", (string)null);
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Live.LiveSession", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("EndedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Error")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("NodeId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("VideoId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VideoId", "StartedAt");
+
+                    b.ToTable("LiveSessions", (string)null);
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Live.LiveVideo", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("LatencyMode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("PermanentLive")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ReplayPrivacy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("SaveReplay")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StreamKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("VideoId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StreamKey")
+                        .IsUnique();
+
+                    b.HasIndex("VideoId")
+                        .IsUnique();
+
+                    b.ToTable("LiveVideos", (string)null);
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.Abuse", b =>
                 {
                     b.Property<int>("Id")
@@ -1087,6 +1159,9 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
 
                     b.Property<string>("FailureReason")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsLive")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Language")
                         .HasColumnType("TEXT");
@@ -1514,6 +1589,28 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Sender");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Live.LiveSession", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
+                        .WithMany()
+                        .HasForeignKey("VideoId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Video");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Live.LiveVideo", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
+                        .WithMany()
+                        .HasForeignKey("VideoId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Video");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.Abuse", b =>

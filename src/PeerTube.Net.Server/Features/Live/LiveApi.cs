@@ -1,0 +1,339 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using PeerTube.Net.Media.Rtmp;
+
+namespace PeerTube.Net.Server.Features.Live;
+
+/// <summary>
+/// PeerTube's live endpoints: create a live (the fields of an upload plus the live's own), read and change its settings,
+/// list its sessions. The stream key and RTMP URLs are for the owner and admins only.
+/// </summary>
+internal static class LiveApi
+{
+    /// <summary>A live's creation or update is a few fields: a larger body is refused before it is read.</summary>
+    private const int MaxBodyBytes = 64 * 1024;
+
+    public static IEndpointRouteBuilder MapLiveApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/videos/live").WithTags("Live").DisableAntiforgery().RequireAuthorization();
+        api.MapPost("", CreateAsync);
+        api.MapGet("/{id}", GetAsync);
+        api.MapPut("/{id}", UpdateAsync);
+        api.MapGet("/{id}/sessions", ListSessionsAsync);
+        return app;
+    }
+
+    private sealed record LiveFields(bool? SaveReplay, int? ReplayPrivacy, bool? PermanentLive, int? LatencyMode);
+
+    private static async Task<Results<Ok<LiveCreatedDto>, BadRequestProblem, ForbiddenProblem>> CreateAsync(HttpContext http, ClaimsPrincipal principal,
+        AppDbContext db, IOptions<LiveOptions> options, TimeProvider clock, ILoggerFactory loggers, CancellationToken ct)
+    {
+        var o = options.Value;
+        if (!o.Enabled)
+        {
+            return ApiProblem.Forbidden("Live is not enabled on this instance.", "live_not_enabled");
+        }
+
+        var me = principal.UserId()!.Value;
+        var errors = new Dictionary<string, string>();
+        var (metadata, fields) = await ReadBodyAsync(http.Request, errors, ct);
+        metadata.Validate(errors);
+        var latency = ValidateLiveFields(fields, errors);
+        if (errors.Count > 0)
+        {
+            return ApiProblem.InvalidParams(errors);
+        }
+
+        var channel = await VideoAccess.ChannelOfAsync(db, metadata.ChannelId, me, ct);
+
+        // PeerTube counts the lives that have not ended (waiting or streaming) against both limits.
+        var notEnded = db.Videos.Where(v => v.IsLive && v.RemoteUrl == null && v.State != VideoState.LiveEnded);
+        if (o.MaxInstanceLives >= 0 && await notEnded.CountAsync(ct) >= o.MaxInstanceLives)
+        {
+            return ApiProblem.Forbidden("Cannot create this live because the max instance lives limit is reached.", "max_instance_lives_limit_reached");
+        }
+
+        if (o.MaxUserLives >= 0 && await notEnded.CountAsync(v => v.Channel!.Account!.UserId == me, ct) >= o.MaxUserLives)
+        {
+            return ApiProblem.Forbidden("Cannot create this live because the max user lives limit is reached.", "max_user_lives_limit_reached");
+        }
+
+        var now = clock.GetUtcNow();
+        var video = new Video
+        {
+            Uuid = Guid.NewGuid(),
+            Name = metadata.Name!.Trim(),
+            Description = metadata.Description,
+            Support = metadata.Support,
+            ChannelId = channel.Id,
+            Privacy = (VideoPrivacy)(metadata.Privacy ?? (int)VideoPrivacy.Public),
+            Category = metadata.Category,
+            Licence = metadata.Licence,
+            Language = metadata.Language,
+            Tags = metadata.Tags ?? [],
+            Nsfw = metadata.Nsfw ?? false,
+            DownloadEnabled = metadata.DownloadEnabled ?? true,
+            CommentsPolicy = metadata.CommentsPolicy ?? (metadata.CommentsEnabled is false ? 2 : 1),
+            IsLive = true,
+            State = VideoState.WaitingForLive,
+            CreatedAt = now,
+            UpdatedAt = now,
+            PublishedAt = now,
+        };
+        var live = new LiveVideo
+        {
+            Video = video,
+            StreamKey = LiveVideo.NewStreamKey(),
+            SaveReplay = fields.SaveReplay ?? false,
+            ReplayPrivacy = fields.SaveReplay is true ? (VideoPrivacy)(fields.ReplayPrivacy ?? (int)video.Privacy) : null,
+            PermanentLive = fields.PermanentLive ?? false,
+            LatencyMode = latency ?? LiveLatencyMode.Default,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Videos.Add(video);
+        db.LiveVideos.Add(live);
+        await db.SaveChangesAsync(ct);
+        loggers.CreateLogger("PeerTube.Net.Live").LogInformation("Live {VideoId} created by user {UserId} (key {Key})", video.Id, me, LiveVideo.Redact(live.StreamKey));
+        return TypedResults.Ok(new LiveCreatedDto(new LiveCreatedVideoDto(video.Id, video.Uuid, ShortUuid.FromGuid(video.Uuid))));
+    }
+
+    private static async Task<Results<Ok<LiveDto>, ForbiddenProblem, NotFoundProblem>> GetAsync(string id, ClaimsPrincipal principal, AppDbContext db,
+        IOptions<LiveOptions> options, IOptions<RtmpOptions> rtmp, IOptions<InstanceOptions> instance, LiveIngest ingest, CancellationToken ct)
+    {
+        var (live, problem) = await FindManageableAsync(id, principal, db, ct);
+        if (live is null)
+        {
+            return problem!.Status == 404 ? (NotFoundProblem)problem : (ForbiddenProblem)problem;
+        }
+
+        var host = options.Value.PublicRtmpHost is { Length: > 0 } h ? h : instance.Value.BaseUri.Host;
+        var port = ingest.EndPoint?.Port ?? rtmp.Value.Port;
+        var rtmpUrl = host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[')
+            ? $"rtmp://{host}/{LiveIngest.App}"
+            : $"rtmp://{host}:{port.ToString(CultureInfo.InvariantCulture)}/{LiveIngest.App}";
+        return TypedResults.Ok(new LiveDto(
+            rtmpUrl,
+            // RTMPS needs a certificate from configuration, which is not wired yet.
+            null,
+            live.StreamKey,
+            live.SaveReplay,
+            live.ReplayPrivacy is { } p ? new ReplaySettingsDto((int)p) : null,
+            live.PermanentLive,
+            (int)live.LatencyMode));
+    }
+
+    private static async Task<Results<NoContent, BadRequestProblem, ForbiddenProblem, NotFoundProblem>> UpdateAsync(string id, HttpContext http,
+        ClaimsPrincipal principal, AppDbContext db, IOptions<LiveOptions> options, TimeProvider clock, CancellationToken ct)
+    {
+        if (!options.Value.Enabled)
+        {
+            return ApiProblem.Forbidden("Live is not enabled on this instance.", "live_not_enabled");
+        }
+
+        var (live, problem) = await FindManageableAsync(id, principal, db, ct);
+        if (live is null)
+        {
+            return problem!.Status == 404 ? (NotFoundProblem)problem : (ForbiddenProblem)problem;
+        }
+
+        var errors = new Dictionary<string, string>();
+        var fields = await BoundedAsync(http.Request, () => ReadLiveFieldsAsync(http.Request, errors, ct));
+        var latency = ValidateLiveFields(fields, errors);
+        if (errors.Count > 0)
+        {
+            return ApiProblem.InvalidParams(errors);
+        }
+
+        live.SaveReplay = fields.SaveReplay ?? live.SaveReplay;
+        live.PermanentLive = fields.PermanentLive ?? live.PermanentLive;
+        live.LatencyMode = latency ?? live.LatencyMode;
+        live.ReplayPrivacy = !live.SaveReplay ? null
+            : fields.ReplayPrivacy is { } privacy ? (VideoPrivacy)privacy
+            : live.ReplayPrivacy ?? live.Video!.Privacy;
+        live.UpdatedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<ListPage<LiveSessionDto>>, ForbiddenProblem, NotFoundProblem>> ListSessionsAsync(string id,
+        ClaimsPrincipal principal, AppDbContext db, CancellationToken ct)
+    {
+        var (live, problem) = await FindManageableAsync(id, principal, db, ct);
+        if (live is null)
+        {
+            return problem!.Status == 404 ? (NotFoundProblem)problem : (ForbiddenProblem)problem;
+        }
+
+        // Bounded: the latest 100, as PeerTube lists them (newest first).
+        var sessions = await db.LiveSessions.AsNoTracking().Where(s => s.VideoId == live.VideoId)
+            .OrderByDescending(s => s.Id).Take(100).ToListAsync(ct);
+        var total = await db.LiveSessions.CountAsync(s => s.VideoId == live.VideoId, ct);
+        return TypedResults.Ok(new ListPage<LiveSessionDto>(total,
+            sessions.Select(s => new LiveSessionDto(s.Id, s.StartedAt, s.EndedAt, s.Error, null)).ToList()));
+    }
+
+    /// <summary>The live of a local video that the principal may manage (owner or admin); else 404 or 403.</summary>
+    private static async Task<(LiveVideo? Live, ApiProblem? Problem)> FindManageableAsync(string id, ClaimsPrincipal principal, AppDbContext db,
+        CancellationToken ct)
+    {
+        var video = await db.Videos.AsNoTracking().ById(id).Select(v => new { v.Id, v.IsLive, v.Privacy, OwnerUserId = v.Channel!.Account!.UserId })
+            .FirstOrDefaultAsync(ct);
+        if (video is null || !video.IsLive)
+        {
+            return (null, ApiProblem.NotFound("Live video not found."));
+        }
+
+        if (!VideoAccess.IsOwnerOrAdmin(video.OwnerUserId, principal))
+        {
+            // A private live of another user stays unknown; anyone else's live is known but not theirs to see.
+            return VideoAccess.CanView(video.Privacy, video.OwnerUserId, principal)
+                ? (null, ApiProblem.Forbidden("Cannot manage a live of another user."))
+                : (null, ApiProblem.NotFound("Live video not found."));
+        }
+
+        var live = await db.LiveVideos.Include(l => l.Video).FirstOrDefaultAsync(l => l.VideoId == video.Id, ct);
+        return live is null ? (null, ApiProblem.NotFound("Live video not found.")) : (live, null);
+    }
+
+    private static LiveLatencyMode? ValidateLiveFields(LiveFields fields, Dictionary<string, string> errors)
+    {
+        if (fields.LatencyMode is { } mode && !Enum.IsDefined((LiveLatencyMode)mode))
+        {
+            errors["latencyMode"] = "Should have a valid latency mode (1 default, 2 high latency, 3 small latency).";
+        }
+
+        if (fields.ReplayPrivacy is { } privacy && !Enum.IsDefined((VideoPrivacy)privacy))
+        {
+            errors["replaySettings.privacy"] = "Should have correct replay privacy.";
+        }
+
+        return fields.LatencyMode is { } m && Enum.IsDefined((LiveLatencyMode)m) ? (LiveLatencyMode)m : null;
+    }
+
+    /// <summary>The upload's fields (VideoUploadMetadata) and the live's own, from the same JSON or form body.</summary>
+    private static Task<(VideoUploadMetadata Metadata, LiveFields Fields)> ReadBodyAsync(HttpRequest request, Dictionary<string, string> errors,
+        CancellationToken ct) =>
+        BoundedAsync(request, async () =>
+        {
+            var metadata = await VideoUploadMetadata.ReadAsync(request, errors, ct);
+            request.Body.Position = 0;
+            return (metadata, await ReadLiveFieldsAsync(request, errors, ct));
+        });
+
+    /// <summary>Reads the body at most <see cref="MaxBodyBytes"/> long (chunked bodies too), buffered so it can be read twice.</summary>
+    private static async Task<T> BoundedAsync<T>(HttpRequest request, Func<Task<T>> read)
+    {
+        EnsureBounded(request);
+        request.EnableBuffering(MaxBodyBytes, MaxBodyBytes);
+        try
+        {
+            return await read();
+        }
+        catch (IOException)
+        {
+            throw new ApiProblemException(new ApiProblem(413, $"The body is larger than {MaxBodyBytes} bytes.", "payload_too_large"));
+        }
+    }
+
+    private static async Task<LiveFields> ReadLiveFieldsAsync(HttpRequest request, Dictionary<string, string> errors, CancellationToken ct)
+    {
+        EnsureBounded(request);
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync(ct);
+            string? One(params string[] keys) => keys.Select(k => form[k].ToString()).FirstOrDefault(v => v.Length > 0);
+            return new LiveFields(
+                Bool(One("saveReplay"), "saveReplay", errors),
+                Int(One("replaySettings[privacy]", "replaySettings.privacy"), "replaySettings.privacy", errors),
+                Bool(One("permanentLive"), "permanentLive", errors),
+                Int(One("latencyMode"), "latencyMode", errors));
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 8 }, ct);
+        }
+        catch (JsonException e)
+        {
+            throw new ApiProblemException(ApiProblem.BadRequest($"The body is not valid JSON: {e.Message}", "invalid_json"));
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new ApiProblemException(ApiProblem.BadRequest("The body must be a JSON object.", "invalid_json"));
+            }
+
+            string? Prop(JsonElement e, string name) => e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var p) && p.ValueKind != JsonValueKind.Null
+                ? p.ValueKind == JsonValueKind.String ? p.GetString() : p.GetRawText()
+                : null;
+            var replay = root.TryGetProperty("replaySettings", out var r) ? r : default;
+            return new LiveFields(
+                Bool(Prop(root, "saveReplay"), "saveReplay", errors),
+                Int(Prop(replay, "privacy"), "replaySettings.privacy", errors),
+                Bool(Prop(root, "permanentLive"), "permanentLive", errors),
+                Int(Prop(root, "latencyMode"), "latencyMode", errors));
+        }
+    }
+
+    private static void EnsureBounded(HttpRequest request)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            throw new ApiProblemException(new ApiProblem(413, $"The body is larger than {MaxBodyBytes} bytes.", "payload_too_large"));
+        }
+    }
+
+    private static bool? Bool(string? value, string field, Dictionary<string, string> errors)
+    {
+        switch (value?.Trim().ToLowerInvariant())
+        {
+            case null or "":
+                return null;
+            case "true" or "1" or "on" or "yes":
+                return true;
+            case "false" or "0" or "off" or "no":
+                return false;
+            default:
+                errors[field] = $"Should have a valid {field} boolean.";
+                return null;
+        }
+    }
+
+    private static int? Int(string? value, string field, Dictionary<string, string> errors)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        if (int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i))
+        {
+            return i;
+        }
+
+        errors[field] = $"Should have a valid {field}.";
+        return null;
+    }
+}
+
+public sealed record LiveCreatedDto(LiveCreatedVideoDto Video);
+
+public sealed record LiveCreatedVideoDto(int Id, Guid Uuid, string ShortUUID);
+
+/// <summary>PeerTube's LiveVideo JSON, for the owner and admins.</summary>
+public sealed record LiveDto(string RtmpUrl, string? RtmpsUrl, string StreamKey, bool SaveReplay, ReplaySettingsDto? ReplaySettings, bool PermanentLive,
+    int LatencyMode);
+
+public sealed record ReplaySettingsDto(int Privacy);
+
+/// <summary>PeerTube's LiveVideoSession JSON.</summary>
+public sealed record LiveSessionDto(int Id, DateTimeOffset StartDate, DateTimeOffset? EndDate, int? Error, object? ReplayVideo);

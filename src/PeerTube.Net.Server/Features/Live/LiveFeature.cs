@@ -1,0 +1,19 @@
+using PeerTube.Net.Media.Rtmp;
+
+namespace PeerTube.Net.Server.Features.Live;
+
+public static class LiveFeature
+{
+    public static WebApplicationBuilder AddLive(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RtmpOptions>().BindConfiguration(RtmpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<LiveIngest>();
+        services.AddHostedService(sp => sp.GetRequiredService<LiveIngest>());
+        services.AddVideoEventHandler<LiveVideoEvents>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapLive(this IEndpointRouteBuilder app) => app.MapLiveApi();
+}

@@ -1,0 +1,388 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using PeerTube.Net.Media;
+using PeerTube.Net.Media.Profiles;
+using PeerTube.Net.Media.Rtmp;
+
+namespace PeerTube.Net.Server.Features.Live;
+
+/// <summary>
+/// The RTMP ingest of this node and the lives streaming through it. A publish is accepted when its key belongs to a
+/// live video waiting for a stream (state 4) and the instance and user limits allow one more; it then gets a session
+/// row and one ffmpeg, whose HLS goes where VOD HLS goes. The video is published (state 1) once the master and media
+/// playlists exist. When the publish ends, however it ends, the video goes to "ended" (5), or back to waiting (4) for
+/// a permanent live, and its segments are removed (replays are not made yet). The database holds the truth: at start,
+/// a live left published by a crash is ended the same way.
+/// </summary>
+internal sealed class LiveIngest(
+    IServiceScopeFactory scopes,
+    IOptions<LiveOptions> options,
+    IOptions<RtmpOptions> rtmpOptions,
+    IOptions<InstanceOptions> instance,
+    StoragePaths paths,
+    FfmpegTools tools,
+    TranscodingProfile profile,
+    TimeProvider clock,
+    ILoggerFactory loggers) : IHostedService, IRtmpPublishAuthorizer
+{
+    public const string App = "live";
+
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan FfmpegGrace = TimeSpan.FromSeconds(15);
+    private readonly ILogger _log = loggers.CreateLogger<LiveIngest>();
+    private readonly Lock _gate = new();
+
+    // Video id → its stream; null while being set up (the slot is taken, so limits count it).
+    private readonly Dictionary<int, LiveStream?> _streams = [];
+    private readonly Dictionary<int, int?> _owners = [];
+    private RtmpServer? _server;
+
+    /// <summary>Where the ingest listens (the port picked, when Live:Rtmp:Port is 0); null when live is disabled.</summary>
+    public IPEndPoint? EndPoint => _server?.LocalEndPoint;
+
+    public int Streaming
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _streams.Count;
+            }
+        }
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await EndInterruptedLivesAsync(cancellationToken);
+        if (!options.Value.Enabled)
+        {
+            return;
+        }
+
+        var server = new RtmpServer(rtmpOptions.Value, this, loggers.CreateLogger<RtmpServer>(), clock);
+        try
+        {
+            server.Start();
+        }
+        catch (SocketException e)
+        {
+            await server.DisposeAsync();
+            throw new InvalidOperationException(
+                $"The RTMP ingest cannot listen on Live:Rtmp:Port {rtmpOptions.Value.Port}: {e.Message}. Choose another port, or set Live:Enabled to false.", e);
+        }
+
+        _server = server;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is { } server)
+        {
+            // Every publish ends (ServerStopping) and each stream is ended through EndAsync before this returns.
+            await server.DisposeAsync();
+        }
+    }
+
+    public async ValueTask<RtmpPublishDecision> AuthorizeAsync(RtmpPublishRequest request, CancellationToken ct)
+    {
+        if (request.App != App)
+        {
+            return RtmpPublishDecision.Refuse(RtmpRefusalReason.UnknownKey, $"Unknown application '{request.App}'; stream to /{App}.");
+        }
+
+        if (request.StreamKey.Length is 0 or > 64)
+        {
+            return RtmpPublishDecision.Refuse(RtmpRefusalReason.UnknownKey, "Unknown stream key.");
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var live = await db.LiveVideos.AsNoTracking()
+            .Where(l => l.StreamKey == request.StreamKey)
+            .Select(l => new { l.VideoId, l.PermanentLive, l.LatencyMode, l.Video!.Uuid, l.Video.State, OwnerUserId = l.Video.Channel!.Account!.UserId })
+            .FirstOrDefaultAsync(ct);
+        if (live is null)
+        {
+            return RtmpPublishDecision.Refuse(RtmpRefusalReason.UnknownKey, "Unknown stream key.");
+        }
+
+        if (live.State != VideoState.WaitingForLive)
+        {
+            return RtmpPublishDecision.Refuse(RtmpRefusalReason.LiveNotWaiting, "This live is not waiting for a stream.");
+        }
+
+        var o = options.Value;
+        lock (_gate)
+        {
+            if (_streams.ContainsKey(live.VideoId))
+            {
+                return RtmpPublishDecision.Refuse(RtmpRefusalReason.KeyInUse, "This live is already streaming.");
+            }
+
+            if (o.MaxInstanceLives >= 0 && _streams.Count >= o.MaxInstanceLives)
+            {
+                return RtmpPublishDecision.Refuse(RtmpRefusalReason.Denied, "The instance streams its maximum of simultaneous lives.");
+            }
+
+            if (o.MaxUserLives >= 0 && _owners.Values.Count(u => u == live.OwnerUserId) >= o.MaxUserLives)
+            {
+                return RtmpPublishDecision.Refuse(RtmpRefusalReason.Denied, "This user streams their maximum of simultaneous lives.");
+            }
+
+            _streams[live.VideoId] = null;
+            _owners[live.VideoId] = live.OwnerUserId;
+        }
+
+        try
+        {
+            var session = new LiveSession { VideoId = live.VideoId, StartedAt = clock.GetUtcNow(), NodeId = instance.Value.NodeId };
+            db.LiveSessions.Add(session);
+            await db.SaveChangesAsync(ct);
+
+            var directory = paths.HlsDirectory(live.Uuid);
+            DeleteDirectory(directory);
+            Directory.CreateDirectory(directory);
+            var stream = StartFfmpeg(live.VideoId, live.Uuid, live.OwnerUserId, session, directory, live.PermanentLive, live.LatencyMode);
+            lock (_gate)
+            {
+                _streams[live.VideoId] = stream;
+            }
+
+            _ = WatchAsync(stream);
+            _log.LogInformation("Live {VideoId} streaming (key {Key}, session {SessionId})", live.VideoId, LiveVideo.Redact(request.StreamKey), session.Id);
+            return RtmpPublishDecision.Accept(stream);
+        }
+        catch
+        {
+            Release(live.VideoId);
+            throw;
+        }
+    }
+
+    private LiveStream StartFfmpeg(int videoId, Guid uuid, int? ownerUserId, LiveSession session, string directory, bool permanent, LiveLatencyMode mode)
+    {
+        var arguments = LiveArguments.Build(directory, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6)), profile, mode, options.Value);
+        var start = new ProcessStartInfo(tools.FfmpegPath)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            CreateNoWindow = true,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // One log per run, starting with the exact command line.
+        var log = new StreamWriter(paths.FfmpegLog(uuid), append: false) { AutoFlush = true };
+        log.WriteLine(string.Join(' ', arguments.Prepend(tools.FfmpegPath).Select(a => a.Contains(' ') ? $"\"{a}\"" : a)));
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException("ffmpeg did not start.");
+        }
+        catch
+        {
+            log.Dispose();
+            throw;
+        }
+
+        return new LiveStream(this, videoId, uuid, ownerUserId, session.Id, directory, permanent, process, log, clock.GetUtcNow());
+    }
+
+    /// <summary>Publishes the video once its playlists exist, and cuts a stream past Live:MaxDurationSeconds.</summary>
+    private async Task WatchAsync(LiveStream stream)
+    {
+        var ct = stream.Ending.Token;
+        var published = false;
+        var maxDuration = options.Value.MaxDurationSeconds;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await Task.Delay(Poll, clock, ct);
+                if (!published && File.Exists(Path.Combine(stream.HlsDirectory, LiveArguments.MasterFilename))
+                               && File.Exists(Path.Combine(stream.HlsDirectory, LiveArguments.MediaPlaylistFilename)))
+                {
+                    await PublishAsync(stream.VideoId, ct);
+                    published = true;
+                }
+
+                if (maxDuration >= 0 && clock.GetUtcNow() - stream.StartedAt > TimeSpan.FromSeconds(maxDuration))
+                {
+                    _log.LogInformation("Live {VideoId} cut after Live:MaxDurationSeconds ({Seconds} s)", stream.VideoId, maxDuration);
+                    stream.Stop(LiveErrors.DurationExceeded);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The stream ended.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The stream ended while we looked.
+        }
+        catch (Exception e)
+        {
+            _log.LogError(e, "Live {VideoId}: publishing failed; the stream is cut", stream.VideoId);
+            stream.Stop(LiveErrors.FfmpegError);
+        }
+    }
+
+    private async Task PublishAsync(int videoId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var video = await db.Videos.Include(v => v.StreamingPlaylist).FirstOrDefaultAsync(v => v.Id == videoId, ct);
+        if (video is null)
+        {
+            return;
+        }
+
+        video.StreamingPlaylist ??= new VideoStreamingPlaylist
+        {
+            PlaylistFilename = LiveArguments.MasterFilename,
+            SegmentsSha256Filename = LiveArguments.SegmentsSha256Filename,
+        };
+        video.State = VideoState.Published;
+        video.PublishedAt = video.UpdatedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        _log.LogInformation("Live {VideoId} published", videoId);
+    }
+
+    /// <summary>The publish ended: ffmpeg finishes, the session is closed, the video ends or waits again, the segments go.</summary>
+    internal async Task EndAsync(LiveStream stream, RtmpPublishEnd end)
+    {
+        try
+        {
+            await stream.Ending.CancelAsync();
+            var exitCode = await stream.FinishAsync(FfmpegGrace);
+            var error = stream.StopError
+                        ?? (end.Reason == RtmpPublishEndReason.Dropped ? (int?)LiveErrors.BadSocketHealth : null)
+                        ?? (exitCode is 0 ? null : (int?)LiveErrors.FfmpegError);
+
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var now = clock.GetUtcNow();
+            await db.LiveSessions.Where(s => s.Id == stream.SessionId)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAt, now).SetProperty(x => x.Error, error));
+            var video = await db.Videos.Include(v => v.StreamingPlaylist).FirstOrDefaultAsync(v => v.Id == stream.VideoId);
+            if (video is not null)
+            {
+                video.State = stream.Permanent ? VideoState.WaitingForLive : VideoState.LiveEnded;
+                video.UpdatedAt = now;
+                if (video.StreamingPlaylist is { } playlist)
+                {
+                    db.StreamingPlaylists.Remove(playlist);
+                }
+
+                await db.SaveChangesAsync();
+            }
+
+            DeleteDirectory(stream.HlsDirectory);
+            _log.LogInformation("Live {VideoId} ended ({Reason}, {Tags} FLV tags in {Duration}, ffmpeg exit {Exit}, error {Error})",
+                stream.VideoId, end.Reason, end.FlvTags, end.Duration, exitCode, error);
+        }
+        catch (Exception e)
+        {
+            // Nothing above the RTMP session would hear it; the next start ends this live (EndInterruptedLivesAsync).
+            _log.LogError(e, "Live {VideoId}: ending the stream failed", stream.VideoId);
+        }
+        finally
+        {
+            Release(stream.VideoId);
+        }
+    }
+
+    /// <summary>Lives left published by a stop or crash of this node have no stream any more: they end (or wait again).
+    /// Those whose open session belongs to another node (Instance:NodeId) are that node's.</summary>
+    private async Task EndInterruptedLivesAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        // Ours, or of no node: a live another node streams is left to it.
+        var node = instance.Value.NodeId;
+        var stuck = await db.Videos.Include(v => v.StreamingPlaylist)
+            .Where(v => v.IsLive && v.RemoteUrl == null && v.State == VideoState.Published)
+            .Where(v => !db.Set<LiveSession>().Any(s => s.VideoId == v.Id && s.EndedAt == null && s.NodeId != null && s.NodeId != node))
+            .ToListAsync(ct);
+        if (stuck.Count == 0)
+        {
+            return;
+        }
+
+        var ids = stuck.Select(v => v.Id).ToList();
+        var permanent = await db.LiveVideos.Where(l => ids.Contains(l.VideoId) && l.PermanentLive).Select(l => l.VideoId).ToListAsync(ct);
+        var now = clock.GetUtcNow();
+        foreach (var video in stuck)
+        {
+            video.State = permanent.Contains(video.Id) ? VideoState.WaitingForLive : VideoState.LiveEnded;
+            video.UpdatedAt = now;
+            if (video.StreamingPlaylist is { } playlist)
+            {
+                db.StreamingPlaylists.Remove(playlist);
+            }
+
+            DeleteDirectory(paths.HlsDirectory(video.Uuid));
+        }
+
+        await db.SaveChangesAsync(ct);
+        await db.LiveSessions.Where(s => ids.Contains(s.VideoId) && s.EndedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAt, now).SetProperty(x => x.Error, LiveErrors.FfmpegError), ct);
+        _log.LogWarning("Ended {Count} live(s) interrupted by a stop of the server", stuck.Count);
+    }
+
+    /// <summary>Cuts the stream of a live, if it streams on this node (its video was deleted).</summary>
+    public void Stop(int videoId)
+    {
+        LiveStream? stream;
+        lock (_gate)
+        {
+            stream = _streams.GetValueOrDefault(videoId);
+        }
+
+        stream?.Stop(LiveErrors.FfmpegError);
+    }
+
+    private void Release(int videoId)
+    {
+        lock (_gate)
+        {
+            _streams.Remove(videoId);
+            _owners.Remove(videoId);
+        }
+    }
+
+    private static void DeleteDirectory(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // A file still open (a response being sent); the next stream clears the folder first.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
+
+/// <summary>PeerTube's LiveVideoError values, as the sessions endpoint shows them.</summary>
+public static class LiveErrors
+{
+    public const int BadSocketHealth = 1;
+    public const int DurationExceeded = 2;
+    public const int FfmpegError = 4;
+}

@@ -1,0 +1,138 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using PeerTube.Net.Server.Tests.Infrastructure;
+
+namespace PeerTube.Net.Server.Tests.Live;
+
+/// <summary>A live from creation to its end: real ffmpeg publishing over RTMP, HLS served, sessions recorded (PostgreSQL).</summary>
+public sealed class LiveStreamingTests : IAsyncLifetime
+{
+    private ServerApplication _server = null!;
+    private PeerTubeClient _root = null!;
+    private PeerTubeClient _owner = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _server = await ServerApplication.StartAsync(DatabaseKind.Postgres);
+        _root = await PeerTubeClient.LoginAsRootAsync(_server);
+        _owner = await _root.CreateUserAndLoginAsync(_server, "streamer");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _root.Dispose();
+        _owner.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_live_is_published_while_ffmpeg_streams_and_ends_after()
+    {
+        var id = await _owner.CreateLiveAsync("My first live", new { latencyMode = 3 });
+        var waiting = await _owner.GetVideoAsync(id);
+        Assert.True(waiting.GetProperty("isLive").GetBoolean());
+        Assert.Equal(4, waiting.GetProperty("state").GetProperty("id").GetInt32());
+        Assert.Empty(waiting.GetProperty("streamingPlaylists").EnumerateArray());
+
+        var (port, key) = await _owner.RtmpOfAsync(id);
+        using var publisher = LiveTestKit.Publish(port, key, seconds: 8);
+
+        var live = await _owner.WaitForStateAsync(id, 1);
+        var anonymous = PeerTubeClient.CreateHttpClient(_server);
+        var master = live.GetProperty("streamingPlaylists")[0].GetProperty("playlistUrl").GetString()!;
+        Assert.EndsWith($"/static/streaming-playlists/hls/{live.GetProperty("uuid").GetString()}/master.m3u8", master);
+        var masterResponse = await anonymous.GetAsync(LiveTestKit.PathOf(master));
+        await masterResponse.ShouldHaveStatusAsync(HttpStatusCode.OK);
+        Assert.Equal("no-cache", masterResponse.Headers.CacheControl?.ToString());
+        var masterText = await masterResponse.Content.ReadAsStringAsync();
+        Assert.Contains("#EXT-X-STREAM-INF", masterText);
+        var media = masterText.Split('\n').Select(l => l.Trim()).First(l => l.EndsWith(".m3u8", StringComparison.Ordinal));
+        var mediaText = await anonymous.GetStringAsync(LiveTestKit.PathOf(new Uri(new Uri(master), media).AbsoluteUri));
+        Assert.Contains("#EXTINF", mediaText);
+        Assert.Contains("#EXT-X-MAP", mediaText);
+        var segment = mediaText.Split('\n').Select(l => l.Trim()).First(l => l.EndsWith(".mp4", StringComparison.Ordinal) && !l.StartsWith('#'));
+        var segmentResponse = await anonymous.GetAsync(LiveTestKit.PathOf(new Uri(new Uri(master), segment).AbsoluteUri));
+        await segmentResponse.ShouldHaveStatusAsync(HttpStatusCode.OK);
+        Assert.True((await segmentResponse.Content.ReadAsByteArrayAsync()).Length > 0);
+
+        // isLive filters the public list.
+        var lives = await anonymous.GetFromJsonAsync<JsonElement>("/api/v1/videos?isLive=true");
+        Assert.Contains(lives.GetProperty("data").EnumerateArray(), v => v.GetProperty("id").GetInt32() == id && v.GetProperty("isLive").GetBoolean());
+        var uploads = await anonymous.GetFromJsonAsync<JsonElement>("/api/v1/videos?isLive=false");
+        Assert.DoesNotContain(uploads.GetProperty("data").EnumerateArray(), v => v.GetProperty("id").GetInt32() == id);
+        await (await anonymous.GetAsync("/api/v1/videos?isLive=maybe")).ShouldBeErrorAsync(HttpStatusCode.BadRequest, null);
+
+        var (exit, stderr) = await publisher.WaitAsync();
+        Assert.True(exit == 0, stderr);
+
+        var ended = await _owner.WaitForStateAsync(id, 5);
+        Assert.Empty(ended.GetProperty("streamingPlaylists").EnumerateArray());
+        Assert.False(Directory.Exists(_server.StoragePath("streaming-playlists", "hls", ended.GetProperty("uuid").GetString()!)));
+
+        var sessions = await _owner.Http.GetFromJsonAsync<JsonElement>($"/api/v1/videos/live/{id}/sessions");
+        Assert.Equal(1, sessions.GetProperty("total").GetInt32());
+        var session = sessions.GetProperty("data")[0];
+        Assert.NotEqual(JsonValueKind.Null, session.GetProperty("endDate").ValueKind);
+        Assert.Equal(JsonValueKind.Null, session.GetProperty("error").ValueKind);
+
+        // An ended live takes no stream any more.
+        using var late = LiveTestKit.Publish(port, key, seconds: 2);
+        var (lateExit, _) = await late.WaitAsync();
+        Assert.NotEqual(0, lateExit);
+    }
+
+    [Fact]
+    public async Task A_permanent_live_waits_again_after_each_stream_on_the_same_key()
+    {
+        var id = await _owner.CreateLiveAsync("Always on", new { permanentLive = true });
+        var (port, key) = await _owner.RtmpOfAsync(id);
+
+        for (var run = 1; run <= 2; run++)
+        {
+            using var publisher = LiveTestKit.Publish(port, key, seconds: 6);
+            await _owner.WaitForStateAsync(id, 1);
+            var (exit, stderr) = await publisher.WaitAsync();
+            Assert.True(exit == 0, $"run {run}: {stderr}");
+            await _owner.WaitForStateAsync(id, 4);
+        }
+
+        Assert.Equal((port, key), await _owner.RtmpOfAsync(id));
+        var sessions = await _owner.Http.GetFromJsonAsync<JsonElement>($"/api/v1/videos/live/{id}/sessions");
+        Assert.Equal(2, sessions.GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task Deleting_a_live_while_it_streams_stops_its_stream()
+    {
+        var id = await _owner.CreateLiveAsync("Short-lived");
+        var (port, key) = await _owner.RtmpOfAsync(id);
+        using var publisher = LiveTestKit.Publish(port, key, seconds: 30);
+        var live = await _owner.WaitForStateAsync(id, 1);
+
+        await (await _owner.Http.DeleteAsync($"/api/v1/videos/{id}")).ShouldHaveStatusAsync(HttpStatusCode.NoContent);
+
+        var (exit, _) = await publisher.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.NotEqual(0, exit);
+        var folder = _server.StoragePath("streaming-playlists", "hls", live.GetProperty("uuid").GetString()!);
+        for (var i = 0; i < 50 && Directory.Exists(folder); i++)
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
+    public async Task A_wrong_stream_key_is_refused()
+    {
+        var id = await _owner.CreateLiveAsync("Guarded");
+        var (port, _) = await _owner.RtmpOfAsync(id);
+
+        using var publisher = LiveTestKit.Publish(port, "not-the-key", seconds: 2);
+        var (exit, _) = await publisher.WaitAsync();
+
+        Assert.NotEqual(0, exit);
+        Assert.Equal(4, (await _owner.GetVideoAsync(id)).GetProperty("state").GetProperty("id").GetInt32());
+    }
+}
