@@ -161,6 +161,8 @@ class Viewer {
   readonly inflight = new Map<number, Array<(ok: boolean) => void>>()
   readonly uploads: policy.UploadQueue<Viewer>
   uploadSpeed: number | null = null
+  /** Our HTTP fragment fetch time estimate (policy.nextHttpSeconds), null before the first. */
+  httpSeconds: number | null = null
   readonly queued = new Map<string, Req>()
   sending: Send[] = []
   waits: Wait[] = []
@@ -205,7 +207,8 @@ class Viewer {
   get ahead (): number { return this.bufferEnd - this.playhead }
   waitingForLive = false
   get playing (): boolean { return this.present && !this.ended && !this.waitingForLive }
-  urgent (): boolean { return policy.isUrgent(this.ahead, this.playing || this.seeking) }
+  get urgentAt (): number { return policy.urgentSeconds(this.httpSeconds) }
+  urgent (): boolean { return policy.isUrgent(this.ahead, this.playing || this.seeking, this.urgentAt) }
   readyLinks (): Link[] { return [...this.links.values()].filter(l => l.ready && !l.closed) }
   other (link: Link): Viewer { return link.a === this ? link.b : link.a }
 }
@@ -535,7 +538,9 @@ export function simulate (options: Partial<SimConfig> = {}): SimResult {
   }
 
   function http (v: Viewer, seg: number, cb: () => void): void {
-    timeline.at(now + HTTP_RTT_S + segBytes * 8 / Math.min(v.down, HTTP_BPS), () => {
+    const seconds = HTTP_RTT_S + segBytes * 8 / Math.min(v.down, HTTP_BPS)
+    timeline.at(now + seconds, () => {
+      v.httpSeconds = policy.nextHttpSeconds(v.httpSeconds, seconds)
       v.httpBytes += segBytes
       uniqueFetched.add(seg)
       store(v, seg)
@@ -559,7 +564,7 @@ export function simulate (options: Partial<SimConfig> = {}): SimResult {
     v.phase = 'urgent'
     if (!cfg.p2p || v.urgent()) return viaHttp()
     v.phase = 'settle'
-    waitFor(v, Math.min(Math.max(0, v.arrive + SETTLE_S - now), policy.settleWaitMs(v.ahead, v.playing, SETTLE_S * 1000) / 1000), () => v.settled, () => {
+    waitFor(v, Math.min(Math.max(0, v.arrive + SETTLE_S - now), policy.settleWaitMs(v.ahead, v.playing, SETTLE_S * 1000, v.urgentAt) / 1000), () => v.settled, () => {
       const afterInflight = (): void => {
         v.phase = 'urgent-late'
         if (v.urgent()) return viaHttp()
@@ -574,7 +579,7 @@ export function simulate (options: Partial<SimConfig> = {}): SimResult {
           if (h) {
             if (attempts++ >= policy.PEER_ATTEMPTS) return viaHttp()
             v.phase = 'peer'
-            return download(v, h.link, seg, policy.peerTimeoutMs(v.ahead, v.playing), ok => {
+            return download(v, h.link, seg, policy.peerTimeoutMs(v.ahead, v.playing, v.urgentAt), ok => {
               if (ok || v.have.has(seg)) return cb()
               v.phase = 'peer-failed'
               attempt()
@@ -582,7 +587,7 @@ export function simulate (options: Partial<SimConfig> = {}): SimResult {
           }
           const someone = holders(v, seg).length > 0
           if (waitUntil === null) {
-            waitUntil = now + policy.announceWaitMs(v.ahead, v.readyLinks().length, someone, random) / 1000
+            waitUntil = now + policy.announceWaitMs(v.ahead, v.readyLinks().length, someone, random, v.urgentAt) / 1000
             if (v.phase !== 'peer-failed') v.phase = someone ? 'holders-busy' : 'nobody-has-it'
           }
           if (now >= waitUntil) return viaHttp()
@@ -593,7 +598,7 @@ export function simulate (options: Partial<SimConfig> = {}): SimResult {
       if (!v.inflight.has(seg)) return afterInflight()
       // Someone (the prefetcher) is fetching it: wait for that, but no longer than a peer request may take.
       v.phase = 'inflight'
-      waitFor(v, policy.peerTimeoutMs(v.ahead, v.playing) / 1000, () => !v.inflight.has(seg), () => {
+      waitFor(v, policy.peerTimeoutMs(v.ahead, v.playing, v.urgentAt) / 1000, () => !v.inflight.has(seg), () => {
         if (v.have.has(seg)) return cb()
         afterInflight()
       })

@@ -70,5 +70,19 @@ console.log(`swarm-sim test: ok (share ${a.share.toFixed(3)}, ideal ${a.ideal.to
   assert.equal(policy.announceWaitMs(10, 5, true, Math.random), 6000)
   assert.equal(policy.announceWaitMs(10, 0, true, Math.random), 0)
   assert.ok(policy.announceWaitMs(10, 5, false, Math.random) <= 6000)
+  // Urgency from measured HTTP: 3 s until a fetch is timed, then 1 s + two fetches, never below 1.5 s nor above 3 s;
+  // a peer request gives up with urgentAt - 1 s still buffered; the estimate rises at once and falls slowly.
+  assert.equal(policy.urgentSeconds(null), policy.URGENT_BUFFER_SECONDS)
+  assert.equal(policy.urgentSeconds(0.2), policy.MIN_URGENT_BUFFER_SECONDS)
+  assert.equal(policy.urgentSeconds(0.75), 2.5)
+  assert.equal(policy.urgentSeconds(5), policy.URGENT_BUFFER_SECONDS)
+  assert.equal(policy.isUrgent(2, true, 1.5), false)
+  assert.equal(policy.isUrgent(2, true), true)
+  assert.equal(policy.peerTimeoutMs(4, true), 2000)
+  assert.equal(policy.peerTimeoutMs(4, true, 1.5), 3500)
+  assert.equal(policy.announceWaitMs(4, 5, true, Math.random, 1.5), 1500)
+  assert.equal(policy.nextHttpSeconds(null, 0.3), 0.3)
+  assert.equal(policy.nextHttpSeconds(0.3, 1.2), 1.2)
+  assert.ok(Math.abs(policy.nextHttpSeconds(1, 0.5) - 0.9) < 1e-9)
   console.log('policy test: ok')
 }

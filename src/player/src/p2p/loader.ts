@@ -69,7 +69,8 @@ export function p2pFragmentLoader (manager: P2PManager, Http: LoaderClass): new 
         onSuccess: (response, stats, ctx, details) => {
           this.done = true
           if (id !== null && response.data instanceof ArrayBuffer) {
-            try { manager.storeFromHttp(id, response.data) } catch (err) { console.info('p2p: cannot keep a segment', err) }
+            const took = stats.loading.end > 0 && stats.loading.start > 0 ? stats.loading.end - stats.loading.start : null
+            try { manager.storeFromHttp(id, response.data, took) } catch (err) { console.info('p2p: cannot keep a segment', err) }
           }
           callbacks.onSuccess(response, stats, ctx as FragmentLoaderContext, details)
         },

@@ -20,12 +20,14 @@ import {
   freeSlots,
   isUrgent,
   nextPrefetch,
+  nextHttpSeconds,
   nextSpeed,
   peerTimeoutMs,
   queueCapacity,
   planDials,
   settleWaitMs,
   uploadSlots,
+  urgentSeconds,
   wantMorePeers,
   keepOwnOffer,
   nextMorePeersInterval,
@@ -108,6 +110,8 @@ export class P2PManager implements PeerHost {
   /** Our measured upload rate (bytes/ms) and the size of the last segment sent, for the upload queue's capacity. */
   private uploadSpeed: number | null = null
   private uploadSize: number | null = null
+  /** How long our HTTP fragment fetches take (s, policy.nextHttpSeconds): it sets the urgency threshold. */
+  private httpSeconds: number | null = null
   /** Fetches waiting for some peer to announce a segment (policy.announceWaitMs). */
   private readonly announceWaiters = new Map<string, Array<() => void>>()
 
@@ -159,9 +163,10 @@ export class P2PManager implements PeerHost {
 
   // --- what the loader asks ---------------------------------------------------------------
 
-  /** A fragment hls.js already got (any source) is kept, counted and announced. */
-  storeFromHttp (id: string, data: ArrayBuffer): void {
+  /** A fragment hls.js already got (any source) is kept, counted and announced; ms = how long its fetch took, if known. */
+  storeFromHttp (id: string, data: ArrayBuffer, ms: number | null = null): void {
     this.counters.httpBytes += data.byteLength
+    if (ms !== null && ms >= 0) this.httpSeconds = nextHttpSeconds(this.httpSeconds, ms / 1000)
     this.store(id, data.slice(0))
   }
 
@@ -171,7 +176,7 @@ export class P2PManager implements PeerHost {
     if (cached) return cached.slice(0)
     if (!this.canDownload()) return null
     if (this.urgent()) return null
-    await this.whenSettled(settleWaitMs(bufferedAhead(this.video), !this.video.paused, SWARM_SETTLE_MS))
+    await this.whenSettled(settleWaitMs(bufferedAhead(this.video), !this.video.paused, SWARM_SETTLE_MS, this.urgentAt()))
     const pending = this.inflight.get(id)
     if (pending) {
       // The prefetcher is fetching it (with its own, longer time-out): wait no longer than a request of ours may take.
@@ -199,7 +204,7 @@ export class P2PManager implements PeerHost {
       }
       const now = performance.now()
       const holders = this.holders(id)
-      waitUntil ??= now + announceWaitMs(bufferedAhead(this.video), this.readyPeers().length, holders.length > 0, Math.random)
+      waitUntil ??= now + announceWaitMs(bufferedAhead(this.video), this.readyPeers().length, holders.length > 0, Math.random, this.urgentAt())
       if (now >= waitUntil) return null
       const freeAgain = holders.reduce((t, p) => Math.min(t, p.busyUntil), Infinity)
       await this.whenAnnounced(id, Math.min(waitUntil, Math.max(freeAgain, now + 50)) - now)
@@ -276,11 +281,16 @@ export class P2PManager implements PeerHost {
 
   /** Playing with little buffered ahead, or seeking into the unbuffered: only HTTP is fast enough. */
   private urgent (): boolean {
-    return isUrgent(bufferedAhead(this.video), !this.video.paused || this.video.seeking)
+    return isUrgent(bufferedAhead(this.video), !this.video.paused || this.video.seeking, this.urgentAt())
+  }
+
+  /** The urgency threshold (s), from how fast HTTP has been for us (policy.urgentSeconds). */
+  private urgentAt (): number {
+    return urgentSeconds(this.httpSeconds)
   }
 
   private peerTimeout (): number {
-    return peerTimeoutMs(bufferedAhead(this.video), !this.video.paused)
+    return peerTimeoutMs(bufferedAhead(this.video), !this.video.paused, this.urgentAt())
   }
 
   private store (id: string, data: ArrayBuffer): void {
