@@ -60,6 +60,8 @@ internal sealed class ServerUnderTest : IAsyncDisposable
         start.Environment["Transcoding__Profile"] = "default.json";
         start.Environment["Transcoding__Concurrency"] = "1";
         start.Environment["Transcoding__Threads"] = "0";
+        // Several servers run side by side in a bench: none takes the default RTMP port (1935).
+        start.Environment["Live__Rtmp__Port"] = "0";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
