@@ -22,6 +22,7 @@ public static class ModerationFeature
         builder.Services.AddScoped<Blocklists.Blocklists>();
         builder.Services.AddScoped<IMutedAccounts, MutedAccounts>();
         builder.Services.AddScoped<IInboundBlocklist, InboundBlocklist>();
+        builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<ModerationLog>();
         builder.Services.AddScoped<IBlockedVideos, BlockedVideos>();
         builder.Services.AddVideoDetailsPart<VideoBlockDetailsPart>();
@@ -36,6 +37,8 @@ public static class ModerationFeature
         app.MapBlocklistApi();
         app.MapBlocklistSubscriptionsApi();
         app.MapVideoBlocksApi();
+        app.MapAbuseMessagesApi();
+        app.MapAuditLogApi();
         return app;
     }
 }

@@ -22,8 +22,23 @@ public sealed class ModerationLogEntry
 }
 
 /// <summary>Writes <see cref="ModerationLogEntry"/> rows into the caller's unit of work, so an action and its entry commit together.</summary>
-public sealed class ModerationLog(AppDbContext db, TimeProvider clock)
+public sealed class ModerationLog(AppDbContext db, IHttpContextAccessor http, TimeProvider clock)
 {
+    /// <summary>As <see cref="Record"/>, by whoever made the current request; outside a request (a job), by the server.</summary>
+    public void RecordCurrent(string action, string target, string? details)
+    {
+        if (http.HttpContext?.User is { } user && user.UserId() is not null)
+        {
+            Record(user, action, target, details);
+            return;
+        }
+
+        db.Set<ModerationLogEntry>().Add(new ModerationLogEntry
+        {
+            ByUsername = "(server)", Action = action, Target = Cut(target, 500)!, Details = Cut(details, 1000), CreatedAt = clock.GetUtcNow(),
+        });
+    }
+
     /// <summary>Call before the <c>SaveChangesAsync</c> that makes the change.</summary>
     public void Record(ClaimsPrincipal by, string action, string target, string? details) =>
         db.Set<ModerationLogEntry>().Add(new ModerationLogEntry

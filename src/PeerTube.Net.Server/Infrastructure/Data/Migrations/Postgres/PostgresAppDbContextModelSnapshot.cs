@@ -771,6 +771,40 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.ToTable("Abuses", (string)null);
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.AbuseMessage", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("AbuseId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("AccountId")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("ByModerator")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(3000)
+                        .HasColumnType("character varying(3000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("AbuseId", "CreatedAt");
+
+                    b.ToTable("AbuseMessages", (string)null);
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.Blocklists.AccountBlock", b =>
                 {
                     b.Property<int>("Id")
@@ -1650,6 +1684,24 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.Navigation("ReporterAccount");
 
                     b.Navigation("Video");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.AbuseMessage", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Moderation.Abuse", "Abuse")
+                        .WithMany()
+                        .HasForeignKey("AbuseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", "Account")
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.Navigation("Abuse");
+
+                    b.Navigation("Account");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.Blocklists.AccountBlock", b =>

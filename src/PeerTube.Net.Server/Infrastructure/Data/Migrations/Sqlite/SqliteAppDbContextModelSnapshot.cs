@@ -745,6 +745,38 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.ToTable("Abuses", (string)null);
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.AbuseMessage", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AbuseId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("AccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("ByModerator")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(3000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("AbuseId", "CreatedAt");
+
+                    b.ToTable("AbuseMessages", (string)null);
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.Blocklists.AccountBlock", b =>
                 {
                     b.Property<int>("Id")
@@ -1598,6 +1630,24 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Navigation("ReporterAccount");
 
                     b.Navigation("Video");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.AbuseMessage", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Moderation.Abuse", "Abuse")
+                        .WithMany()
+                        .HasForeignKey("AbuseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", "Account")
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.Navigation("Abuse");
+
+                    b.Navigation("Account");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.Blocklists.AccountBlock", b =>
