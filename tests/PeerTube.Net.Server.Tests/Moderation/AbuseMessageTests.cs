@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AngleSharp.Dom;
+using AngleSharp.Html.Parser;
 using PeerTube.Net.Server.Tests.Infrastructure;
 
 namespace PeerTube.Net.Server.Tests.Moderation;
@@ -68,6 +70,12 @@ public sealed class AbuseMessageTests : IAsyncLifetime
         Assert.Equal(0, await CountAsync("videoIs=blacklisted"));
         Assert.Equal(1, await CountAsync("state=1"));
         await (await root.Http.GetAsync("/api/v1/abuses?filter=bogus")).ShouldBeErrorAsync(HttpStatusCode.BadRequest, null);
+
+        // The moderators' page shows the report with its actions.
+        var page = await BrowserPageAsync(root, "/admin/abuses", HttpStatusCode.OK);
+        Assert.NotNull(page.QuerySelector($"table.abuses tr.abuse[data-id='{abuseId}'] button.abuse-accept[data-api-url='/api/v1/abuses/{abuseId}']"));
+        Assert.NotNull(page.QuerySelector("a#menu-abuses[href='/admin/abuses']"));
+        await BrowserPageAsync(stranger, "/admin/abuses", HttpStatusCode.Forbidden);
     }
 
     [Fact]
@@ -99,6 +107,22 @@ public sealed class AbuseMessageTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await root.Http.PostAsJsonAsync("/api/v1/server/audit-logs", new { action = "forged" })).StatusCode);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await root.Http.DeleteAsync("/api/v1/server/audit-logs")).StatusCode);
         Assert.Equal(3, (await root.Http.GetFromJsonAsync<JsonElement>("/api/v1/server/audit-logs")).GetProperty("total").GetInt32());
+
+        // The administrators' page shows it, newest first, and the admin page leads there.
+        var page = await BrowserPageAsync(root, "/admin/audit-log", HttpStatusCode.OK);
+        Assert.Equal(["blocklist-remove", "blocklist-add", "abuse-update"],
+            page.QuerySelectorAll("table.audit-log tr.audit-log-entry").Select(r => r.GetAttribute("data-action")).ToList());
+        Assert.NotNull((await BrowserPageAsync(root, "/admin", HttpStatusCode.OK)).QuerySelector("a#admin-audit-log[href='/admin/audit-log']"));
+        await BrowserPageAsync(reporter, "/admin/audit-log", HttpStatusCode.Forbidden);
+    }
+
+    private async Task<IDocument> BrowserPageAsync(PeerTubeClient user, string path, HttpStatusCode status)
+    {
+        using var http = PeerTubeClient.CreateHttpClient(_server);
+        http.DefaultRequestHeaders.Add("Cookie", $"{PeerTube.Net.Server.Features.Web.WebSession.CookieName}={user.Http.DefaultRequestHeaders.Authorization!.Parameter}");
+        var response = await http.GetAsync(path);
+        await response.ShouldHaveStatusAsync(status);
+        return await new HtmlParser().ParseDocumentAsync(await response.Content.ReadAsStringAsync());
     }
 
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AngleSharp.Dom;
+using AngleSharp.Html.Parser;
 using PeerTube.Net.Server.Tests.Federation;
 using PeerTube.Net.Server.Tests.Infrastructure;
 
@@ -71,6 +73,12 @@ public sealed class VideoBlockTests : IAsyncLifetime
         var delete = await FederationTestKit.EventuallyAsync(() => Task.FromResult(Received("Delete").Cast<JsonElement?>().FirstOrDefault()), "the Delete of the video");
         Assert.Equal(videoUrl, delete!.Value.GetProperty("object").GetString());
 
+        // The moderators' page lists it with its action, and their menu leads there.
+        var page = await BrowserPageAsync(root, "/admin/video-blocks", HttpStatusCode.OK);
+        Assert.NotNull(page.QuerySelector($"table.video-blocks tr.video-block[data-uuid='{uuid}'] button.video-unblock[data-api-method='DELETE'][data-api-url='/api/v1/videos/{uuid}/blacklist']"));
+        Assert.NotNull(page.QuerySelector("a#menu-video-blocks[href='/admin/video-blocks']"));
+        await BrowserPageAsync(viewer, "/admin/video-blocks", HttpStatusCode.Forbidden);
+
         // Moderators list the blocks.
         await (await viewer.Http.GetAsync("/api/v1/videos/blacklist")).ShouldBeErrorAsync(HttpStatusCode.Forbidden, null);
         var listed = await root.Http.GetFromJsonAsync<JsonElement>("/api/v1/videos/blacklist?type=1&search=questionable");
@@ -94,6 +102,9 @@ public sealed class VideoBlockTests : IAsyncLifetime
         await (await root.Http.DeleteAsync($"/api/v1/videos/{uuid}/blacklist")).ShouldBeErrorAsync(HttpStatusCode.NotFound, null);
         Assert.NotNull(await anonymous.ListedAsync(uuid));
         Assert.False((await viewer.GetVideoAsync(uuid)).GetProperty("blacklisted").GetBoolean());
+        var log = await root.Http.GetFromJsonAsync<JsonElement>("/api/v1/server/audit-logs?sort=createdAt");
+        Assert.Equal(["video-block", "video-block-update", "video-unblock"],
+            log.GetProperty("data").EnumerateArray().Select(e => e.GetProperty("action").GetString()).ToList());
         await FederationTestKit.EventuallyAsync(() => Task.FromResult(Received("Create").Count() == 2), "the Create of the unblocked video");
     }
 
@@ -120,6 +131,15 @@ public sealed class VideoBlockTests : IAsyncLifetime
 
         await (await root.Http.DeleteAsync($"/api/v1/videos/{held}/blacklist")).ShouldHaveStatusAsync(HttpStatusCode.NoContent);
         Assert.NotNull(await anonymous.ListedAsync(held));
+    }
+
+    private async Task<IDocument> BrowserPageAsync(PeerTubeClient user, string path, HttpStatusCode status)
+    {
+        using var http = PeerTubeClient.CreateHttpClient(_server);
+        http.DefaultRequestHeaders.Add("Cookie", $"{PeerTube.Net.Server.Features.Web.WebSession.CookieName}={user.Http.DefaultRequestHeaders.Authorization!.Parameter}");
+        var response = await http.GetAsync(path);
+        await response.ShouldHaveStatusAsync(status);
+        return await new HtmlParser().ParseDocumentAsync(await response.Content.ReadAsStringAsync());
     }
 
     private IEnumerable<JsonElement> Received(string type) =>
