@@ -65,6 +65,9 @@ public sealed class VideoBlockTests : IAsyncLifetime
         Assert.Equal(0, (await viewer.Http.GetFromJsonAsync<JsonElement>("/api/v1/video-channels/creator_channel/videos")).GetProperty("total").GetInt32());
         await (await anonymous.Http.GetAsync($"/api/v1/videos/{uuid}")).ShouldBeErrorAsync(HttpStatusCode.Unauthorized, null);
         await (await viewer.Http.GetAsync($"/api/v1/videos/{uuid}")).ShouldBeErrorAsync(HttpStatusCode.Forbidden, null);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.Http.GetAsync($"/videos/watch/{uuid}")).StatusCode);
+        await BrowserPageAsync(viewer, $"/videos/watch/{uuid}", HttpStatusCode.Forbidden);
+        await BrowserPageAsync(creator, $"/videos/watch/{uuid}", HttpStatusCode.OK);
         var seen = await creator.GetVideoAsync(uuid);
         Assert.True(seen.GetProperty("blacklisted").GetBoolean());
         Assert.Equal("Spam in the description", seen.GetProperty("blacklistedReason").GetString());
