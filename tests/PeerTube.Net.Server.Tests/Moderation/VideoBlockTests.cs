@@ -72,7 +72,13 @@ public sealed class VideoBlockTests : IAsyncLifetime
         Assert.True(seen.GetProperty("blacklisted").GetBoolean());
         Assert.Equal("Spam in the description", seen.GetProperty("blacklistedReason").GetString());
 
-        // The follower is told it is gone.
+        // The follower is told it is gone, and fetching it as ActivityPub finds nothing.
+        using (var fetch = new HttpRequestMessage(HttpMethod.Get, $"/videos/watch/{uuid}"))
+        {
+            fetch.Headers.Accept.ParseAdd("application/activity+json");
+            Assert.Equal(HttpStatusCode.NotFound, (await anonymous.Http.SendAsync(fetch)).StatusCode);
+        }
+
         var delete = await FederationTestKit.EventuallyAsync(() => Task.FromResult(Received("Delete").Cast<JsonElement?>().FirstOrDefault()), "the Delete of the video");
         Assert.Equal(videoUrl, delete!.Value.GetProperty("object").GetString());
 
