@@ -298,6 +298,37 @@ function initBlocklist (): void {
   })
 }
 
+// Moderation: video blocks (/admin/video-blocks) and reports (/admin/abuses). Each action is a button that names its
+// API call (data-api-method, data-api-url, optional JSON data-api-body and data-confirm); the page reloads on success.
+
+function initModerationActions (): void {
+  const error = byId('moderation-error')
+  if (!error) return
+  document.addEventListener('click', event => {
+    const button = (event.target as Element | null)?.closest<HTMLButtonElement>('button[data-api-url]')
+    const url = button?.dataset.apiUrl
+    const method = button?.dataset.apiMethod
+    if (!button || !url || !method) return
+    if (button.dataset.confirm && !window.confirm(button.dataset.confirm)) return
+    showMessage(error, null)
+    button.disabled = true
+    const body = button.dataset.apiBody
+    apiFetch(url, body ? { method, headers: { 'Content-Type': 'application/json' }, body } : { method })
+      .then(async response => {
+        if (response.ok) {
+          window.location.reload()
+          return
+        }
+        showMessage(error, await problemMessage(response))
+        button.disabled = false
+      })
+      .catch(() => {
+        showMessage(error, 'The server cannot be reached. Check your connection and try again.')
+        button.disabled = false
+      })
+  })
+}
+
 // Administration: the instance's settings (/admin/settings), sent back whole as PeerTube's admin page does
 
 function initSettings (): void {
@@ -546,6 +577,7 @@ function init (): void {
   initRegistrations()
   initSettings()
   initBlocklist()
+  initModerationActions()
   initLogin()
   initLogout()
   initMyVideos()

@@ -59,11 +59,12 @@ public static class ActivityPubEndpoints
         return Json(objects.ActorDocument(actor, local.AccountUrl(owner)));
     }
 
-    /// <summary>Public and unlisted, published, ours: the Video object. Anything else is not federated.</summary>
-    private static async Task<IResult> VideoAsync(string id, AppDbContext db, ActivityObjects objects, LocalActors local, CancellationToken ct)
+    /// <summary>Public and unlisted, published, ours, not unfederated by a moderator: the Video object. Anything else is not federated.</summary>
+    private static async Task<IResult> VideoAsync(string id, AppDbContext db, ActivityObjects objects, LocalActors local, IBlockedVideos blocked, CancellationToken ct)
     {
         var video = await db.Videos.AsNoTracking().WithDetails().ById(id).FirstOrDefaultAsync(ct);
-        if (video is null || !video.IsLocal || video.State != VideoState.Published || VideoUrls.IsPrivateLike(video))
+        if (video is null || !video.IsLocal || video.State != VideoState.Published || VideoUrls.IsPrivateLike(video)
+            || await blocked.FindAsync(video.Id, ct) is { Unfederated: true })
         {
             return ApiProblem.NotFound("Video not found.");
         }

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Accounts;
 using PeerTube.Net.Server.Features.Engagement;
+using PeerTube.Net.Server.Features.Moderation.Log;
 
 namespace PeerTube.Net.Server.Features.Moderation;
 
@@ -23,10 +24,10 @@ public static class AbusesApi
     {
         var api = app.MapGroup("/api/v1").WithTags("Abuses").RequireAuthorization().DisableAntiforgery();
         api.MapPost("/abuses", ReportAsync);
-        api.MapGet("/abuses", (HttpRequest r, ClaimsPrincipal p, AppDbContext db, IOptions<InstanceOptions> i, CancellationToken ct) =>
-            p.IsModeratorOrAdmin() ? ListAsync(r, db.Abuses, i.Value, ct) : Task.FromResult<IResult>(ApiProblem.Forbidden("Only moderators see reports.")));
-        api.MapGet("/users/me/abuses", (HttpRequest r, ClaimsPrincipal p, AppDbContext db, IOptions<InstanceOptions> i, CancellationToken ct) =>
-            ListAsync(r, db.Abuses.Where(a => a.ReporterAccount!.UserId == p.UserId()), i.Value, ct, reporter: p));
+        api.MapGet("/abuses", (HttpRequest r, ClaimsPrincipal p, AppDbContext db, IBlockedVideos b, IOptions<InstanceOptions> i, CancellationToken ct) =>
+            p.IsModeratorOrAdmin() ? ListAsync(r, db.Abuses, b, i.Value, ct) : Task.FromResult<IResult>(ApiProblem.Forbidden("Only moderators see reports.")));
+        api.MapGet("/users/me/abuses", (HttpRequest r, ClaimsPrincipal p, AppDbContext db, IBlockedVideos b, IOptions<InstanceOptions> i, CancellationToken ct) =>
+            ListAsync(r, db.Abuses.Where(a => a.ReporterAccount!.UserId == p.UserId()), b, i.Value, ct, reporter: p));
         api.MapPut("/abuses/{id:int}", UpdateAsync);
         api.MapDelete("/abuses/{id:int}", async (int id, ClaimsPrincipal p, AppDbContext db, CancellationToken ct) =>
         {
@@ -162,7 +163,7 @@ public static class AbusesApi
         target.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var s) && s >= 0 ? s : null;
 
     /// <summary>Moderators: { state: 2 (rejected) | 3 (accepted), moderationComment }.</summary>
-    private static async Task<IResult> UpdateAsync(int id, HttpRequest request, ClaimsPrincipal principal, AppDbContext db, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> UpdateAsync(int id, HttpRequest request, ClaimsPrincipal principal, AppDbContext db, ModerationLog log, TimeProvider clock, CancellationToken ct)
     {
         if (!principal.IsModeratorOrAdmin())
         {
@@ -197,20 +198,81 @@ public static class AbusesApi
         }
 
         abuse.UpdatedAt = clock.GetUtcNow();
+        log.Record(principal, "abuse-update", $"abuse {abuse.Id}", $"state {(int)abuse.State} ({abuse.State})"
+            + (abuse.ModerationComment is { Length: > 0 } note ? $": {note}" : ""));
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
     }
 
     /// <param name="reporter">Set for the reporter's own view: what they cannot watch (now) is not echoed back to them.</param>
-    private static async Task<IResult> ListAsync(HttpRequest request, IQueryable<Abuse> abuses, InstanceOptions instance, CancellationToken ct,
+    private static async Task<IResult> ListAsync(HttpRequest request, IQueryable<Abuse> abuses, IBlockedVideos blockedVideos, InstanceOptions instance, CancellationToken ct,
         ClaimsPrincipal? reporter = null)
     {
         var page = ListQuery.Read(request, SortColumns, "-createdAt");
         var query = abuses.AsNoTracking();
-        if (request.Query["state"].ToString() is { Length: > 0 } stateText
+        var q = request.Query;
+        if (q["state"].ToString() is { Length: > 0 } stateText
             && int.TryParse(stateText, NumberStyles.None, CultureInfo.InvariantCulture, out var state))
         {
             query = query.Where(a => (int)a.State == state);
+        }
+
+        // PeerTube's admin filters.
+        if (q["id"].ToString() is { Length: > 0 } idText && int.TryParse(idText, NumberStyles.None, CultureInfo.InvariantCulture, out var abuseId))
+        {
+            query = query.Where(a => a.Id == abuseId);
+        }
+
+        if (q["predefinedReason"].ToString() is { Length: > 0 } predefined)
+        {
+            if (!PredefinedReasons.Contains(predefined))
+            {
+                return ApiProblem.InvalidParams(new Dictionary<string, string> { ["predefinedReason"] = "Should have a valid predefined reason." });
+            }
+
+            query = query.Where(a => ("," + a.PredefinedReasons + ",").Contains("," + predefined + ","));
+        }
+
+        switch (q["filter"].ToString())
+        {
+            case "":
+                break;
+            case "video":
+                query = query.Where(a => a.VideoId != null);
+                break;
+            case "comment":
+                query = query.Where(a => a.CommentId != null);
+                break;
+            case "account":
+                query = query.Where(a => a.VideoId == null && a.CommentId == null);
+                break;
+            default:
+                return ApiProblem.InvalidParams(new Dictionary<string, string> { ["filter"] = "Should have a valid filter: video, comment or account." });
+        }
+
+        switch (q["videoIs"].ToString())
+        {
+            case "":
+                break;
+            case "blacklisted":
+                var blocked = blockedVideos.Ids();
+                query = query.Where(a => a.VideoId != null && blocked.Contains(a.VideoId.Value));
+                break;
+            case "deleted":
+                // A report keeps no trace of a deleted video (its link is cleared): none is known to be about one.
+                query = query.Where(_ => false);
+                break;
+            default:
+                return ApiProblem.InvalidParams(new Dictionary<string, string> { ["videoIs"] = "Should have a valid videoIs: deleted or blacklisted." });
+        }
+
+        if (q["search"].ToString().Trim() is { Length: > 0 } search)
+        {
+            var pattern = $"%{search.ToLowerInvariant()}%";
+            query = query.Where(a => EF.Functions.Like(a.Reason.ToLower(), pattern)
+                                     || (a.ReporterAccount != null && EF.Functions.Like(a.ReporterAccount.Name.ToLower(), pattern))
+                                     || EF.Functions.Like(a.FlaggedAccount!.Name.ToLower(), pattern)
+                                     || (a.Video != null && EF.Functions.Like(a.Video.Name.ToLower(), pattern)));
         }
 
         var total = await query.CountAsync(ct);

@@ -1,5 +1,7 @@
 using PeerTube.Net.Server.Features.Federation.Inbound;
 using PeerTube.Net.Server.Features.Moderation.Blocklists;
+using PeerTube.Net.Server.Features.Moderation.Log;
+using PeerTube.Net.Server.Features.Moderation.VideoBlocks;
 using PeerTube.Net.Server.Features.Videos;
 
 namespace PeerTube.Net.Server.Features.Moderation;
@@ -20,6 +22,10 @@ public static class ModerationFeature
         builder.Services.AddScoped<Blocklists.Blocklists>();
         builder.Services.AddScoped<IMutedAccounts, MutedAccounts>();
         builder.Services.AddScoped<IInboundBlocklist, InboundBlocklist>();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped<ModerationLog>();
+        builder.Services.AddScoped<IBlockedVideos, BlockedVideos>();
+        builder.Services.AddVideoDetailsPart<VideoBlockDetailsPart>();
         builder.Services.AddSingleton<BlocklistRefresher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BlocklistRefresher>());
         return builder;
@@ -30,6 +36,9 @@ public static class ModerationFeature
         app.MapAbusesApi();
         app.MapBlocklistApi();
         app.MapBlocklistSubscriptionsApi();
+        app.MapVideoBlocksApi();
+        app.MapAbuseMessagesApi();
+        app.MapAuditLogApi();
         return app;
     }
 }

@@ -22,6 +22,7 @@ public sealed class VideoIntake(
     UploadQuotaGate quotaGate,
     IOptions<UploadsOptions> options,
     IOptions<TranscodingOptions> transcoding,
+    IBlockedVideos blocked,
     TimeProvider clock,
     ILogger<VideoIntake> log)
 {
@@ -175,6 +176,8 @@ public sealed class VideoIntake(
         try
         {
             db.Videos.Add(video);
+            await blocked.HoldIfNeededAsync(video, ct);
+
             await db.SaveChangesAsync(ct);
         }
         catch

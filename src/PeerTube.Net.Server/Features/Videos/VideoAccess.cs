@@ -46,6 +46,19 @@ public static class VideoAccess
         return videos.Where(v => !ids.Contains(v.Channel!.AccountId));
     }
 
+    /// <summary>Leaves out blocked videos, except for moderators and for the videos' own owner.</summary>
+    public static IQueryable<Video> NotBlockedFor(this IQueryable<Video> videos, IBlockedVideos blocked, ClaimsPrincipal viewer)
+    {
+        if (viewer.IsModeratorOrAdmin())
+        {
+            return videos;
+        }
+
+        var ids = blocked.Ids();
+        var me = viewer.UserId();
+        return videos.Where(v => !ids.Contains(v.Id) || (me != null && v.Channel!.Account!.UserId == me));
+    }
+
     public static IQueryable<Video> WithDetails(this IQueryable<Video> videos) =>
         videos.Include(v => v.Channel!).ThenInclude(c => c.Account!)
             .Include(v => v.StreamingPlaylist!).ThenInclude(p => p.Files)

@@ -40,11 +40,11 @@ internal static class VideosApi
         table.ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value);
 
     private static Task<Results<Ok<ListPage<Dictionary<string, object?>>>, BadRequestProblem>> ListAsync(HttpContext http, AppDbContext db,
-        IMutedAccounts muted, IOptions<InstanceOptions> instance, VideoUrls urls, CancellationToken ct) =>
-        PageAsync(http, db.Videos.Listable().NotMutedFor(muted, http.User), instance.Value, urls, ct);
+        IMutedAccounts muted, IBlockedVideos blocked, IOptions<InstanceOptions> instance, VideoUrls urls, CancellationToken ct) =>
+        PageAsync(http, db.Videos.Listable().NotMutedFor(muted, http.User).NotBlockedFor(blocked, http.User), instance.Value, urls, ct);
 
     private static async Task<Results<Ok<ListPage<Dictionary<string, object?>>>, BadRequestProblem, NotFoundProblem>> ListChannelAsync(string handle,
-        HttpContext http, AppDbContext db, IMutedAccounts muted, IOptions<InstanceOptions> instance, VideoUrls urls, CancellationToken ct)
+        HttpContext http, AppDbContext db, IMutedAccounts muted, IBlockedVideos blocked, IOptions<InstanceOptions> instance, VideoUrls urls, CancellationToken ct)
     {
         var name = Handles.Local(handle, instance.Value);
         if (!await db.VideoChannels.AnyAsync(c => c.Name == name, ct))
@@ -52,7 +52,7 @@ internal static class VideosApi
             return ApiProblem.NotFound("Video channel not found.");
         }
 
-        return (await PageAsync(http, db.Videos.Listable().NotMutedFor(muted, http.User).Where(v => v.Channel!.Name == name), instance.Value, urls, ct)).Result switch
+        return (await PageAsync(http, db.Videos.Listable().NotMutedFor(muted, http.User).NotBlockedFor(blocked, http.User).Where(v => v.Channel!.Name == name), instance.Value, urls, ct)).Result switch
         {
             Ok<ListPage<Dictionary<string, object?>>> page => page,
             var problem => (BadRequestProblem)problem,
@@ -60,7 +60,7 @@ internal static class VideosApi
     }
 
     private static async Task<Results<Ok<ListPage<Dictionary<string, object?>>>, BadRequestProblem, NotFoundProblem>> ListAccountAsync(string name,
-        HttpContext http, AppDbContext db, IMutedAccounts muted, IOptions<InstanceOptions> instance, VideoUrls urls, CancellationToken ct)
+        HttpContext http, AppDbContext db, IMutedAccounts muted, IBlockedVideos blocked, IOptions<InstanceOptions> instance, VideoUrls urls, CancellationToken ct)
     {
         var account = Handles.Local(name, instance.Value);
         if (!await db.Accounts.AnyAsync(a => a.Name == account, ct))
@@ -68,7 +68,7 @@ internal static class VideosApi
             return ApiProblem.NotFound("Account not found.");
         }
 
-        return (await PageAsync(http, db.Videos.Listable().NotMutedFor(muted, http.User).Where(v => v.Channel!.Account!.Name == account), instance.Value, urls, ct)).Result switch
+        return (await PageAsync(http, db.Videos.Listable().NotMutedFor(muted, http.User).NotBlockedFor(blocked, http.User).Where(v => v.Channel!.Account!.Name == account), instance.Value, urls, ct)).Result switch
         {
             Ok<ListPage<Dictionary<string, object?>>> page => page,
             var problem => (BadRequestProblem)problem,
@@ -147,7 +147,7 @@ internal static class VideosApi
     }
 
     private static async Task<Results<Ok<Dictionary<string, object?>>, UnauthorizedProblem, ForbiddenProblem, NotFoundProblem>> GetAsync(string id, ClaimsPrincipal principal, AppDbContext db, VideoDetailsComposer details,
-        CancellationToken ct)
+        IBlockedVideos blocked, CancellationToken ct)
     {
         var video = await VideoAccess.FindAsync(db, id, ct);
         if (video is null)
@@ -165,14 +165,26 @@ internal static class VideosApi
             return ApiProblem.Forbidden("Cannot get this private video of another user.");
         }
 
+        // A blocked video is kept for its owner and the moderators, as PeerTube does (401 asks to sign in, 403 refuses).
+        if (!VideoAccess.IsOwnerOrModerator(video.Channel!.Account!.UserId, principal) && await blocked.FindAsync(video.Id, ct) is not null)
+        {
+            if (principal.UserId() is null)
+            {
+                return ApiProblem.Unauthorized("Authentication is required to see this blocked video.");
+            }
+
+            return ApiProblem.Forbidden("Cannot get this blocked video.");
+        }
+
         return TypedResults.Ok(await details.ComposeAsync(video, principal, ct));
     }
 
     private static async Task<Results<Ok<VideoDescriptionDto>, NotFoundProblem>> GetDescriptionAsync(string id, ClaimsPrincipal principal,
-        AppDbContext db, CancellationToken ct)
+        AppDbContext db, IBlockedVideos blocked, CancellationToken ct)
     {
         var video = await VideoAccess.FindAsync(db, id, ct);
-        if (video is null || !VideoAccess.CanView(video.Privacy, video.Channel!.Account!.UserId, principal))
+        if (video is null || !VideoAccess.CanView(video.Privacy, video.Channel!.Account!.UserId, principal)
+            || (!VideoAccess.IsOwnerOrModerator(video.Channel!.Account!.UserId, principal) && await blocked.FindAsync(video.Id, ct) is not null))
         {
             return ApiProblem.NotFound("Video not found.");
         }

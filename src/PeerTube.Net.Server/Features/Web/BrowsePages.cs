@@ -22,12 +22,12 @@ public static class BrowsePages
         return pages;
     }
 
-    private static async Task<IResult> HomeAsync(HttpContext http, AppDbContext db, IMutedAccounts muted, CancellationToken ct)
+    private static async Task<IResult> HomeAsync(HttpContext http, AppDbContext db, IMutedAccounts muted, IBlockedVideos blocked, CancellationToken ct)
     {
         var page = Display.PageNumber(http.Request.Query["page"]);
         // A watch page's tag links land here (PeerTube's search parameter).
         var tag = http.Request.Query["tagsOneOf"].ToString().Trim() is { Length: > 0 and <= 100 } t ? t : null;
-        var videos = tag is null ? Published(db, muted, http) : Published(db, muted, http).Where(v => v.Tags.Contains(tag));
+        var videos = tag is null ? Published(db, muted, blocked, http) : Published(db, muted, blocked, http).Where(v => v.Tags.Contains(tag));
         var recent = await CardsAsync(videos.OrderByDescending(v => v.PublishedAt).ThenByDescending(v => v.Id), page, ct);
         var trending = await CardsAsync(videos.OrderByDescending(VideoAccess.TrendingViews).ThenByDescending(v => v.PublishedAt).ThenByDescending(v => v.Id),
             page, ct);
@@ -41,7 +41,7 @@ public static class BrowsePages
         });
     }
 
-    private static async Task<IResult> ChannelAsync(string handle, HttpContext http, AppDbContext db, IMutedAccounts muted, IOptions<InstanceOptions> instance,
+    private static async Task<IResult> ChannelAsync(string handle, HttpContext http, AppDbContext db, IMutedAccounts muted, IBlockedVideos blocked, IOptions<InstanceOptions> instance,
         CancellationToken ct)
     {
         var name = LocalName(handle, instance.Value);
@@ -52,7 +52,7 @@ public static class BrowsePages
         }
 
         var page = Display.PageNumber(http.Request.Query["page"]);
-        var cards = await CardsAsync(Published(db, muted, http).Where(v => v.ChannelId == channel.Id).OrderByDescending(v => v.PublishedAt).ThenByDescending(v => v.Id),
+        var cards = await CardsAsync(Published(db, muted, blocked, http).Where(v => v.ChannelId == channel.Id).OrderByDescending(v => v.PublishedAt).ThenByDescending(v => v.Id),
             page, ct);
         return Page.Of<VideoListPage>(new Dictionary<string, object?>
         {
@@ -67,7 +67,7 @@ public static class BrowsePages
         });
     }
 
-    private static async Task<IResult> AccountAsync(string handle, HttpContext http, AppDbContext db, IMutedAccounts muted, IOptions<InstanceOptions> instance,
+    private static async Task<IResult> AccountAsync(string handle, HttpContext http, AppDbContext db, IMutedAccounts muted, IBlockedVideos blocked, IOptions<InstanceOptions> instance,
         CancellationToken ct)
     {
         var name = LocalName(handle, instance.Value);
@@ -78,7 +78,7 @@ public static class BrowsePages
         }
 
         var page = Display.PageNumber(http.Request.Query["page"]);
-        var cards = await CardsAsync(Published(db, muted, http).Where(v => v.Channel!.AccountId == account.Id)
+        var cards = await CardsAsync(Published(db, muted, blocked, http).Where(v => v.Channel!.AccountId == account.Id)
             .OrderByDescending(v => v.PublishedAt).ThenByDescending(v => v.Id), page, ct);
         return Page.Of<VideoListPage>(new Dictionary<string, object?>
         {
@@ -92,9 +92,10 @@ public static class BrowsePages
         });
     }
 
-    /// <summary>What the lists show: public videos whose ladder is ready, but none of an account muted for the viewer.</summary>
-    private static IQueryable<Video> Published(AppDbContext db, IMutedAccounts muted, HttpContext http) =>
-        db.Videos.AsNoTracking().Where(v => v.Privacy == VideoPrivacy.Public && v.State == VideoState.Published).NotMutedFor(muted, http.User);
+    /// <summary>What the lists show: public videos whose ladder is ready, but none of an account muted for the viewer and no blocked video.</summary>
+    private static IQueryable<Video> Published(AppDbContext db, IMutedAccounts muted, IBlockedVideos blocked, HttpContext http) =>
+        db.Videos.AsNoTracking().Where(v => v.Privacy == VideoPrivacy.Public && v.State == VideoState.Published).NotMutedFor(muted, http.User)
+            .NotBlockedFor(blocked, http.User);
 
     private static async Task<CardPage> CardsAsync(IOrderedQueryable<Video> ordered, int page, CancellationToken ct)
     {

@@ -1,6 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Moderation.Blocklists;
+using PeerTube.Net.Server.Features.Moderation;
+using PeerTube.Net.Server.Features.Moderation.Log;
+using PeerTube.Net.Server.Features.Moderation.VideoBlocks;
 using PeerTube.Net.Server.Features.Web.Pages;
 
 namespace PeerTube.Net.Server.Features.Web;
@@ -11,12 +14,28 @@ public sealed record BlockedAccountRow(string Handle, string DisplayName, DateTi
 
 public sealed record BlocklistSubscriptionRow(int Id, string Name, string Url, int Servers, int Accounts, DateTimeOffset? LastSyncAt, string State, string? Error);
 
-/// <summary>The instance's blocklist page (/admin/blocklist), for moderators and administrators.</summary>
+public sealed record AuditLogRow(long Id, string ByUsername, string Action, string Target, string? Details, DateTimeOffset CreatedAt);
+
+public sealed record VideoBlockRow(Guid Uuid, string Name, string Owner, string? Reason, bool Automatic, bool Unfederated, DateTimeOffset CreatedAt);
+
+public sealed record AbuseRow(int Id, string Reason, string? Reporter, string Flagged, Guid? VideoUuid, string? VideoName, bool VideoBlocked, string State,
+    DateTimeOffset CreatedAt);
+
+/// <summary>How many entries the moderation log page shows.</summary>
+public static class AuditLogPage
+{
+    public const int Shown = 200;
+}
+
+/// <summary>The instance's blocklist page (/admin/blocklist), for moderators and administrators; the moderation log (/admin/audit-log), for administrators.</summary>
 public static class ModerationPages
 {
     public static RouteGroupBuilder MapModerationPages(this RouteGroupBuilder pages)
     {
         pages.MapPage("/admin/blocklist", BlocklistAsync);
+        pages.MapPage("/admin/audit-log", AuditLogAsync);
+        pages.MapPage("/admin/video-blocks", VideoBlocksAsync);
+        pages.MapPage("/admin/abuses", AbusesAsync);
         return pages;
     }
 
@@ -54,6 +73,74 @@ public static class ModerationPages
             [nameof(Blocklist.Accounts)] = accounts,
             [nameof(Blocklist.Subscriptions)] = subscriptions,
             [nameof(Blocklist.RefreshEvery)] = every.TotalHours >= 1 ? $"{every.TotalHours:0.#} h" : every.TotalMinutes >= 1 ? $"{every.TotalMinutes:0.#} min" : $"{every.TotalSeconds:0} s",
+        });
+    }
+
+    private static async Task<IResult> AuditLogAsync(HttpContext http, AppDbContext db, CancellationToken ct)
+    {
+        if (http.User.UserId() is null)
+        {
+            return Page.RedirectToLogin(http);
+        }
+
+        if (!http.User.IsAdmin())
+        {
+            return Page.Forbidden(http);
+        }
+
+        var entries = await db.Set<ModerationLogEntry>().AsNoTracking().OrderByDescending(e => e.Id).Take(AuditLogPage.Shown)
+            .Select(e => new AuditLogRow(e.Id, e.ByUsername, e.Action, e.Target, e.Details, e.CreatedAt)).ToListAsync(ct);
+        return Page.Of<AuditLog>(new Dictionary<string, object?>
+        {
+            [nameof(AuditLog.Frame)] = Page.Frame(http),
+            [nameof(AuditLog.Entries)] = entries,
+        });
+    }
+
+    private static async Task<IResult> VideoBlocksAsync(HttpContext http, AppDbContext db, CancellationToken ct)
+    {
+        if (http.User.UserId() is null)
+        {
+            return Page.RedirectToLogin(http);
+        }
+
+        if (!http.User.IsModeratorOrAdmin())
+        {
+            return Page.Forbidden(http);
+        }
+
+        var blocks = await db.VideoBlocks.AsNoTracking().OrderByDescending(b => b.Id).Take(500)
+            .Select(b => new VideoBlockRow(b.Video!.Uuid, b.Video.Name, b.Video.Channel!.Account!.Name, b.Reason, b.Type == VideoBlockType.AutoBeforePublished,
+                b.Unfederated, b.CreatedAt))
+            .ToListAsync(ct);
+        return Page.Of<VideoBlocks>(new Dictionary<string, object?>
+        {
+            [nameof(VideoBlocks.Frame)] = Page.Frame(http),
+            [nameof(VideoBlocks.Blocks)] = blocks,
+        });
+    }
+
+    private static async Task<IResult> AbusesAsync(HttpContext http, AppDbContext db, CancellationToken ct)
+    {
+        if (http.User.UserId() is null)
+        {
+            return Page.RedirectToLogin(http);
+        }
+
+        if (!http.User.IsModeratorOrAdmin())
+        {
+            return Page.Forbidden(http);
+        }
+
+        var blocked = db.VideoBlocks;
+        var reports = await db.Abuses.AsNoTracking().OrderBy(a => a.State).ThenByDescending(a => a.Id).Take(500)
+            .Select(a => new AbuseRow(a.Id, a.Reason, a.ReporterAccount!.Name, a.FlaggedAccount!.Name, a.Video != null ? a.Video.Uuid : null,
+                a.Video != null ? a.Video.Name : null, a.VideoId != null && blocked.Any(b => b.VideoId == a.VideoId), a.State.ToString(), a.CreatedAt))
+            .ToListAsync(ct);
+        return Page.Of<Abuses>(new Dictionary<string, object?>
+        {
+            [nameof(Abuses.Frame)] = Page.Frame(http),
+            [nameof(Abuses.Reports)] = reports,
         });
     }
 }

@@ -18,10 +18,10 @@ public static class WatchPages
     }
 
     private static async Task<IResult> WatchAsync(string id, HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance, VideoUrls urls,
-        VideoFileTokens tokens, Markdown markdown, IOptions<P2POptions> p2p, TimeProvider clock, CancellationToken ct)
+        VideoFileTokens tokens, Markdown markdown, IOptions<P2POptions> p2p, IBlockedVideos blocked, TimeProvider clock, CancellationToken ct)
     {
         var video = await VideoAccess.FindAsync(db, id, ct);
-        if (Refusal(video, http, embeddable: false) is { } refusal)
+        if (Refusal(video, await IsBlockedAsync(video, blocked, ct), http, embeddable: false) is { } refusal)
         {
             return refusal;
         }
@@ -47,10 +47,10 @@ public static class WatchPages
         (await Redundancy.RedundancyDetailsPart.ReadyCopiesAsync(db, video.Id, clock, ct)).Select(r => r.BaseUrl).ToList();
 
     private static async Task<IResult> EmbedAsync(string id, HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance, VideoUrls urls,
-        VideoFileTokens tokens, IOptions<P2POptions> p2p, TimeProvider clock, CancellationToken ct)
+        VideoFileTokens tokens, IOptions<P2POptions> p2p, IBlockedVideos blocked, TimeProvider clock, CancellationToken ct)
     {
         var video = await VideoAccess.FindAsync(db, id, ct);
-        if (Refusal(video, http, embeddable: true) is { } refusal)
+        if (Refusal(video, await IsBlockedAsync(video, blocked, ct), http, embeddable: true) is { } refusal)
         {
             return refusal;
         }
@@ -64,15 +64,22 @@ public static class WatchPages
         });
     }
 
-    /// <summary>404 for no such video; for one the viewer may not see, 401 (anonymous) or 403, and never its name.</summary>
-    private static Page? Refusal(Video? video, HttpContext http, bool embeddable)
+    private static async Task<bool> IsBlockedAsync(Video? video, IBlockedVideos blocked, CancellationToken ct) =>
+        video is not null && await blocked.FindAsync(video.Id, ct) is not null;
+
+    /// <summary>
+    /// 404 for no such video; for one the viewer may not see (private, or blocked by a moderator and not theirs), 401
+    /// (anonymous) or 403, and never its name.
+    /// </summary>
+    private static Page? Refusal(Video? video, bool blocked, HttpContext http, bool embeddable)
     {
         if (video is null)
         {
             return Page.NotFound(http, embeddable);
         }
 
-        if (VideoAccess.CanView(video.Privacy, video.Channel!.Account!.UserId, http.User))
+        if (VideoAccess.CanView(video.Privacy, video.Channel!.Account!.UserId, http.User)
+            && (!blocked || VideoAccess.IsOwnerOrModerator(video.Channel.Account.UserId, http.User)))
         {
             return null;
         }

@@ -27,12 +27,18 @@ internal sealed class VideoFederation(FederateVideoJob federate) : IVideoEventHa
 }
 
 /// <summary>Builds the activity for one of our videos and queues it for every remote follower's inbox. Ids only; safe to run twice.</summary>
-public sealed class FederateVideoJob(AppDbContext db, VideoAudience audience, ActivityObjects objects, Outbox outbox, TimeProvider clock)
+public sealed class FederateVideoJob(AppDbContext db, VideoAudience audience, ActivityObjects objects, Outbox outbox, IBlockedVideos blocked, TimeProvider clock)
 {
     public async Task RunAsync(int videoId, string kind, CancellationToken ct)
     {
         var video = await db.Videos.AsNoTracking().WithDetails().FirstOrDefaultAsync(v => v.Id == videoId && v.RemoteUrl == null, ct);
         if (video is null || video.State != VideoState.Published)
+        {
+            return;
+        }
+
+        // A moderator took it away from the followers (or holds it for review): they hear of it again when it is unblocked.
+        if (await blocked.FindAsync(videoId, ct) is { Unfederated: true })
         {
             return;
         }

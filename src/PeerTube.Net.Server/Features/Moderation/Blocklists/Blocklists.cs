@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Federation;
+using PeerTube.Net.Server.Features.Moderation.Log;
 using PeerTube.Net.Server.Features.Videos;
 
 namespace PeerTube.Net.Server.Features.Moderation.Blocklists;
@@ -10,7 +11,7 @@ namespace PeerTube.Net.Server.Features.Moderation.Blocklists;
 /// transaction. When the instance blocks a host, the follows between us and that host go too, so nothing more is
 /// delivered to it or expected from it.
 /// </summary>
-public sealed class Blocklists(AppDbContext db, IOptions<InstanceOptions> instance, TimeProvider clock)
+public sealed class Blocklists(AppDbContext db, ModerationLog moderationLog, IOptions<InstanceOptions> instance, TimeProvider clock)
 {
     /// <summary>A host as actors keep it ("host" or "host:port", lower case), or null when it is not one.</summary>
     public static string? NormalizeHost(string? value)
@@ -118,9 +119,17 @@ public sealed class Blocklists(AppDbContext db, IOptions<InstanceOptions> instan
     /// <summary>name@host, ours with our host: how blocklists name an account.</summary>
     public string FullHandle(Account account) => account.IsLocal ? $"{account.Name}@{instance.Value.Host}" : account.Name;
 
-    private void Log(int? byUserId, string action, string target, int? subscriptionId, DateTimeOffset now) =>
+    private void Log(int? byUserId, string action, string target, int? subscriptionId, DateTimeOffset now)
+    {
         db.BlocklistLog.Add(new BlocklistLogEntry
         {
             ByUserId = byUserId, Action = action, Target = target, SubscriptionId = subscriptionId, AutomaticallyCreated = subscriptionId is not null, CreatedAt = now,
         });
+        if (byUserId is null)
+        {
+            // The instance's blocks are moderation; a user's own mutes are theirs alone and stay out of the moderation log.
+            moderationLog.RecordCurrent(action == "add" ? "blocklist-add" : "blocklist-remove", target,
+                subscriptionId is null ? null : $"from blocklist subscription {subscriptionId}");
+        }
+    }
 }

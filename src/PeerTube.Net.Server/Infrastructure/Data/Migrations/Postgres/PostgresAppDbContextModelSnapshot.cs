@@ -868,6 +868,40 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.ToTable("Abuses", (string)null);
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.AbuseMessage", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("AbuseId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("AccountId")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("ByModerator")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(3000)
+                        .HasColumnType("character varying(3000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("AbuseId", "CreatedAt");
+
+                    b.ToTable("AbuseMessages", (string)null);
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.Blocklists.AccountBlock", b =>
                 {
                     b.Property<int>("Id")
@@ -1014,6 +1048,83 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.HasIndex("Host", "ByUserId");
 
                     b.ToTable("ServerBlocks", (string)null);
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.Log.ModerationLogEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<int?>("ByUserId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ByUsername")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Details")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("ModerationLog", (string)null);
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.VideoBlocks.VideoBlock", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<int>("Type")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("Unfederated")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("VideoId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VideoId")
+                        .IsUnique();
+
+                    b.HasIndex("Type", "CreatedAt");
+
+                    b.ToTable("VideoBlocks", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Redundancy.RedundancyHost", b =>
@@ -1697,6 +1808,24 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.Navigation("Video");
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.AbuseMessage", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Moderation.Abuse", "Abuse")
+                        .WithMany()
+                        .HasForeignKey("AbuseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", "Account")
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.Navigation("Abuse");
+
+                    b.Navigation("Account");
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.Blocklists.AccountBlock", b =>
                 {
                     b.HasOne("PeerTube.Net.Server.Features.Accounts.User", null)
@@ -1741,6 +1870,17 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade);
 
                     b.Navigation("Subscription");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.VideoBlocks.VideoBlock", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
+                        .WithMany()
+                        .HasForeignKey("VideoId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Video");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Redundancy.VideoRedundancy", b =>

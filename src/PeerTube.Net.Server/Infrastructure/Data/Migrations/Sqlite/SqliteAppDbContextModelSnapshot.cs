@@ -838,6 +838,38 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.ToTable("Abuses", (string)null);
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.AbuseMessage", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AbuseId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("AccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("ByModerator")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(3000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("AbuseId", "CreatedAt");
+
+                    b.ToTable("AbuseMessages", (string)null);
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.Blocklists.AccountBlock", b =>
                 {
                     b.Property<int>("Id")
@@ -976,6 +1008,79 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.HasIndex("Host", "ByUserId");
 
                     b.ToTable("ServerBlocks", (string)null);
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.Log.ModerationLogEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ByUserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ByUsername")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Details")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("ModerationLog", (string)null);
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.VideoBlocks.VideoBlock", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Type")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Unfederated")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("VideoId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VideoId")
+                        .IsUnique();
+
+                    b.HasIndex("Type", "CreatedAt");
+
+                    b.ToTable("VideoBlocks", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Redundancy.RedundancyHost", b =>
@@ -1645,6 +1750,24 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Navigation("Video");
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.AbuseMessage", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Moderation.Abuse", "Abuse")
+                        .WithMany()
+                        .HasForeignKey("AbuseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", "Account")
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.Navigation("Abuse");
+
+                    b.Navigation("Account");
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.Blocklists.AccountBlock", b =>
                 {
                     b.HasOne("PeerTube.Net.Server.Features.Accounts.User", null)
@@ -1689,6 +1812,17 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade);
 
                     b.Navigation("Subscription");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Moderation.VideoBlocks.VideoBlock", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
+                        .WithMany()
+                        .HasForeignKey("VideoId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Video");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Redundancy.VideoRedundancy", b =>
