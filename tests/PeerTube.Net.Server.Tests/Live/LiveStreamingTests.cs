@@ -105,6 +105,8 @@ public sealed class LiveStreamingTests : IAsyncLifetime
         {
             Assert.True(DateTime.UtcNow < deadline, "the sha256 JSON never matched the playlist's segments");
             var shaResponse = await anonymous.GetAsync(shaPath);
+            // Browsers would keep an immutable copy of the first version.
+            Assert.Equal("no-cache", shaResponse.Headers.CacheControl?.ToString());
             var media = await anonymous.GetStringAsync(mediaPath);
             var segments = media.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
             firstSeen ??= segments.FirstOrDefault();
