@@ -14,7 +14,8 @@ public sealed class LiveStreamingTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _server = await ServerApplication.StartAsync(DatabaseKind.Postgres);
+        // A short window, so a few seconds of stream roll it (the sha256 JSON must follow).
+        _server = await ServerApplication.StartAsync(DatabaseKind.Postgres, new Dictionary<string, string?> { ["Live:PlaylistSize"] = "3" });
         _root = await PeerTubeClient.LoginAsRootAsync(_server);
         _owner = await _root.CreateUserAndLoginAsync(_server, "streamer");
     }
@@ -80,6 +81,57 @@ public sealed class LiveStreamingTests : IAsyncLifetime
         using var late = LiveTestKit.Publish(port, key, seconds: 2);
         var (lateExit, _) = await late.WaitAsync();
         Assert.NotEqual(0, lateExit);
+    }
+
+    [Fact]
+    public async Task The_segments_sha256_json_follows_the_rolling_playlist_while_ffmpeg_streams()
+    {
+        var id = await _owner.CreateLiveAsync("Hashed live", new { latencyMode = 3 });
+        var (port, key) = await _owner.RtmpOfAsync(id);
+        using var publisher = LiveTestKit.Publish(port, key, seconds: 14);
+
+        var live = await _owner.WaitForStateAsync(id, 1);
+        var anonymous = PeerTubeClient.CreateHttpClient(_server);
+        var playlist = live.GetProperty("streamingPlaylists")[0];
+        var master = new Uri(playlist.GetProperty("playlistUrl").GetString()!);
+        var shaPath = LiveTestKit.PathOf(playlist.GetProperty("segmentsSha256Url").GetString()!);
+        var mediaPath = LiveTestKit.PathOf(new Uri(master, "0.m3u8").AbsoluteUri);
+
+        // The JSON trails the playlist by at most one watcher poll: wait for a moment when both list the same segments,
+        // and for the window to have rolled at least once (the first segment gone from both).
+        string? firstSeen = null;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the sha256 JSON never matched the playlist's segments");
+            var shaResponse = await anonymous.GetAsync(shaPath);
+            // Browsers would keep an immutable copy of the first version.
+            Assert.Equal("no-cache", shaResponse.Headers.CacheControl?.ToString());
+            var media = await anonymous.GetStringAsync(mediaPath);
+            var segments = media.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+            firstSeen ??= segments.FirstOrDefault();
+            if (shaResponse.StatusCode == HttpStatusCode.OK && segments.Count >= 2 && !segments.Contains(firstSeen!))
+            {
+                var hashes = JsonSerializer.Deserialize<Dictionary<string, string>>(await shaResponse.Content.ReadAsStringAsync())!;
+                if (hashes.Keys.Order(StringComparer.Ordinal).SequenceEqual(segments.Order(StringComparer.Ordinal)))
+                {
+                    foreach (var segment in segments)
+                    {
+                        var bytes = await anonymous.GetByteArrayAsync(LiveTestKit.PathOf(new Uri(master, segment).AbsoluteUri));
+                        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), hashes[segment]);
+                    }
+
+                    Assert.DoesNotContain(firstSeen!, hashes.Keys);
+                    break;
+                }
+            }
+
+            await Task.Delay(300);
+        }
+
+        var (exit, stderr) = await publisher.WaitAsync();
+        Assert.True(exit == 0, stderr);
+        await _owner.WaitForStateAsync(id, 5);
     }
 
     [Fact]

@@ -12,7 +12,8 @@ namespace PeerTube.Net.Server.Features.Live;
 public static class LiveArguments
 {
     public const string MasterFilename = "master.m3u8";
-    public const string MediaPlaylistFilename = "0.m3u8";
+    /// <summary>The swarm of a live is found by this name (Peers.SwarmIds).</summary>
+    public const string MediaPlaylistFilename = Peers.SwarmIds.LivePlaylistFilename;
     public const string SegmentsSha256Filename = "segments-sha256.json";
 
     /// <summary>PeerTube's segment durations per latency mode: small latency keeps segments short, high latency long.</summary>

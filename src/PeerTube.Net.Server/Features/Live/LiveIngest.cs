@@ -195,17 +195,19 @@ internal sealed class LiveIngest(
         return new LiveStream(this, videoId, uuid, ownerUserId, session.Id, directory, permanent, process, log, clock.GetUtcNow());
     }
 
-    /// <summary>Publishes the video once its playlists exist, and cuts a stream past Live:MaxDurationSeconds.</summary>
+    /// <summary>Keeps segments-sha256.json in step with the playlist, publishes the video once its playlists exist, and cuts a stream past Live:MaxDurationSeconds.</summary>
     private async Task WatchAsync(LiveStream stream)
     {
         var ct = stream.Ending.Token;
         var published = false;
+        var hashes = new LiveSegmentHashes(stream.HlsDirectory);
         var maxDuration = options.Value.MaxDurationSeconds;
         try
         {
             while (!ct.IsCancellationRequested)
             {
                 await Task.Delay(Poll, clock, ct);
+                await hashes.UpdateAsync(ct);
                 if (!published && File.Exists(Path.Combine(stream.HlsDirectory, LiveArguments.MasterFilename))
                                && File.Exists(Path.Combine(stream.HlsDirectory, LiveArguments.MediaPlaylistFilename)))
                 {

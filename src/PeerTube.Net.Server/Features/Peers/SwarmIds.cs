@@ -21,6 +21,15 @@ public static class SwarmIds
 {
     public const int PeerVersion = 2;
 
+    /// <summary>
+    /// A local live's one media playlist (Features/Live writes it). A live has no files, so its swarms are counted by
+    /// renditions, as PeerTube builds a live's info-hashes from its resolutions: ours has one.
+    /// </summary>
+    public const string LivePlaylistFilename = "0.m3u8";
+
+    /// <summary>The number of renditions, hence swarms: the files, or the one rendition of a live (which has none).</summary>
+    public static int RenditionCount(bool isLive, int files) => isLive && files == 0 ? 1 : files;
+
     public static IReadOnlyList<string> InfoHashes(string masterPlaylistUrl, int count) =>
         Enumerable.Range(0, count)
             .Select(i => Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(
@@ -29,7 +38,9 @@ public static class SwarmIds
 
     /// <summary>The video's info-hashes, as the API lists them; empty when it has no HLS playlist.</summary>
     public static IReadOnlyList<string> InfoHashes(Video video, VideoUrls urls) =>
-        video.StreamingPlaylist is { } playlist ? InfoHashes(urls.Hls(video, playlist.PlaylistFilename), playlist.Files.Count) : [];
+        video.StreamingPlaylist is { } playlist
+            ? InfoHashes(urls.Hls(video, playlist.PlaylistFilename), RenditionCount(video.IsLive, playlist.Files.Count))
+            : [];
 
     /// <summary>The renditions of the master playlist, each with its swarm.</summary>
     public static IReadOnlyList<SwarmRendition> Renditions(Video video, VideoUrls urls)
@@ -40,6 +51,12 @@ public static class SwarmIds
         }
 
         var hashes = InfoHashes(video, urls);
+        if (video.IsLive && playlist.Files.Count == 0)
+        {
+            // The height is unknown here; the player finds the swarm by the playlist's name.
+            return [new SwarmRendition(LivePlaylistFilename, 0, hashes[0])];
+        }
+
         return MasterOrder(playlist.Files).Select((f, i) => new SwarmRendition(f.PlaylistFilename, f.Resolution, hashes[i])).ToList();
     }
 

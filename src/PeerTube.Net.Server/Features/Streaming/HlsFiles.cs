@@ -160,10 +160,13 @@ public sealed class HlsFiles(StoragePaths paths, VideoGates gates, PlaylistCache
 
     /// <summary>
     /// Immutable for VOD (files never change under their name), private for private ones, and "no-cache" for a live's
-    /// playlists, which change every segment (the ETag makes each revalidation a 304; live segments keep unique names).
+    /// playlists and segments-sha256.json, which change every segment (the ETag makes each revalidation a 304; live
+    /// segments keep unique names). An immutable sha256 JSON would leave P2P viewers with its first version.
     /// </summary>
     private static string CacheControl(VideoGate gate, string file, bool privatePath) =>
-        privatePath ? PrivateCache : gate.IsLive && file.EndsWith(".m3u8", StringComparison.Ordinal) ? "no-cache" : ImmutableCache;
+        privatePath ? PrivateCache
+        : gate.IsLive && (file.EndsWith(".m3u8", StringComparison.Ordinal) || file.EndsWith(".json", StringComparison.Ordinal)) ? "no-cache"
+        : ImmutableCache;
 
     private async Task<bool> TryServePlaylistAsync(HttpContext http, string path, string file, string cacheControl)
     {

@@ -99,7 +99,9 @@ export function buildControlBar (core: PlayerCore, extra: { stats: HTMLButtonEle
     ? h('a', { class: 'pt-peertube-link', href: config.watchUrl, target: '_blank', rel: 'noopener', title: 'Watch on PeerTube' }, 'PeerTube')
     : null
 
-  const left = h('div', { class: 'pt-bar-group' }, play, h('div', { class: 'pt-volume-group' }, mute, volume), time)
+  // Shown only while #pt-player[data-pt-live=true] (player.css).
+  const liveBadge = h('span', { class: 'pt-live-badge', 'data-pt': 'live' }, 'LIVE')
+  const left = h('div', { class: 'pt-bar-group' }, play, h('div', { class: 'pt-volume-group' }, mute, volume), time, liveBadge)
   const right = h('div', { class: 'pt-bar-group' }, ...(link ? [link] : []), extra.stats, extra.settings, fullscreen)
   return h('div', { class: 'pt-controls', role: 'group', 'aria-label': 'Video controls' },
     progress, h('div', { class: 'pt-bar' }, left, right))

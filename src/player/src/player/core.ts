@@ -88,6 +88,8 @@ export class PlayerCore {
     })
     engine.events.on('manualLevelChanged', () => this.events.emit('levels', undefined))
     engine.events.on('fatal', message => this.fail(message))
+    // The controls show a LIVE badge from this attribute (player.css).
+    engine.events.on('live', () => { this.root.dataset.ptLive = 'true' })
 
     // Native HLS has no LEVEL_SWITCHED: the picture's height is the best we know.
     if (engine.name === 'native') {

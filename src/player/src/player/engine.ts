@@ -26,6 +26,8 @@ export interface EngineEvents extends Record<string, unknown> {
   manualLevelChanged: number
   /** Playback cannot go on; the message is for the viewer. */
   fatal: string
+  /** A media playlist was loaded with no end (hls.js: details.live): the video is a live stream. */
+  live: undefined
 }
 
 export interface Engine {
@@ -132,6 +134,7 @@ class HlsJsEngine implements Engine {
       this.playingLevel = data.level
       this.events.emit('levelSwitched', data.level)
     })
+    this.hls.on(Events.LEVEL_LOADED, (_e, data) => { if (data.details.live) this.events.emit('live', undefined) })
     this.hls.on(Events.FRAG_LOADED, () => { this.networkRecoveries = 0 })
     this.hls.on(Events.FRAG_BUFFERED, () => { this.mediaRecoveries = 0 })
     this.hls.on(Events.ERROR, (_e, data) => this.onError(data))
