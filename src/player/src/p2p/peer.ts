@@ -188,11 +188,15 @@ export class Peer {
     this.channel = channel
     channel.binaryType = 'arraybuffer'
     channel.bufferedAmountLowThreshold = LOW_WATER_BYTES
-    channel.onopen = () => {
-      window.clearTimeout(this.connectTimer)
+    // The connect timer runs on until the peer's 'have' makes it ready: a link open on one side only is given up too.
+    let opened = false
+    const onOpen = (): void => {
+      if (opened || this.closed) return
+      opened = true
       this.sendJson({ t: 'have', segments: this.host.haveList() })
       this.host.peerOpened(this)
     }
+    channel.onopen = onOpen
     channel.onclose = () => this.close()
     channel.onerror = () => this.close()
     channel.onmessage = e => {
@@ -205,6 +209,9 @@ export class Peer {
         this.close()
       }
     }
+    // A channel the remote side made can already be open when 'datachannel' fires (Chromium under load): no 'open' event
+    // follows then, and without our 'have' the peer would never count us as ready.
+    if (channel.readyState === 'open') queueMicrotask(onOpen)
   }
 
   private async flushCandidates (): Promise<void> {
@@ -229,6 +236,7 @@ export class Peer {
         if (Array.isArray(m.segments)) for (const s of m.segments) if (typeof s === 'string') this.segments.add(s)
         if (!this.ready) {
           this.ready = true
+          window.clearTimeout(this.connectTimer)
         }
         this.host.peerAnnounced(this, null)
         break
