@@ -73,7 +73,7 @@ export class PlayerCore {
     const start = startPosition !== null && startPosition > 0 ? startPosition : null
     const p2p = config.hlsUrl ? this.createP2P() : null
     const engine = config.hlsUrl
-      ? createEngine(video, { src: config.hlsUrl, videoFileToken: config.videoFileToken, startPosition: start, p2p, mirrors: config.mirrors })
+      ? createEngine(video, { src: config.hlsUrl, videoFileToken: config.videoFileToken, startPosition: start, p2p, mirrors: config.mirrors, latencyMode: config.latencyMode })
       : createProgressiveEngine(video, { src: config.webVideoUrl!, videoFileToken: null, startPosition: start }, config.webVideos)
     if (!engine) return this.fail('Your browser cannot play HLS videos.')
     this.engine = engine

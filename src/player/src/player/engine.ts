@@ -7,6 +7,7 @@ import { withFileToken } from './config'
 import type { P2PManager } from '../p2p/manager'
 import { p2pFragmentLoader } from '../p2p/loader'
 import { multiSourceLoader, SourcePool, type SourceStats } from './sources'
+import { liveHlsConfig } from './live'
 
 export interface Level {
   /** hls.js level index: what the Embed API calls the resolution id. */
@@ -55,6 +56,8 @@ export interface EngineOptions {
   p2p?: P2PManager | null
   /** Folders on other instances with the same files (redundancy copies): extra HTTP sources (hls.js only). */
   mirrors?: readonly string[]
+  /** A live's PeerTube latency mode (1 default, 2 high, 3 small): how far behind the live edge it plays (live.ts). */
+  latencyMode?: number | null
 }
 
 export function levelLabel (height: number): string {
@@ -104,7 +107,8 @@ class HlsJsEngine implements Engine {
       backBufferLength: 90,
       // Before the first play, fetch just enough for a quick start, not 30 s of video on every
       // page view; raised to hls.js' default once the viewer presses play (below).
-      maxBufferLength: PRELOAD_BUFFER_SECONDS
+      maxBufferLength: PRELOAD_BUFFER_SECONDS,
+      ...liveHlsConfig(options.latencyMode, !!options.p2p)
     }
     if (token) {
       // Every request (master, media playlists, init segments, fragments) needs the token:
