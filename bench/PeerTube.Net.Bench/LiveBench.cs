@@ -82,10 +82,15 @@ internal static class LiveBench
 
     private sealed record Run(Mode Mode, bool P2p, bool HlsDefaults);
 
+    /// <param name="PlayerLatencies">hls.js' own latency (its distance to the playlist's edge, s), for comparison: glass to glass adds the pipeline.</param>
+    /// <param name="Targets">hls.js' target latency (the latency mode's sync distance, live.ts).</param>
     private sealed record RunResult(Run Run, IReadOnlyList<double> LatenciesSeconds, IReadOnlyList<double> PerViewerMedians, int Stalls,
-        double? LastViewerShare, int Unreadable, double LoadAverage);
+        double? LastViewerShare, int Unreadable, double LoadAverage, IReadOnlyList<double> PlayerLatencies, IReadOnlyList<double> Targets);
 
     private const string VideoSelector = "#pt-player video";
+
+    /// <summary>Segments the live runs before the first viewer arrives (more than the player's largest sync distance, live.ts).</summary>
+    private const int WarmUpSegments = 6;
 
     /// <summary>The frame's wall clock (ms mod 2^31) back from the strip of 32 blocks; null while no frame is shown or the strip does not read.</summary>
     private const string ReadClockScript = """
@@ -218,7 +223,7 @@ internal static class LiveBench
         var rtmp = $"{live.RootElement.GetProperty("rtmpUrl").GetString()}/{live.RootElement.GetProperty("streamKey").GetString()}";
 
         // Long enough for the viewers to arrive, settle and be sampled; the publisher is stopped after sampling anyway.
-        var streamSeconds = options.SampleSeconds + options.Viewers * 3 + 6 * run.Mode.SegmentSeconds + 30;
+        var streamSeconds = options.SampleSeconds + options.Viewers * 3 + (6 + WarmUpSegments) * run.Mode.SegmentSeconds + 30;
         using var publisher = StartPublisher(rtmp, streamSeconds);
         var viewers = new List<(IBrowserContext Context, IPage Page)>();
         try
@@ -226,6 +231,9 @@ internal static class LiveBench
             var clock = Stopwatch.StartNew();
             await WaitForStateAsync(server, id, 1, TimeSpan.FromSeconds(60), publisher, ct);
             Bench.Progress($"{label}: published {clock.Elapsed.TotalSeconds:0.0} s after the publisher started");
+            // Viewers of a stream that has been going for a while: with a playlist of one or two segments, hls.js cannot
+            // go back to its sync distance and starts (and stays) closer to the edge than it would later.
+            await Task.Delay(TimeSpan.FromSeconds(WarmUpSegments * run.Mode.SegmentSeconds), ct);
             var url = $"{server.BaseUrl}/videos/embed/{uuid}?autoplay=1&muted=1&p2p={(run.P2p ? 1 : 0)}";
             for (var i = 0; i < options.Viewers; i++)
             {
@@ -260,6 +268,8 @@ internal static class LiveBench
             var load = CpuClock.LoadAverage();
             var samples = viewers.Select(_ => new List<double>()).ToList();
             var unreadable = 0;
+            var playerLatencies = new List<double>();
+            var targets = new List<double>();
             for (var s = 0; s < options.SampleSeconds; s++)
             {
                 var tick = Task.Delay(TimeSpan.FromSeconds(1), ct);
@@ -273,6 +283,13 @@ internal static class LiveBench
                     else
                     {
                         unreadable++;
+                    }
+
+                    var edge = await viewers[v].Page.EvaluateAsync<JsonElement>("() => window.peertubePlayer?.liveEdge?.() ?? null");
+                    if (edge.ValueKind == JsonValueKind.Object)
+                    {
+                        playerLatencies.Add(edge.GetProperty("latency").GetDouble());
+                        targets.Add(edge.GetProperty("target").GetDouble());
                     }
                 }
 
@@ -299,10 +316,10 @@ internal static class LiveBench
 
             var all = samples.SelectMany(x => x).ToList();
             var result = new RunResult(run, all, samples.Select(x => x.Count == 0 ? double.NaN : Percentile(x, 0.5)).ToList(), stalls, share, unreadable,
-                (load + CpuClock.LoadAverage()) / 2);
+                (load + CpuClock.LoadAverage()) / 2, playerLatencies, targets);
             Bench.Progress($"{label}: {all.Count} samples, median {Percentile(all, 0.5):0.00} s, p95 {Percentile(all, 0.95):0.00} s, " +
                            $"per viewer {string.Join(" / ", result.PerViewerMedians.Select(m => m.ToString("0.00", CultureInfo.InvariantCulture)))} s, " +
-                           $"stalls {stalls}, unreadable {unreadable}" + (share is { } sh ? $", last viewer's share from peers {sh:P1}" : "") +
+                           $"hls.js latency {Percentile(playerLatencies, 0.5):0.00} s (target {Percentile(targets, 0.5):0.00} s), stalls {stalls}, unreadable {unreadable}" + (share is { } sh ? $", last viewer's share from peers {sh:P1}" : "") +
                            $", load {result.LoadAverage:0.0}");
             return result;
         }
@@ -438,17 +455,18 @@ internal static class LiveBench
         text.AppendLine(CultureInfo.InvariantCulture, $"### Live latency, glass to glass ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"- Code: {codeState}; Chromium {chromiumVersion} (headless); {Environment.ProcessorCount} cores.");
-        text.AppendLine(CultureInfo.InvariantCulture, $"- {options.Viewers} viewer(s) per run, 3 s apart, in the embed (autoplay, muted); one sample per viewer per second for {options.SampleSeconds} s once all play.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- The live runs {WarmUpSegments} segments before the first viewer arrives; {options.Viewers} viewer(s) per run, 3 s apart, in the embed (autoplay, muted); one sample per viewer per second for {options.SampleSeconds} s once all play.");
         text.AppendLine("- Publisher: ffmpeg -re, 320x180 30 fps with the wall clock burnt in (32 blocks), x264 veryfast zerolatency, keyframe every second, over RTMP.");
         text.AppendLine();
-        text.AppendLine("| Mode | P2P | Player | Samples | Median | p95 | Per-viewer medians | Stalls | Last viewer from peers | Load |");
-        text.AppendLine("|---|---|---|---:|---:|---:|---|---:|---:|---:|");
+        text.AppendLine("| Mode | P2P | Player | Samples | Median | p95 | Per-viewer medians | hls.js latency (target) | Stalls | Last viewer from peers | Load |");
+        text.AppendLine("|---|---|---|---:|---:|---:|---|---:|---:|---:|---:|");
         foreach (var r in results)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {r.Run.Mode.Name} ({r.Run.Mode.SegmentSeconds} s segments) | {(r.Run.P2p ? "on" : "off")} | {(r.Run.HlsDefaults ? "hls.js defaults" : "ours")} | " +
                 $"{r.LatenciesSeconds.Count} | {Percentile(r.LatenciesSeconds, 0.5):0.00} s | {Percentile(r.LatenciesSeconds, 0.95):0.00} s | " +
-                $"{string.Join(" / ", r.PerViewerMedians.Select(m => m.ToString("0.00", CultureInfo.InvariantCulture)))} | {r.Stalls} | " +
+                $"{string.Join(" / ", r.PerViewerMedians.Select(m => m.ToString("0.00", CultureInfo.InvariantCulture)))} | " +
+                $"{Percentile(r.PlayerLatencies, 0.5):0.0} s ({Percentile(r.Targets, 0.5):0.0} s) | {r.Stalls} | " +
                 $"{(r.LastViewerShare is { } s ? s.ToString("P0", CultureInfo.InvariantCulture) : "–")} | {r.LoadAverage:0.0} |");
         }
 

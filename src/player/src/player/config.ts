@@ -184,7 +184,8 @@ export function readConfig (mount: HTMLElement): PlayerConfig {
     state: num(c.state, PUBLISHED_STATE),
     resolutions,
     options: parseOptions(c.options),
-    p2p: parseP2P(c.p2p)
+    p2p: parseP2P(c.p2p),
+    latencyMode: typeof c.latencyMode === 'number' ? c.latencyMode : null
   }
 }
 

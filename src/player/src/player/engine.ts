@@ -42,9 +42,17 @@ export interface Engine {
   setLevel (index: number): void
   /** Estimated download bandwidth in bits/s, when the engine measures it. */
   bandwidthEstimate (): number | null
+  /** A live's distance to its edge (s), the distance aimed at (live.ts) and where that is; null when not live or unknown. */
+  liveEdge (): LiveEdge | null
   /** Requests and bytes per HTTP source (the origin, then each copy); empty when there is only the origin. */
   sources (): SourceStats[]
   destroy (): void
+}
+
+export interface LiveEdge {
+  latency: number
+  target: number
+  syncPosition: number
 }
 
 export interface EngineOptions {
@@ -170,6 +178,13 @@ class HlsJsEngine implements Engine {
     return Number.isFinite(bw) && bw > 0 ? bw : null
   }
 
+  liveEdge (): LiveEdge | null {
+    const details = this.hls.levels[this.hls.currentLevel]?.details ?? this.hls.levels[0]?.details
+    const sync = this.hls.liveSyncPosition
+    if (!details?.live || sync === null || !Number.isFinite(sync)) return null
+    return { latency: this.hls.latency, target: this.hls.targetLatency ?? 0, syncPosition: sync }
+  }
+
   sources (): SourceStats[] { return this.pool?.stats() ?? [] }
 
   destroy (): void {
@@ -260,6 +275,8 @@ class NativeEngine implements Engine {
 
   bandwidthEstimate (): number | null { return null }
 
+  liveEdge (): LiveEdge | null { return null }
+
   sources (): SourceStats[] { return [] }
 
   destroy (): void {
@@ -314,6 +331,8 @@ class ProgressiveEngine implements Engine {
   }
 
   bandwidthEstimate (): number | null { return null }
+
+  liveEdge (): LiveEdge | null { return null }
 
   sources (): SourceStats[] { return [] }
 
