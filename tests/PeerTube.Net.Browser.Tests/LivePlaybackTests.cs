@@ -31,6 +31,20 @@ public sealed class LivePlaybackTests(P2PSite site) : IClassFixture<P2PSite>, IA
 
         Assert.True(await viewer.Page.Locator("#pt-player [data-pt=live]").IsVisibleAsync(), $"no visible LIVE badge.{viewer.Diagnostics()}");
         Assert.Equal("LIVE", (await viewer.Page.InnerTextAsync("#pt-player [data-pt=live]")).Trim());
+
+        // The default latency mode: 2.5 segments of 4 s behind the edge (player/live.ts); hls.js adds up to one segment
+        // after stalls. hls.js' own default would be 3 target durations, 12 s.
+        var edge = await viewer.Page.EvaluateAsync<JsonElement>("() => window.peertubePlayer.liveEdge()");
+        Assert.True(edge.ValueKind == JsonValueKind.Object, $"the player does not know the live's edge.{viewer.Diagnostics()}");
+        Assert.InRange(edge.GetProperty("target").GetDouble(), 9.9, 14.1);
+
+        // Paused, a live viewer falls behind: "Back to live" shows, and takes them back to the edge, playing.
+        Assert.False(await viewer.Page.Locator("#pt-player [data-pt=back-to-live]").IsVisibleAsync(), "'Back to live' shows while at the edge");
+        await viewer.Page.ClickAsync("#pt-player button[data-pt=play]");
+        await viewer.WaitForAsync("() => document.querySelector('#pt-player [data-pt=back-to-live]')?.checkVisibility() === true",
+            "the 'Back to live' button of a paused live");
+        await viewer.Page.ClickAsync("#pt-player [data-pt=back-to-live]");
+        await viewer.WaitForAsync("() => !document.querySelector('#pt-player video').paused", "the live to play again after 'Back to live'");
         Assert.True(await viewer.Page.Locator(".pt-error:visible").CountAsync() == 0, "the player shows an error");
         Assert.True(viewer.Errors.Count == 0, $"the page logged errors.{viewer.Diagnostics()}");
         await viewer.ScreenshotAsync("live-playing.png");
