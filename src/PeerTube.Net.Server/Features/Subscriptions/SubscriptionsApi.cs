@@ -39,8 +39,9 @@ internal static class SubscriptionsApi
         var follows = (await subscriptions.OfAsync(await MyAccountIdAsync(db, principal, ct), ct)).AsNoTracking().Where(f => f.Target!.ChannelId != null);
         var total = await follows.CountAsync(ct);
         var ordered = page.Descending ? follows.OrderByDescending(f => f.CreatedAt).ThenByDescending(f => f.Id) : follows.OrderBy(f => f.CreatedAt).ThenBy(f => f.Id);
-        var channels = await ordered.Skip(page.Start).Take(page.Count).Select(f => f.Target!.Channel!).Include(c => c.Account).ToListAsync(ct);
-        return TypedResults.Ok(new ListPage<ChannelDto>(total, channels.Select(c => AccountDtos.Channel(c, instance.Value)).ToList()));
+        var ids = await ordered.Skip(page.Start).Take(page.Count).Select(f => f.Target!.ChannelId!.Value).ToListAsync(ct);
+        var channels = await db.VideoChannels.AsNoTracking().Include(c => c.Account).Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
+        return TypedResults.Ok(new ListPage<ChannelDto>(total, ids.Where(channels.ContainsKey).Select(id => AccountDtos.Channel(channels[id], instance.Value)).ToList()));
     }
 
     /// <summary>Body <c>{ "uri": "channel@host" }</c>: 204. 400 for a malformed handle, 404 for no such local channel.</summary>
@@ -98,11 +99,12 @@ internal static class SubscriptionsApi
     private static async Task<Results<Ok<ChannelDto>, NotFoundProblem>> GetAsync(string handle, ClaimsPrincipal principal, AppDbContext db,
         ChannelSubscriptions subscriptions, IOptions<InstanceOptions> instance, CancellationToken ct)
     {
-        var channel = subscriptions.Parse(handle) is { } h
+        var channelId = subscriptions.Parse(handle) is { } h
             ? await (await subscriptions.OfAsync(await MyAccountIdAsync(db, principal, ct), ct)).AsNoTracking()
                 .Where(f => f.Target!.PreferredUsername == h.Name && f.Target.Host == h.Host && f.Target.ChannelId != null)
-                .Select(f => f.Target!.Channel!).Include(c => c.Account).FirstOrDefaultAsync(ct)
+                .Select(f => f.Target!.ChannelId).FirstOrDefaultAsync(ct)
             : null;
+        var channel = channelId is null ? null : await db.VideoChannels.AsNoTracking().Include(c => c.Account).FirstOrDefaultAsync(c => c.Id == channelId, ct);
         return channel is null ? ApiProblem.NotFound("Subscription not found.") : TypedResults.Ok(AccountDtos.Channel(channel, instance.Value));
     }
 
