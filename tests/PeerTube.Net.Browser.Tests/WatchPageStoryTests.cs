@@ -37,6 +37,18 @@ public sealed class WatchPageStoryTests(PeerTubeSite site) : BrowserStories(site
         await viewer.Page.Keyboard.PressAsync("Escape");
         await viewer.WaitForAsync("() => document.activeElement?.id === 'share-button'", "the focus to return to the share button");
 
+        // Report: a reason, a few words, a moment of the video; the moderators get it.
+        await viewer.Page.ClickAsync("#report-button");
+        await viewer.Page.CheckAsync("#report-dialog input[value=spamOrMisleading]");
+        await viewer.Page.FillAsync("#report-text", "Misleading title");
+        await viewer.Page.FillAsync("#report-start", "1");
+        await viewer.Page.ClickAsync("#report-submit");
+        await viewer.WaitForAsync("() => !document.querySelector('#report-done').hidden", "the report to be sent");
+        await viewer.Page.ClickAsync("#report-cancel");
+        await viewer.WaitForAsync("() => document.activeElement?.id === 'report-button'", "the focus to return to the report button");
+        var abuses = await site.Root.Http.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/abuses");
+        Assert.Contains(abuses.GetProperty("data").EnumerateArray(), a => a.GetProperty("reason").GetString() == "Misleading title");
+
         // A comment, then a reply to it.
         await viewer.Page.FillAsync("#comment-text", "First **thoughts**");
         await viewer.Page.ClickAsync("#comment-submit");
