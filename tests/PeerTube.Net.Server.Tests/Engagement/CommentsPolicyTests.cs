@@ -54,6 +54,9 @@ public sealed class CommentsPolicyTests : IAsyncLifetime
         Assert.True((await ThreadsAsync(viewer, id)).GetProperty("data")[0].GetProperty("heldForReview").GetBoolean());
         Assert.True((await ThreadsAsync(owner, id)).GetProperty("data")[0].GetProperty("heldForReview").GetBoolean());
         await (await stranger.Http.GetAsync($"/api/v1/videos/{id}/comment-threads/{commentId}", ct)).ShouldHaveStatusAsync(HttpStatusCode.NotFound);
+        await (await stranger.Http.PostAsJsonAsync($"/api/v1/videos/{id}/comments/{commentId}", new { text = "Replying blind" }, ct))
+            .ShouldBeErrorAsync(HttpStatusCode.NotFound, null);
+        await (await stranger.Http.DeleteAsync($"/api/v1/videos/{id}/comments/{commentId}", ct)).ShouldBeErrorAsync(HttpStatusCode.NotFound, null);
         Assert.DoesNotContain("A remark to review", await anonymous.Http.GetStringAsync($"/w/{uuid}", ct), StringComparison.Ordinal);
         Assert.DoesNotContain("A remark to review", await stranger.Http.GetStringAsync($"/w/{uuid}", ct), StringComparison.Ordinal);
         Assert.Contains("A remark to review", await owner.Http.GetStringAsync($"/w/{uuid}", ct), StringComparison.Ordinal);

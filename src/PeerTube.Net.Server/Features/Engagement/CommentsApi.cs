@@ -167,7 +167,8 @@ public sealed class CommentWriter(AppDbContext db, ActivityObjects objects, IInt
         if (inReplyTo is { } parentId)
         {
             parent = await db.VideoComments.FirstOrDefaultAsync(c => c.Id == parentId && c.VideoId == video.Id, ct);
-            if (parent is null)
+            // A held comment is answered only once approved (or by those who may approve it): to others it is not there.
+            if (parent is null || (parent.HeldForReview && !CommentsApi.MayModerate(video, principal)))
             {
                 return ApiProblem.NotFound("Video comment not found.");
             }
