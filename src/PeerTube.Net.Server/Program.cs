@@ -10,6 +10,7 @@ using PeerTube.Net.Server.Features.Peers;
 using PeerTube.Net.Server.Features.Redundancy;
 using PeerTube.Net.Server.Features.Seeding;
 using PeerTube.Net.Server.Features.Streaming;
+using PeerTube.Net.Server.Features.Subscriptions;
 using PeerTube.Net.Server.Features.Torrents;
 using PeerTube.Net.Server.Features.Tracker;
 using PeerTube.Net.Server.Features.Transcoding;
@@ -53,6 +54,7 @@ builder.AddEngagement();
 builder.AddModeration();
 builder.AddRedundancy();
 builder.AddLive();
+builder.AddSubscriptions();
 
 var app = builder.Build();
 
@@ -84,6 +86,7 @@ app.MapRedundancyApi();
 app.MapRedundancyFiles();
 app.MapUploadsApi();
 app.MapLive();
+app.MapSubscriptions();
 app.MapStreamingApi();
 app.MapStreaming();
 app.MapTorrents();

@@ -19,7 +19,7 @@ public static class WatchPages
     }
 
     private static async Task<IResult> WatchAsync(string id, HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance, VideoUrls urls,
-        VideoFileTokens tokens, Markdown markdown, IOptions<P2POptions> p2p, IBlockedVideos blocked, TimeProvider clock, CancellationToken ct)
+        VideoFileTokens tokens, Markdown markdown, IOptions<P2POptions> p2p, IBlockedVideos blocked, IMutedAccounts muted, TimeProvider clock, CancellationToken ct)
     {
         var video = await VideoAccess.FindAsync(db, id, ct);
         if (Refusal(video, await IsBlockedAsync(video, blocked, ct), http, embeddable: false) is { } refusal)
@@ -40,6 +40,8 @@ public static class WatchPages
                 markdown.ToHtml(video.Description),
                 Downloads(video, urls, token),
                 ChannelHandle(video, instance.Value)),
+            [nameof(Watch.Social)] = await WatchSocialModel.LoadAsync(db, video, http.User, instance.Value, markdown, muted, blocked,
+                ChannelHandle(video, instance.Value), ct),
         });
     }
 
