@@ -1,0 +1,115 @@
+using Microsoft.EntityFrameworkCore;
+using PeerTube.Net.Server.Infrastructure.Images;
+
+namespace PeerTube.Net.Server.Features.Videos;
+
+/// <summary>Whose image: an account or a channel.</summary>
+public readonly record struct ImageOwner(int? AccountId, int? ChannelId)
+{
+    public static ImageOwner OfAccount(int id) => new(id, null);
+    public static ImageOwner OfChannel(int id) => new(null, id);
+}
+
+/// <summary>
+/// Avatars and banners on disk and in the database. A new image is written in every size first, then its rows replace
+/// the old ones in one save, then the old files go: a failure on the way leaves the old image whole (and at worst a
+/// stray file), never a row without its file.
+/// </summary>
+public sealed class ActorImages(AppDbContext db, StoragePaths paths, TimeProvider clock)
+{
+    private DbSet<ActorImage> Set => db.Set<ActorImage>();
+
+    public static IQueryable<ActorImage> Of(IQueryable<ActorImage> images, ImageOwner owner) =>
+        owner.AccountId is { } a ? images.Where(i => i.AccountId == a) : images.Where(i => i.ChannelId == owner.ChannelId);
+
+    public string FileOf(ActorImage image) => Path.Combine(paths.ActorImages, image.Filename);
+
+    /// <summary>Replaces the owner's image of <paramref name="type"/> with <paramref name="source"/>, in every PeerTube size.</summary>
+    /// <returns>The new images, largest first; null when the source cannot be decoded.</returns>
+    public async Task<List<ActorImage>?> ReplaceAsync(ImageOwner owner, ActorImageType type, byte[] source, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var created = new List<ActorImage>();
+        try
+        {
+            foreach (var (width, height) in ActorImageSizes.For(type))
+            {
+                var jpeg = ImageEncoder.ToJpeg(source, width, height);
+                if (jpeg is null)
+                {
+                    DeleteFiles(created);
+                    return null;
+                }
+
+                var image = new ActorImage
+                {
+                    AccountId = owner.AccountId, ChannelId = owner.ChannelId, Type = type, Filename = $"{Guid.NewGuid()}.jpg",
+                    Width = width, Height = height, CreatedAt = now, UpdatedAt = now,
+                };
+                await File.WriteAllBytesAsync(FileOf(image), jpeg, ct);
+                created.Add(image);
+            }
+
+            var old = await Of(Set, owner).Where(i => i.Type == type).ToListAsync(ct);
+            Set.RemoveRange(old);
+            Set.AddRange(created);
+            await db.SaveChangesAsync(ct);
+            DeleteFiles(old);
+            return created;
+        }
+        catch
+        {
+            DeleteFiles(created);
+            throw;
+        }
+    }
+
+    /// <summary>Removes the owner's image of <paramref name="type"/>, rows then files.</summary>
+    public async Task RemoveAsync(ImageOwner owner, ActorImageType type, CancellationToken ct)
+    {
+        var old = await Of(Set, owner).Where(i => i.Type == type).ToListAsync(ct);
+        Set.RemoveRange(old);
+        await db.SaveChangesAsync(ct);
+        DeleteFiles(old);
+    }
+
+    /// <summary>Every image file of these owners, to delete once their rows are gone (the rows go with the owner).</summary>
+    public async Task<List<ActorImage>> AllOfAsync(IReadOnlyCollection<int> accountIds, IReadOnlyCollection<int> channelIds, CancellationToken ct) =>
+        await Set.AsNoTracking()
+            .Where(i => (i.AccountId != null && accountIds.Contains(i.AccountId.Value)) || (i.ChannelId != null && channelIds.Contains(i.ChannelId.Value)))
+            .ToListAsync(ct);
+
+    /// <summary>
+    /// A remote actor's images of <paramref name="type"/>, as its document lists them (url and width). Unchanged urls keep
+    /// their rows (and cached files); the others are replaced. Nothing is fetched here: the file comes on first request.
+    /// The caller saves; the returned images' files are to be deleted after that.
+    /// </returns>
+    public async Task<List<ActorImage>> SyncRemoteAsync(ImageOwner owner, ActorImageType type, IReadOnlyList<(string Url, int Width)> announced, CancellationToken ct)
+    {
+        var existing = await Of(Set, owner).Where(i => i.Type == type).ToListAsync(ct);
+        var wanted = announced.Where(a => a.Width > 0).DistinctBy(a => a.Url).Take(4).ToList();
+        var gone = existing.Where(e => !wanted.Any(w => w.Url == e.RemoteUrl)).ToList();
+        Set.RemoveRange(gone);
+        var now = clock.GetUtcNow();
+        foreach (var (url, width) in wanted.Where(w => !existing.Any(e => e.RemoteUrl == w.Url)))
+        {
+            // Never larger than we would make ours: the re-encode is bounded by our own sizes.
+            var w = Math.Min(width, ActorImageSizes.For(type)[0].Width);
+            Set.Add(new ActorImage
+            {
+                AccountId = owner.AccountId, ChannelId = owner.ChannelId, Type = type, Filename = $"{Guid.NewGuid()}.jpg", Width = w,
+                Height = ActorImageSizes.HeightFor(type, w), RemoteUrl = url, CreatedAt = now, UpdatedAt = now,
+            });
+        }
+
+        return gone;
+    }
+
+    public void DeleteFiles(IEnumerable<ActorImage> images)
+    {
+        foreach (var image in images)
+        {
+            StorageFiles.DeleteFile(FileOf(image));
+        }
+    }
+}
