@@ -113,3 +113,34 @@ public sealed class ActorImages(AppDbContext db, StoragePaths paths, TimeProvide
         }
     }
 }
+
+/// <summary>PeerTube's avatar and banner uploads: one multipart file field, at most 4 MB, an image by its content.</summary>
+public static class ActorImageUpload
+{
+    public static string Invalid(string field) =>
+        $"This file is not supported or too large. Please, make sure it is of the following type : {string.Join(", ", ActorImageSizes.Extensions)}";
+
+    /// <returns>The file's bytes, or the problem to answer (400 with PeerTube's invalid-params shape).</returns>
+    public static async Task<(byte[]? Bytes, BadRequestProblem? Problem)> ReadAsync(HttpRequest request, string field, CancellationToken ct)
+    {
+        BadRequestProblem Fail() => ApiProblem.InvalidParams(new Dictionary<string, string> { [field] = Invalid(field) });
+        if (!request.HasFormContentType)
+        {
+            return (null, Fail());
+        }
+
+        var form = await request.ReadFormAsync(ct);
+        var file = form.Files.GetFile(field);
+        var extension = Path.GetExtension(file?.FileName ?? "").ToLowerInvariant();
+        if (file is null || file.Length is 0 or > ActorImageSizes.MaxFileBytes || !ActorImageSizes.Extensions.Contains(extension))
+        {
+            return (null, Fail());
+        }
+
+        using var buffer = new MemoryStream((int)file.Length);
+        await file.CopyToAsync(buffer, ct);
+        var bytes = buffer.ToArray();
+        // The name is the client's word; the content decides.
+        return Infrastructure.Images.ImageEncoder.IsSupported(bytes, out _) ? (bytes, null) : (null, Fail());
+    }
+}
