@@ -1,6 +1,7 @@
 // Loaded by every page (docs/web-contract.md): keeps the session fresh and in step with what the server rendered,
 // and gives the forms found by id their behaviour: sign in, log out, delete and edit a video, set a user's quota.
 import { apiFetch, clearSession, getAccessToken, getSession, problemMessage, SessionError, signIn, signOut, TwoFactorRequired } from './session'
+import { initApiForms } from './profile'
 
 const REFRESH_MARGIN_MS = 5 * 60 * 1000
 const RELOAD_GUARD_KEY = 'pt-auth-reloaded'
@@ -571,6 +572,7 @@ function initTwoFactor (): void {
 }
 
 function init (): void {
+  initApiForms()
   initTwoFactor()
   initSignup()
   initAccountLinks()
