@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using PeerTube.Net.Server.Features.Accounts;
 using PeerTube.Net.Server.Features.Web.Pages;
 
 namespace PeerTube.Net.Server.Features.Web;
