@@ -10,31 +10,41 @@ namespace PeerTube.Net.Server.Tests.Channels;
 /// A creator's channels (PeerTube's /video-channels): made, changed, given an avatar and a banner, and removed with their
 /// videos; each write tried as another user and anonymously.
 /// </summary>
-public sealed class ChannelsApiTests : IAsyncLifetime
+public sealed class ChannelsApiTests(ChannelsApiTests.Site site) : IClassFixture<ChannelsApiTests.Site>
 {
-    private ServerApplication _server = null!;
-    private PeerTubeClient _root = null!;
-    private PeerTubeClient _alice = null!;
-    private PeerTubeClient _bob = null!;
-    private HttpClient _anonymous = null!;
-
-    public async ValueTask InitializeAsync()
+    /// <summary>One server for the class: root, alice and bob, and an anonymous client. Each test uses its own channels and users.</summary>
+    public sealed class Site : IAsyncLifetime
     {
-        _server = await ServerApplication.StartAsync(DatabaseKind.Sqlite);
-        _root = await PeerTubeClient.LoginAsRootAsync(_server);
-        _alice = await _root.CreateUserAndLoginAsync(_server, "alice");
-        _bob = await _root.CreateUserAndLoginAsync(_server, "bob");
-        _anonymous = PeerTubeClient.CreateHttpClient(_server);
+        public ServerApplication Server { get; private set; } = null!;
+        public PeerTubeClient Root { get; private set; } = null!;
+        public PeerTubeClient Alice { get; private set; } = null!;
+        public PeerTubeClient Bob { get; private set; } = null!;
+        public HttpClient Anonymous { get; private set; } = null!;
+
+        public async ValueTask InitializeAsync()
+        {
+            Server = await ServerApplication.StartAsync(DatabaseKind.Sqlite);
+            Root = await PeerTubeClient.LoginAsRootAsync(Server);
+            Alice = await Root.CreateUserAndLoginAsync(Server, "alice");
+            Bob = await Root.CreateUserAndLoginAsync(Server, "bob");
+            Anonymous = PeerTubeClient.CreateHttpClient(Server);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Root.Dispose();
+            Alice.Dispose();
+            Bob.Dispose();
+            Anonymous.Dispose();
+            await Server.DisposeAsync();
+        }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _root.Dispose();
-        _alice.Dispose();
-        _bob.Dispose();
-        _anonymous.Dispose();
-        await _server.DisposeAsync();
-    }
+    private ServerApplication _server => site.Server;
+    private PeerTubeClient _root => site.Root;
+    private PeerTubeClient _alice => site.Alice;
+    private PeerTubeClient _bob => site.Bob;
+    private HttpClient _anonymous => site.Anonymous;
 
     [Fact]
     public async Task A_creator_makes_changes_and_removes_a_second_channel_and_its_videos()
@@ -141,7 +151,12 @@ public sealed class ChannelsApiTests : IAsyncLifetime
         await (await _anonymous.DeleteAsync("/api/v1/video-channels/alice_channel/banner")).ShouldHaveStatusAsync(HttpStatusCode.Unauthorized);
         await (await _alice.Http.DeleteAsync("/api/v1/video-channels/alice_channel/avatar")).ShouldHaveStatusAsync(HttpStatusCode.NoContent);
         await (await _anonymous.GetAsync(small)).ShouldBeErrorAsync(HttpStatusCode.NotFound, null);
-        Assert.Equal(2, Directory.GetFiles(_server.StoragePath("avatars")).Length);
+        foreach (var avatar in avatars)
+        {
+            Assert.False(File.Exists(_server.StoragePath("avatars", Path.GetFileName(avatar.GetProperty("path").GetString()!))));
+        }
+
+        Assert.True(File.Exists(_server.StoragePath("avatars", Path.GetFileName(banners[0].GetProperty("path").GetString()!))));
         channel = await _anonymous.GetFromJsonAsync<JsonElement>("/api/v1/video-channels/alice_channel");
         Assert.Equal(0, channel.GetProperty("avatars").GetArrayLength());
     }
