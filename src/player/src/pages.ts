@@ -2,6 +2,7 @@
 // and gives the forms found by id their behaviour: sign in, log out, delete and edit a video, set a user's quota.
 import { initWatch } from './watch'
 import { apiFetch, clearSession, getAccessToken, getSession, problemMessage, SessionError, signIn, signOut, TwoFactorRequired } from './session'
+import { initApiForms } from './profile'
 
 const REFRESH_MARGIN_MS = 5 * 60 * 1000
 const RELOAD_GUARD_KEY = 'pt-auth-reloaded'
@@ -572,6 +573,7 @@ function initTwoFactor (): void {
 }
 
 function init (): void {
+  initApiForms()
   initTwoFactor()
   initSignup()
   initAccountLinks()

@@ -10,6 +10,8 @@ public static class VideosFeature
         builder.Services.AddScoped<IVideoEvents, VideoEvents>();
         builder.Services.AddScoped<VideoEventsReplayJob>();
         builder.Services.AddScoped<VideoRemoval>();
+        builder.Services.AddScoped<ActorImages>();
+        builder.Services.AddScoped<ActorEvents>();
         builder.Services.AddScoped<VideoDetailsComposer>();
         builder.Services.AddSingleton<RecentViewers>();
         return builder;

@@ -68,3 +68,17 @@ internal sealed class VideoFileConfiguration : IEntityTypeConfiguration<VideoFil
         e.ToTable("VideoFiles")
             .HasIndex(f => f.InfoHash);
 }
+
+internal sealed class ActorImageConfiguration : IEntityTypeConfiguration<ActorImage>
+{
+    public void Configure(EntityTypeBuilder<ActorImage> e)
+    {
+        e.ToTable("ActorImages");
+        e.HasIndex(i => i.Filename).IsUnique();
+        e.Property(i => i.Filename).HasMaxLength(64);
+        e.Property(i => i.RemoteUrl).HasMaxLength(2000);
+        e.Ignore(i => i.Path);
+        e.HasOne<Account>().WithMany(a => a.Images).HasForeignKey(i => i.AccountId).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne<VideoChannel>().WithMany(c => c.Images).HasForeignKey(i => i.ChannelId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -28,18 +28,26 @@ public static class WatchPages
         }
 
         var token = FileToken(video!, tokens);
+        var options = PlayerOptions.FromQuery(http.Request.Query);
+        // A viewer who turned P2P off in their settings (PeerTube's p2pEnabled) gets a player that shares nothing.
+        if (http.User.UserId() is { } viewerId && !await db.Users.AsNoTracking().Where(u => u.Id == viewerId).Select(u => u.P2PEnabled).FirstOrDefaultAsync(ct))
+        {
+            options = options with { P2p = false };
+        }
+
         return Page.Of<Watch>(new Dictionary<string, object?>
         {
             [nameof(Watch.Frame)] = Page.Frame(http),
             [nameof(Watch.Model)] = new WatchModel(
                 video!,
                 ShortUuid.FromGuid(video!.Uuid),
-                PlayerConfig.For(video, instance.Value, urls, token, embed: false, PlayerOptions.FromQuery(http.Request.Query), p2p.Value,
+                PlayerConfig.For(video, instance.Value, urls, token, embed: false, options, p2p.Value,
                     await CopiesAsync(db, video, clock, ct), await LatencyModeAsync(db, video, ct)).ToJson(),
                 WatchHead.For(video, instance.Value),
                 markdown.ToHtml(video.Description),
                 Downloads(video, urls, token),
-                ChannelHandle(video, instance.Value)),
+                ChannelHandle(video, instance.Value),
+                AccountDtos.AvatarPath(await db.Set<ActorImage>().AsNoTracking().Where(i => i.ChannelId == video.ChannelId).ToListAsync(ct), 48)),
             [nameof(Watch.Social)] = await WatchSocialModel.LoadAsync(db, video, http.User, instance.Value, markdown, muted, blocked,
                 ChannelHandle(video, instance.Value), ct),
         });
@@ -133,4 +141,4 @@ public sealed record DownloadLink(string Label, long Size, string FileUrl, strin
 
 /// <summary>Everything the watch page shows.</summary>
 public sealed record WatchModel(Video Video, string ShortUuid, string PlayerConfigJson, WatchHead Head, string DescriptionHtml,
-    IReadOnlyList<DownloadLink> Downloads, string ChannelHandle);
+    IReadOnlyList<DownloadLink> Downloads, string ChannelHandle, string? ChannelAvatarPath = null);

@@ -343,6 +343,9 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.Property<int>("AdminFlags")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("AutoPlayVideo")
+                        .HasColumnType("boolean");
+
                     b.Property<bool>("Blocked")
                         .HasColumnType("boolean");
 
@@ -360,11 +363,19 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.Property<bool?>("EmailVerified")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("NsfwPolicy")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
                     b.Property<long?>("OtpLastStep")
                         .HasColumnType("bigint");
 
                     b.Property<string>("OtpSecret")
                         .HasColumnType("text");
+
+                    b.Property<bool>("P2PEnabled")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("PasswordHash")
                         .IsRequired()
@@ -386,6 +397,10 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(50)
                         .HasColumnType("character varying(50)");
+
+                    b.Property<string>("VideoLanguages")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
 
                     b.Property<long>("VideoQuota")
                         .HasColumnType("bigint");
@@ -1280,6 +1295,56 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.ToTable("Accounts", (string)null);
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.ActorImage", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int?>("AccountId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("ChannelId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Filename")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("RemoteUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<int>("Type")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("ChannelId");
+
+                    b.HasIndex("Filename")
+                        .IsUnique();
+
+                    b.ToTable("ActorImages", (string)null);
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Video", b =>
                 {
                     b.Property<int>("Id")
@@ -1905,6 +1970,19 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.ActorImage", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", null)
+                        .WithMany("Images")
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.VideoChannel", null)
+                        .WithMany("Images")
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Video", b =>
                 {
                     b.HasOne("PeerTube.Net.Server.Features.Videos.VideoChannel", "Channel")
@@ -1969,11 +2047,18 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Account", b =>
                 {
                     b.Navigation("Channels");
+
+                    b.Navigation("Images");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Video", b =>
                 {
                     b.Navigation("StreamingPlaylist");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoChannel", b =>
+                {
+                    b.Navigation("Images");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoStreamingPlaylist", b =>

@@ -331,6 +331,9 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Property<int>("AdminFlags")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("AutoPlayVideo")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("Blocked")
                         .HasColumnType("INTEGER");
 
@@ -348,11 +351,19 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Property<bool?>("EmailVerified")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("NsfwPolicy")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("OtpLastStep")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("OtpSecret")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("P2PEnabled")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("PasswordHash")
                         .IsRequired()
@@ -373,6 +384,10 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Property<string>("Username")
                         .IsRequired()
                         .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VideoLanguages")
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("VideoQuota")
@@ -1232,6 +1247,54 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.ToTable("Accounts", (string)null);
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.ActorImage", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("AccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ChannelId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Filename")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RemoteUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Type")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("ChannelId");
+
+                    b.HasIndex("Filename")
+                        .IsUnique();
+
+                    b.ToTable("ActorImages", (string)null);
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Video", b =>
                 {
                     b.Property<int>("Id")
@@ -1847,6 +1910,19 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.ActorImage", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", null)
+                        .WithMany("Images")
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.VideoChannel", null)
+                        .WithMany("Images")
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Video", b =>
                 {
                     b.HasOne("PeerTube.Net.Server.Features.Videos.VideoChannel", "Channel")
@@ -1911,11 +1987,18 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Account", b =>
                 {
                     b.Navigation("Channels");
+
+                    b.Navigation("Images");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Video", b =>
                 {
                     b.Navigation("StreamingPlaylist");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoChannel", b =>
+                {
+                    b.Navigation("Images");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoStreamingPlaylist", b =>
