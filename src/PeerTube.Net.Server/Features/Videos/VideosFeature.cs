@@ -12,6 +12,8 @@ public static class VideosFeature
         builder.Services.AddScoped<VideoRemoval>();
         builder.Services.AddScoped<VideoDetailsComposer>();
         builder.Services.AddSingleton<RecentViewers>();
+        builder.Services.AddScoped<ScheduledUpdatesJob>();
+        builder.Services.AddHostedService<ScheduledUpdatesRegistration>();
         return builder;
     }
 
