@@ -1297,6 +1297,9 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Property<string>("OriginalFilename")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("OriginallyPublishedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("PendingRemoteViews")
                         .HasColumnType("INTEGER");
 
@@ -1326,6 +1329,12 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
 
                     b.Property<string>("RemoteWebVideosJson")
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("ScheduledPrivacy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ScheduledUpdateAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("SourceFilename")
                         .HasColumnType("TEXT");
@@ -1384,6 +1393,8 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
 
                     b.HasIndex("RemoteUrl")
                         .IsUnique();
+
+                    b.HasIndex("ScheduledUpdateAt");
 
                     b.HasIndex("State");
 
@@ -1503,6 +1514,34 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.HasIndex("StreamingPlaylistId");
 
                     b.ToTable("VideoFiles", (string)null);
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoPassword", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Password")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("VideoId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VideoId", "Password")
+                        .IsUnique();
+
+                    b.ToTable("VideoPasswords", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoStreamingPlaylist", b =>
@@ -1875,6 +1914,17 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("StreamingPlaylist");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoPassword", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
+                        .WithMany()
+                        .HasForeignKey("VideoId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Video");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoStreamingPlaylist", b =>
