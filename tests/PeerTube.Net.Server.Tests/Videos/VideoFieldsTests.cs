@@ -45,12 +45,9 @@ public sealed class VideoFieldsTests : IAsyncLifetime
     {
         // Uploaded the resumable way, with its passwords; privacy 5 without any is refused.
         var bytes = await File.ReadAllBytesAsync(_source);
-        await (await _owner.StartResumableUploadAsync("secret.mp4", bytes.Length, "Secret screening", extra: new { privacy = 5 }))
-            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, null);
-        await (await _owner.StartResumableUploadAsync("secret.mp4", bytes.Length, "Secret screening",
-            extra: new { privacy = 5, videoPasswords = new[] { "twice", "twice" } })).ShouldBeErrorAsync(HttpStatusCode.BadRequest, null);
-        var session = await _owner.StartResumableUploadAsync("secret.mp4", bytes.Length, "Secret screening",
-            extra: new { privacy = 5, videoPasswords = new[] { Password, "another-one" } });
+        await (await StartResumableUploadAsync(bytes.Length, null)).ShouldBeErrorAsync(HttpStatusCode.BadRequest, null);
+        await (await StartResumableUploadAsync(bytes.Length, ["twice", "twice"])).ShouldBeErrorAsync(HttpStatusCode.BadRequest, null);
+        var session = await StartResumableUploadAsync(bytes.Length, [Password, "another-one"]);
         await session.ShouldHaveStatusAsync(HttpStatusCode.Created);
         var done = await _owner.PutChunkAsync(session.Headers.Location!.ToString(), bytes, 0, bytes.Length - 1);
         await done.ShouldHaveStatusAsync(HttpStatusCode.OK);
@@ -213,6 +210,20 @@ public sealed class VideoFieldsTests : IAsyncLifetime
         await (await _stranger.Http.GetAsync(download)).ShouldBeErrorAsync(HttpStatusCode.Forbidden, null);
         await (await _owner.Http.GetAsync(download)).ShouldHaveStatusAsync(HttpStatusCode.OK);
         Assert.DoesNotContain("download-menu", await _anonymous.Http.GetStringAsync($"/videos/watch/{video.GetProperty("uuid").GetString()}"));
+    }
+
+    private async Task<HttpResponseMessage> StartResumableUploadAsync(long length, string[]? passwords)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/videos/upload-resumable")
+        {
+            Content = JsonContent.Create(new
+            {
+                name = "Secret screening", channelId = await _owner.MyChannelIdAsync(), filename = "secret.mp4", privacy = 5, videoPasswords = passwords,
+            }),
+        };
+        request.Headers.Add("X-Upload-Content-Length", length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add("X-Upload-Content-Type", "video/mp4");
+        return await _owner.Http.SendAsync(request);
     }
 
     private async Task<List<string>> ListedAsync(string path) =>
