@@ -82,8 +82,13 @@ public sealed class VideoFieldsTests : IAsyncLifetime
         var token = (await tokenResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("files").GetProperty("token").GetString();
         Assert.Contains("#EXTM3U", await _anonymous.Http.GetStringAsync($"{masterPath}?videoFileToken={token}"));
 
-        // No torrent, no listing: as a private video.
-        Assert.All(video.GetProperty("files").EnumerateArray(), f => Assert.Equal(JsonValueKind.Null, f.GetProperty("torrentUrl").ValueKind));
+        // Neither tracked nor seeded, nor listed: as a private video (its torrents, for its owner, have no web seed).
+        var catalog = _server.Services.GetRequiredService<PeerTube.Net.Server.Features.Torrents.ITorrentCatalog>();
+        foreach (var file in video.GetProperty("files").EnumerateArray())
+        {
+            Assert.False(await catalog.IsKnownAsync(file.GetProperty("infoHash").GetString()!, CancellationToken.None));
+            Assert.Null(await catalog.FindAsync(file.GetProperty("infoHash").GetString()!, CancellationToken.None));
+        }
         var uuid = video.GetProperty("uuid").GetString();
         foreach (var list in new[] { "/api/v1/videos?nsfw=both", "/api/v1/accounts/creator/videos?nsfw=both", "/api/v1/video-channels/creator_channel/videos" })
         {
