@@ -91,7 +91,7 @@ public static class StreamingEndpoints
             .FirstOrDefaultAsync(http.RequestAborted);
         var path = video?.SourceFilename is null ? null : paths.SourceFile(video.SourceFilename);
         if (video is null || path is null || !File.Exists(path)
-            || privatePath != VideoUrls.IsPrivateLike(new Video { Name = "", Privacy = video.Privacy }))
+            || privatePath != VideoUrls.IsPrivateLike(video.Privacy))
         {
             return ApiProblem.NotFound("File not found.");
         }

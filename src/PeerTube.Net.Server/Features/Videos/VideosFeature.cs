@@ -14,6 +14,8 @@ public static class VideosFeature
         builder.Services.AddScoped<ActorEvents>();
         builder.Services.AddScoped<VideoDetailsComposer>();
         builder.Services.AddSingleton<RecentViewers>();
+        builder.Services.AddScoped<ScheduledUpdatesJob>();
+        builder.Services.AddHostedService<ScheduledUpdatesRegistration>();
         return builder;
     }
 

@@ -180,7 +180,7 @@ public sealed class ActivityObjects(IOptions<InstanceOptions> instance, VideoUrl
             ["canReply"] = null,
             ["downloadEnabled"] = v.DownloadEnabled,
             ["published"] = Iso(v.PublishedAt),
-            ["originallyPublishedAt"] = null,
+            ["originallyPublishedAt"] = v.OriginallyPublishedAt is { } original ? Iso(original) : null,
             ["updated"] = Iso(v.UpdatedAt),
             ["mediaType"] = "text/markdown",
             ["content"] = v.Description,

@@ -1415,6 +1415,9 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.Property<string>("OriginalFilename")
                         .HasColumnType("text");
 
+                    b.Property<DateTimeOffset?>("OriginallyPublishedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<long>("PendingRemoteViews")
                         .HasColumnType("bigint");
 
@@ -1444,6 +1447,12 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
 
                     b.Property<string>("RemoteWebVideosJson")
                         .HasColumnType("text");
+
+                    b.Property<int?>("ScheduledPrivacy")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("ScheduledUpdateAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("SourceFilename")
                         .HasColumnType("text");
@@ -1502,6 +1511,8 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
 
                     b.HasIndex("RemoteUrl")
                         .IsUnique();
+
+                    b.HasIndex("ScheduledUpdateAt");
 
                     b.HasIndex("State");
 
@@ -1625,6 +1636,36 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.HasIndex("StreamingPlaylistId");
 
                     b.ToTable("VideoFiles", (string)null);
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoPassword", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Password")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("VideoId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VideoId", "Password")
+                        .IsUnique();
+
+                    b.ToTable("VideoPasswords", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoStreamingPlaylist", b =>
@@ -2014,6 +2055,17 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("StreamingPlaylist");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoPassword", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
+                        .WithMany()
+                        .HasForeignKey("VideoId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Video");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoStreamingPlaylist", b =>

@@ -1363,6 +1363,9 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Property<string>("OriginalFilename")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("OriginallyPublishedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("PendingRemoteViews")
                         .HasColumnType("INTEGER");
 
@@ -1392,6 +1395,12 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
 
                     b.Property<string>("RemoteWebVideosJson")
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("ScheduledPrivacy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ScheduledUpdateAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("SourceFilename")
                         .HasColumnType("TEXT");
@@ -1450,6 +1459,8 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
 
                     b.HasIndex("RemoteUrl")
                         .IsUnique();
+
+                    b.HasIndex("ScheduledUpdateAt");
 
                     b.HasIndex("State");
 
@@ -1569,6 +1580,34 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.HasIndex("StreamingPlaylistId");
 
                     b.ToTable("VideoFiles", (string)null);
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoPassword", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Password")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("VideoId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VideoId", "Password")
+                        .IsUnique();
+
+                    b.ToTable("VideoPasswords", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoStreamingPlaylist", b =>
@@ -1954,6 +1993,17 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("StreamingPlaylist");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoPassword", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
+                        .WithMany()
+                        .HasForeignKey("VideoId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Video");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoStreamingPlaylist", b =>
