@@ -328,7 +328,7 @@ public sealed class WebPagesTests(WebPagesFixture fixture) : IClassFixture<WebPa
         var channelId = await fixture.Owner.MyChannelIdAsync();
         Assert.Equal([channelId.ToString(System.Globalization.CultureInfo.InvariantCulture)],
             page.QuerySelectorAll("select#upload-channel option").Select(o => o.GetAttribute("value")));
-        Assert.Equal(["1", "2", "3", "4"], page.QuerySelectorAll("select#upload-privacy option").Select(o => o.GetAttribute("value")));
+        Assert.Equal(["1", "2", "3", "4", "5"], page.QuerySelectorAll("select#upload-privacy option").Select(o => o.GetAttribute("value")));
         foreach (var selector in new[]
                  {
                      "form#upload-form input#upload-file[type=file]", "#upload-name", "textarea#upload-description", "#upload-tags", "button#upload-submit",
