@@ -7,6 +7,7 @@ using PeerTube.Net.Server.Features.Instance;
 using PeerTube.Net.Server.Features.Live;
 using PeerTube.Net.Server.Features.Moderation;
 using PeerTube.Net.Server.Features.Peers;
+using PeerTube.Net.Server.Features.Playlists;
 using PeerTube.Net.Server.Features.Redundancy;
 using PeerTube.Net.Server.Features.Seeding;
 using PeerTube.Net.Server.Features.Streaming;
@@ -53,6 +54,7 @@ builder.AddEngagement();
 builder.AddModeration();
 builder.AddRedundancy();
 builder.AddLive();
+builder.AddPlaylists();
 
 var app = builder.Build();
 
@@ -84,6 +86,7 @@ app.MapRedundancyApi();
 app.MapRedundancyFiles();
 app.MapUploadsApi();
 app.MapLive();
+app.MapPlaylists();
 app.MapStreamingApi();
 app.MapStreaming();
 app.MapTorrents();
