@@ -41,7 +41,8 @@ public sealed class PlaylistObjects(AppDbContext db, IOptions<InstanceOptions> i
             ["id"] = url,
             ["type"] = "Playlist",
             ["totalItems"] = total,
-            ["first"] = url + "?page=1",
+            // As PeerTube's collection pagination: the first page's URL, when there is one.
+            ["first"] = total == 0 ? null : url + "?page=1",
             ["name"] = p.Name,
             ["content"] = p.Description,
             ["mediaType"] = "text/markdown",
