@@ -5,6 +5,7 @@ import type { PlayerCore } from './player/core'
 import type { P2PStats } from './p2p/manager'
 import { startEmbedApi, type EmbedApi } from './player/embed-api'
 import { mountPlayer } from './player/ui'
+import { PlaylistPlayer, readPlaylist } from './player/playlist'
 
 declare global {
   interface Window {
@@ -25,8 +26,19 @@ function main (): void {
   if (!mount) return
 
   let core: PlayerCore
+  let playlist: PlaylistPlayer | null = null
   try {
-    core = mountPlayer(mount, readConfig(mount))
+    const items = readPlaylist(mount)
+    if (items) {
+      // A playlist embed: the next video plays in place, and the embed API follows it.
+      playlist = new PlaylistPlayer(mount, items.items, items.index, next => {
+        window.peertubePlayer?.embedApi?.follow(next)
+        if (window.peertubePlayer) window.peertubePlayer.core = next
+      })
+      core = playlist.core
+    } else {
+      core = mountPlayer(mount, readConfig(mount))
+    }
   } catch (err) {
     console.error('player: cannot start', err)
     const error = document.createElement('div')
@@ -38,11 +50,11 @@ function main (): void {
     return
   }
 
-  const embedApi = core.config.options.api ? startEmbedApi(core) : null
+  const embedApi = core.config.options.api ? startEmbedApi(core, playlist) : null
   window.peertubePlayer = {
     core,
     embedApi,
-    p2pStats: () => core.p2p?.stats() ?? { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0, rejected: 0 }
+    p2pStats: () => (window.peertubePlayer?.core ?? core).p2p?.stats() ?? { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0, rejected: 0 }
   }
 }
 

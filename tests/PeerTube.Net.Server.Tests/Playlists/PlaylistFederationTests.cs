@@ -46,12 +46,12 @@ public sealed class PlaylistFederationTests : IAsyncDisposable
         await (await rootA.Http.PostAsJsonAsync($"/api/v1/video-playlists/{hidden}/videos", new { videoId = published.GetProperty("id").GetInt32() })).ShouldHaveStatusAsync(HttpStatusCode.OK);
 
         var path = $"/api/v1/video-channels/root_channel@{_a.Host()}/video-playlists";
-        var arrived = await FederationTestKit.EventuallyAsync(async () =>
+        var arrived = (await FederationTestKit.EventuallyAsync(async () =>
         {
             var list = await onB.Http.GetFromJsonAsync<JsonElement>(path);
             return list.GetProperty("data").EnumerateArray().Where(p => p.GetProperty("uuid").GetString() == shared && p.GetProperty("videosLength").GetInt32() == 1)
                 .Select(p => (JsonElement?)p).FirstOrDefault();
-        }, "the playlist and its public element to arrive on B", _a, _b);
+        }, "the playlist and its public element to arrive on B", _a, _b))!.Value;
         Assert.Equal("Shared list", arrived.GetProperty("displayName").GetString());
         Assert.Equal("From **A**.", arrived.GetProperty("description").GetString());
         Assert.False(arrived.GetProperty("isLocal").GetBoolean());
