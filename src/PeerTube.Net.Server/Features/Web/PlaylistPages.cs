@@ -73,10 +73,13 @@ public static class PlaylistPages
 
         var items = await PlayableAsync(db, playlist!, http, blocked, PlaylistsApi.MaxElements, ct);
         var shortUuid = ShortUuid.FromGuid(playlist!.Uuid);
-        var wanted = int.TryParse(http.Request.Query["playlistPosition"], out var p) ? p : 1;
+        var wanted = int.TryParse(http.Request.Query["playlistPosition"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) ? p : 1;
         var current = items.FirstOrDefault(e => e.Position >= wanted) ?? items.FirstOrDefault();
         var index = current is null ? -1 : items.IndexOf(current);
         // Every item after the first starts on its own: the list plays on.
+        // The player's options (muted, …) go on with the list.
+        var kept = string.Concat(http.Request.Query.Where(q => q.Key != "playlistPosition")
+            .Select(q => $"&{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value.ToString())}"));
         var options = PlayerOptions.FromQuery(http.Request.Query) with { Autoplay = wanted > 1 || PlayerOptions.FromQuery(http.Request.Query).Autoplay };
         return Page.Of<WatchPlaylist>(new Dictionary<string, object?>
         {
@@ -90,8 +93,8 @@ public static class PlaylistPages
                 index,
                 current is null ? null : Config(current.Video!, instance.Value, urls, tokens, embed: false, options, p2p.Value),
                 current?.Video,
-                index >= 0 && index + 1 < items.Count ? $"/w/p/{shortUuid}?playlistPosition={items[index + 1].Position}" : null,
-                index > 0 ? $"/w/p/{shortUuid}?playlistPosition={items[index - 1].Position}" : null),
+                index >= 0 && index + 1 < items.Count ? $"/w/p/{shortUuid}?playlistPosition={items[index + 1].Position}{kept}" : null,
+                index > 0 ? $"/w/p/{shortUuid}?playlistPosition={items[index - 1].Position}{kept}" : null),
         });
     }
 
@@ -110,7 +113,7 @@ public static class PlaylistPages
             return Page.NotFound(http, embeddable: true);
         }
 
-        var wanted = int.TryParse(http.Request.Query["playlistPosition"], out var p) ? p : 1;
+        var wanted = int.TryParse(http.Request.Query["playlistPosition"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) ? p : 1;
         var start = Math.Max(0, items.FindIndex(e => e.Position >= wanted));
         var options = PlayerOptions.FromQuery(http.Request.Query);
         // PeerTube's playlist embed: positions count from 1 over the items played; the first one starts as asked, the next ones on their own.
