@@ -185,6 +185,17 @@ public sealed class PlaylistsApiTests : IAsyncLifetime
             await (await viewer.SendAsync(ap)).ShouldHaveStatusAsync(HttpStatusCode.NotFound);
         }
 
+        // Nor do the pages: the private list's page and embed ask to sign in, and the public list's page and embed leave the
+        // private video out.
+        await (await _anonymous.GetAsync($"/w/p/{privateList.Uuid}")).ShouldHaveStatusAsync(HttpStatusCode.Unauthorized);
+        await (await _anonymous.GetAsync($"/video-playlists/embed/{privateList.Uuid}")).ShouldHaveStatusAsync(HttpStatusCode.Unauthorized);
+        foreach (var path in new[] { $"/w/p/{publicList.Uuid}", $"/video-playlists/embed/{publicList.Uuid}" })
+        {
+            var html = await _anonymous.GetStringAsync(path);
+            Assert.Contains("Shown", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("Hidden", html, StringComparison.Ordinal);
+        }
+
         // The owner sees both, and the admin may manage it (PeerTube's UPDATE_ANY_VIDEO_PLAYLIST).
         Assert.Equal([0, 0], (await ElementsAsync(_owner.Http, publicList.Uuid)).Select(e => e.GetProperty("type").GetInt32()));
         await (await _root.Http.PutAsJsonAsync($"/api/v1/video-playlists/{publicList.Uuid}", new { description = "Moderated" })).ShouldHaveStatusAsync(HttpStatusCode.NoContent);
