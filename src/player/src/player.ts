@@ -54,7 +54,7 @@ function main (): void {
   window.peertubePlayer = {
     core,
     embedApi,
-    p2pStats: () => (window.peertubePlayer?.core ?? core).p2p?.stats() ?? { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0, rejected: 0 }
+    p2pStats: () => core.p2p?.stats() ?? { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0, rejected: 0 }
   }
 }
 
