@@ -75,7 +75,8 @@ public sealed class PlaylistFederationTests : IAsyncDisposable
     public async Task A_PeerTube_playlist_is_taken_in_with_the_elements_we_hold_and_only_its_owner_deletes_it()
     {
         const string playlistUuid = "5a6a0c1e-2b3d-4c4f-9d8e-7f6a5b4c3d2e";
-        _server = await ServerApplication.StartAsync(DatabaseKind.Sqlite, new Dictionary<string, string?> { ["Federation:AllowPrivateAddresses"] = "true" });
+        // On PostgreSQL, so the playlists' migration and queries run on both providers (the API tests use SQLite).
+        _server = await ServerApplication.StartAsync(DatabaseKind.Postgres, new Dictionary<string, string?> { ["Federation:AllowPrivateAddresses"] = "true" });
         using var http = _server.CreateClient();
         _peertube.Serve("/accounts/chocobozzz", FederationTestKit.Fixture("peertube/person.json"));
         _peertube.Serve("/video-channels/chocobozzz_channel", FederationTestKit.Fixture("peertube/group.json"));

@@ -93,27 +93,34 @@ export class EmbedApi {
   follow (core: PlayerCore): void {
     this.core = core
     this.watch(core)
-    this.core.events.on('ready', () => this.channel.notify({ method: 'ready', params: true }))
+    // The status updates start with the first video that gets ready, whichever it is.
+    if (core.isReady) this.startUpdates()
+    else core.events.on('ready', () => { this.startUpdates() })
   }
 
-  private trackState (): void {
-    const { core, channel } = this
-    this.watch(core)
+  private updatesStarted = false
 
-    const start = (): void => {
-      channel.notify({ method: 'ready', params: true })
-      window.setInterval(() => {
-        if (!this.connected) return
-        const current = this.core
-        const duration = current.duration()
-        channel.notify({
-          method: 'playbackStatusUpdate',
-          params: { position: current.video.currentTime, volume: current.video.volume, duration, playbackState: this.state }
-        })
-      }, STATUS_INTERVAL_MS)
-    }
-    if (core.isReady) start()
-    else core.events.on('ready', start)
+  private trackState (): void {
+    const { core } = this
+    this.watch(core)
+    if (core.isReady) this.startUpdates()
+    else core.events.on('ready', () => { this.startUpdates() })
+  }
+
+  private startUpdates (): void {
+    const { channel } = this
+    channel.notify({ method: 'ready', params: true })
+    if (this.updatesStarted) return
+    this.updatesStarted = true
+    window.setInterval(() => {
+      if (!this.connected) return
+      const current = this.core
+      const duration = current.duration()
+      channel.notify({
+        method: 'playbackStatusUpdate',
+        params: { position: current.video.currentTime, volume: current.video.volume, duration, playbackState: this.state }
+      })
+    }, STATUS_INTERVAL_MS)
   }
 
   /** The notifications of one video's player. */
