@@ -65,7 +65,7 @@ internal static partial class P2PBench
     ];
 
     /// <summary>As tests/PeerTube.Net.Browser.Tests/P2PTests.cs (P2PSite): loopback WebRTC, host candidates without mDNS names.</summary>
-    private static readonly string[] ChromiumArguments =
+    internal static readonly string[] ChromiumArguments =
     [
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--proxy-server=http://127.0.0.1:9",

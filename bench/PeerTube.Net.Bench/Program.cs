@@ -66,6 +66,24 @@ if (args.Contains("--serving"))
     }
 }
 
+if (args.Contains("--live"))
+{
+    try
+    {
+        return await LiveBench.RunAsync(args, cts.Token);
+    }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 2;
+    }
+    catch (BenchmarkFailedException e)
+    {
+        Console.Error.WriteLine($"BENCHMARK FAILED: {e.Message}");
+        return 1;
+    }
+}
+
 BenchOptions options;
 try
 {
@@ -77,6 +95,7 @@ catch (ArgumentException e)
     Console.Error.WriteLine("usage: dotnet run -c Release --project bench/PeerTube.Net.Bench -- [--runs N] [--quick] [--no-build]");
     Console.Error.WriteLine("       dotnet run -c Release --project bench/PeerTube.Net.Bench -- --torrent [--runs N] [--seconds S] [--seeder-max-requests N] [--no-build]");
     Console.Error.WriteLine("       dotnet run -c Release --project bench/PeerTube.Net.Bench -- --p2p [--loader ours|p2pml|both] [--p2pml-core JSON] [--viewers 2,4,6] [--seconds S] [--gap S] [--rate R] [--start autoplay|click] [--no-build]");
+    Console.Error.WriteLine("       dotnet run -c Release --project bench/PeerTube.Net.Bench -- --live [--modes small,default,high] [--p2p on,off] [--viewers 2] [--sample-seconds 20] [--hlsjs-defaults] [--no-build]");
     Console.Error.WriteLine("       dotnet run -c Release --project bench/PeerTube.Net.Bench -- --fanout [--followers 1000] [--hosts 50] [--runs N] [--no-baseline] [--no-build]");
     return 2;
 }

@@ -171,6 +171,16 @@ internal sealed class ServerUnderTest : IAsyncDisposable
         }
     }
 
+    /// <summary>root's first channel.</summary>
+    public int ChannelId => _channelId;
+
+    /// <summary>POST of a JSON body as root, as JSON; anything but 2xx fails the benchmark.</summary>
+    public async Task<JsonDocument> PostJsonAsync(string path, string json, CancellationToken ct)
+    {
+        using var response = await _http.PostAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "application/json"), ct);
+        return await ExpectJsonAsync(response, path, ct);
+    }
+
     /// <summary>POST without a body as root, as JSON; anything but 200 fails the benchmark.</summary>
     public async Task<JsonDocument> PostJsonAsync(string path, CancellationToken ct)
     {

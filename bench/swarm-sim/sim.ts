@@ -154,6 +154,8 @@ class Viewer {
   askedAt = -Infinity
   askEvery = policy.MORE_PEERS_EVERY_MS
   joined = false
+  /** When it joined the swarm (s), told to its peers in its 'have' (policy.isPioneer). */
+  joinedAt = Infinity
   settled = false
   present = false
   gone = false
@@ -587,7 +589,9 @@ export function simulate (options: Partial<SimConfig> = {}): SimResult {
           }
           const someone = holders(v, seg).length > 0
           if (waitUntil === null) {
-            waitUntil = now + policy.announceWaitMs(v.ahead, v.readyLinks().length, someone, random, v.urgentAt) / 1000
+            const ready = v.readyLinks()
+            const older = ready.filter(l => v.other(l).joinedAt < v.joinedAt).length
+            waitUntil = now + policy.announceWaitMs(v.ahead, ready.length, someone, random, v.urgentAt, older) / 1000
             if (v.phase !== 'peer-failed') v.phase = someone ? 'holders-busy' : 'nobody-has-it'
           }
           if (now >= waitUntil) return viaHttp()
@@ -647,6 +651,7 @@ export function simulate (options: Partial<SimConfig> = {}): SimResult {
         timeline.at(now + 2 * HUB_LATENCY_S, () => {
           if (!v.present) return
           v.joined = true
+          v.joinedAt = now
           v.askedAt = now
           v.candidates = hub.join(v, cfg.peersPerJoin)
           if (v.candidates.length === 0) v.settled = true

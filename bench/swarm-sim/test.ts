@@ -70,6 +70,11 @@ console.log(`swarm-sim test: ok (share ${a.share.toFixed(3)}, ideal ${a.ideal.to
   assert.equal(policy.announceWaitMs(10, 5, true, Math.random), 6000)
   assert.equal(policy.announceWaitMs(10, 0, true, Math.random), 0)
   assert.ok(policy.announceWaitMs(10, 5, false, Math.random) <= 6000)
+  // Pioneers: of a pair, only the older fetches a new segment at once (whatever the dice say); the younger waits for it.
+  assert.equal(policy.isPioneer(1, 0, () => 0.99), true)
+  assert.equal(policy.isPioneer(1, 1, () => 0), false)
+  assert.ok(policy.announceWaitMs(10, 1, false, () => 0, 3, 1) >= 3000, 'the younger of a pair did not wait for the older')
+  assert.ok(policy.announceWaitMs(10, 1, false, () => 0.99, 3, 0) <= 1200, 'the older of a pair waited')
   // Urgency from measured HTTP: 3 s until a fetch is timed, then 1 s + two fetches, never below 1.5 s nor above 3 s;
   // a peer request gives up with urgentAt - 1 s still buffered; the estimate rises at once and falls slowly.
   assert.equal(policy.urgentSeconds(null), policy.URGENT_BUFFER_SECONDS)

@@ -11,6 +11,7 @@ using PeerTube.Net.Server.Features.Playlists;
 using PeerTube.Net.Server.Features.Redundancy;
 using PeerTube.Net.Server.Features.Seeding;
 using PeerTube.Net.Server.Features.Streaming;
+using PeerTube.Net.Server.Features.Subscriptions;
 using PeerTube.Net.Server.Features.Torrents;
 using PeerTube.Net.Server.Features.Tracker;
 using PeerTube.Net.Server.Features.Transcoding;
@@ -55,6 +56,7 @@ builder.AddModeration();
 builder.AddRedundancy();
 builder.AddLive();
 builder.AddPlaylists();
+builder.AddSubscriptions();
 
 var app = builder.Build();
 
@@ -87,6 +89,7 @@ app.MapRedundancyFiles();
 app.MapUploadsApi();
 app.MapLive();
 app.MapPlaylists();
+app.MapSubscriptions();
 app.MapStreamingApi();
 app.MapStreaming();
 app.MapTorrents();

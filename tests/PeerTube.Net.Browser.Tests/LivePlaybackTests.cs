@@ -31,16 +31,29 @@ public sealed class LivePlaybackTests(P2PSite site) : IClassFixture<P2PSite>, IA
 
         Assert.True(await viewer.Page.Locator("#pt-player [data-pt=live]").IsVisibleAsync(), $"no visible LIVE badge.{viewer.Diagnostics()}");
         Assert.Equal("LIVE", (await viewer.Page.InnerTextAsync("#pt-player [data-pt=live]")).Trim());
+
+        // The default latency mode: 2.5 segments of 4 s behind the edge (player/live.ts); hls.js adds up to one segment
+        // after stalls. hls.js' own default would be 3 target durations, 12 s.
+        var edge = await viewer.Page.EvaluateAsync<JsonElement>("() => window.peertubePlayer.liveEdge()");
+        Assert.True(edge.ValueKind == JsonValueKind.Object, $"the player does not know the live's edge.{viewer.Diagnostics()}");
+        Assert.InRange(edge.GetProperty("target").GetDouble(), 9.9, 14.1);
+
+        // Paused, a live viewer falls behind: "Back to live" shows, and takes them back to the edge, playing.
+        Assert.False(await viewer.Page.Locator("#pt-player [data-pt=back-to-live]").IsVisibleAsync(), "'Back to live' shows while at the edge");
+        await viewer.Page.ClickAsync("#pt-player button[data-pt=play]");
+        await viewer.WaitForAsync("() => document.querySelector('#pt-player [data-pt=back-to-live]')?.checkVisibility() === true",
+            "the 'Back to live' button of a paused live");
+        await viewer.Page.ClickAsync("#pt-player [data-pt=back-to-live]");
+        await viewer.WaitForAsync("() => !document.querySelector('#pt-player video').paused", "the live to play again after 'Back to live'");
         Assert.True(await viewer.Page.Locator(".pt-error:visible").CountAsync() == 0, "the player shows an error");
         Assert.True(viewer.Errors.Count == 0, $"the page logged errors.{viewer.Diagnostics()}");
         await viewer.ScreenshotAsync("live-playing.png");
     }
 
     /// <summary>
-    /// What holds today: the live has a swarm, viewer B finds viewer A in it over WebRTC and plays with nothing rejected.
-    /// What does not yet: B getting most of its bytes from A (issue 19's "share > 0.5"). Both play at the live edge, so
-    /// each new segment is urgent for B the moment it appears and goes over HTTP, as A's copy does; measured 0 %.
-    /// The ratio is logged; assert it above 0.5 once the policy waits for peers on live (see README, Live streaming).
+    /// The live has one swarm: viewer B finds viewer A in it over WebRTC, and gets most of its segments from A (issue 19's
+    /// "share > 0.5"), each verified against the live's segments-sha256.json, with nothing rejected. (Measured 0 % while a
+    /// data channel opened before 'datachannel' left A never counting B as ready, so A never announced its segments.)
     /// </summary>
     [Fact]
     public async Task A_second_viewer_of_a_live_finds_the_first_as_a_peer()
@@ -73,7 +86,7 @@ public sealed class LivePlaybackTests(P2PSite site) : IClassFixture<P2PSite>, IA
 
         Assert.True(bStats.GetProperty("rejected").GetInt32() == 0, $"viewer B rejected segments from A (sha256 mismatch). {report}");
         Assert.True(bStats.GetProperty("peers").GetInt32() >= 1, $"viewer B has no peer left. {report}");
-        Assert.True(bStats.GetProperty("httpBytes").GetInt64() + p2p > 0, $"viewer B got no segment. {report}");
+        Assert.True(ratio > 0.5, $"viewer B got {ratio:P1} of its live segments from peers, not most of them. {report}");
         Assert.True(b.Errors.Count == 0, $"viewer B's page logged errors.{b.Diagnostics()}");
         Assert.True(a.Errors.Count == 0, $"viewer A's page logged errors.{a.Diagnostics()}");
     }

@@ -15,6 +15,8 @@ declare global {
       embedApi: EmbedApi | null
       /** Peer-to-peer counters (the P2P browser tests read them): bytes over HTTP / from peers / sent, open peers. */
       p2pStats: () => P2PStats
+      /** A live's distance to its edge and the distance aimed at (s); null when not live (bench --live reads it). */
+      liveEdge: () => { latency: number, target: number, syncPosition: number } | null
       /** TEST HOOK ONLY (tests/PeerTube.Net.Browser.Tests/P2PTests.cs): when true, segments sent to peers are corrupted. */
       __p2pTamper?: boolean
     }
@@ -54,7 +56,8 @@ function main (): void {
   window.peertubePlayer = {
     core,
     embedApi,
-    p2pStats: () => core.p2p?.stats() ?? { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0, rejected: 0 }
+    p2pStats: () => core.p2p?.stats() ?? { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0, rejected: 0 },
+    liveEdge: () => core.liveEdge()
   }
 }
 

@@ -12,7 +12,7 @@ internal static class CommentObjects
     {
         var comment = await db.VideoComments.AsNoTracking().Include(c => c.Video).Include(c => c.Account).Include(c => c.InReplyTo)
             .FirstOrDefaultAsync(c => c.Id == commentId && c.Video!.Uuid == uuid && c.Account!.Host == null, ct);
-        if (comment?.Video is not { } video || VideoUrls.IsPrivateLike(video))
+        if (comment?.Video is not { } video || VideoUrls.IsPrivateLike(video) || comment.HeldForReview)
         {
             return ApiProblem.NotFound("Comment not found.");
         }

@@ -30,7 +30,7 @@ internal static class CommentsApi
         var page = ListQuery.Read(request, SortColumns, "-createdAt");
         // Comments of accounts muted for the viewer (by the instance or by them) are not shown.
         var mutedIds = muted.For(principal.UserId());
-        var comments = db.VideoComments.AsNoTracking().Where(c => c.VideoId == video.Id && !mutedIds.Contains(c.AccountId));
+        var comments = Visible(db.VideoComments.AsNoTracking().Where(c => c.VideoId == video.Id && !mutedIds.Contains(c.AccountId)), video, principal);
         // A deleted thread stays listed while it has replies, as PeerTube shows it ("deleted comment").
         var threads = comments.Where(c => c.InReplyToCommentId == null
                                           && (c.DeletedAt == null || comments.Any(r => r.ThreadId == c.Id && r.Id != c.Id && r.DeletedAt == null)));
@@ -64,7 +64,7 @@ internal static class CommentsApi
         }
 
         var mutedIds = muted.For(principal.UserId());
-        var all = await db.VideoComments.AsNoTracking().Include(c => c.Account)
+        var all = await Visible(db.VideoComments.AsNoTracking().Include(c => c.Account), video, principal)
             .Where(c => c.VideoId == video.Id && (c.Id == threadId || c.ThreadId == threadId) && !mutedIds.Contains(c.AccountId))
             .OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).ToListAsync(ct);
         var root = all.FirstOrDefault(c => c.Id == threadId && c.InReplyToCommentId == null);
@@ -78,6 +78,60 @@ internal static class CommentsApi
             new(CommentDtos.Comment(c, video, instance.Value, children[c.Id].Count(), 0), HasMoreChildren: false, children[c.Id].Select(Tree).ToList());
         return TypedResults.Ok(Tree(root));
     }
+
+    /// <summary>
+    /// PeerTube's GET /api/v1/videos/comments: the comments on the caller's videos (on every local video for moderators),
+    /// newest first; <c>isHeldForReview</c> and <c>videoId</c> narrow it, as the owner's review queue.
+    /// </summary>
+    public static async Task<Ok<ListPage<CommentForOwnerDto>>> ListOnMyVideosAsync(HttpRequest request, ClaimsPrincipal principal, AppDbContext db,
+        IOptions<InstanceOptions> instance, CancellationToken ct)
+    {
+        var me = principal.UserId();
+        var page = ListQuery.Read(request, CreatedAtOnly, "-createdAt");
+        var query = db.VideoComments.AsNoTracking().Where(c => c.DeletedAt == null && c.Video!.RemoteUrl == null);
+        if (!principal.IsModeratorOrAdmin())
+        {
+            query = query.Where(c => c.Video!.Channel!.Account!.UserId == me);
+        }
+
+        if (bool.TryParse(request.Query["isHeldForReview"].ToString(), out var held))
+        {
+            query = query.Where(c => c.HeldForReview == held);
+        }
+
+        if (int.TryParse(request.Query["videoId"].ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var videoId))
+        {
+            query = query.Where(c => c.VideoId == videoId);
+        }
+
+        var total = await query.CountAsync(ct);
+        var ordered = page.Descending ? query.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id) : query.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id);
+        var rows = await ordered.Skip(page.Start).Take(page.Count).Include(c => c.Account).Include(c => c.Video).ToListAsync(ct);
+        return TypedResults.Ok(new ListPage<CommentForOwnerDto>(total, rows.Select(c => new CommentForOwnerDto(
+            c.Id, c.Url, c.Text, c.HeldForReview, c.ThreadId ?? c.Id, c.InReplyToCommentId, c.CreatedAt, c.UpdatedAt,
+            AccountDtos.Summary(c.Account!, instance.Value), new CommentVideoDto(c.Video!.Id, c.Video.Uuid, c.Video.Name), AutomaticTags: [])).ToList()));
+    }
+
+    private static readonly HashSet<string> CreatedAtOnly = ["createdAt"];
+
+    /// <summary>
+    /// Held comments (policy 3) are seen by their author, the video's owner and moderators only; to everyone else they
+    /// do not exist.
+    /// </summary>
+    internal static IQueryable<VideoComment> Visible(IQueryable<VideoComment> comments, Video video, ClaimsPrincipal principal)
+    {
+        if (MayModerate(video, principal))
+        {
+            return comments;
+        }
+
+        var me = principal.UserId();
+        return me is null ? comments.Where(c => !c.HeldForReview) : comments.Where(c => !c.HeldForReview || c.Account!.UserId == me);
+    }
+
+    /// <summary>The owner of a local video and the instance's moderators moderate its comments (delete, approve).</summary>
+    internal static bool MayModerate(Video video, ClaimsPrincipal principal) =>
+        principal.UserId() is { } me && ((video.IsLocal && video.Channel!.Account!.UserId == me) || principal.IsModeratorOrAdmin());
 
     internal static async Task<Video?> ViewableAsync(AppDbContext db, string id, ClaimsPrincipal principal, CancellationToken ct)
     {
@@ -104,7 +158,7 @@ public sealed class CommentWriter(AppDbContext db, ActivityObjects objects, IInt
             return ApiProblem.NotFound("Video not found.");
         }
 
-        if (video.CommentsPolicy == 2)
+        if (video.CommentsPolicy == CommentsPolicy.Disabled)
         {
             return ApiProblem.Conflict("Video comments are disabled.", "video_comments_disabled");
         }
@@ -113,7 +167,8 @@ public sealed class CommentWriter(AppDbContext db, ActivityObjects objects, IInt
         if (inReplyTo is { } parentId)
         {
             parent = await db.VideoComments.FirstOrDefaultAsync(c => c.Id == parentId && c.VideoId == video.Id, ct);
-            if (parent is null)
+            // A held comment is answered only once approved (or by those who may approve it): to others it is not there.
+            if (parent is null || (parent.HeldForReview && !CommentsApi.MayModerate(video, principal)))
             {
                 return ApiProblem.NotFound("Video comment not found.");
             }
@@ -130,6 +185,8 @@ public sealed class CommentWriter(AppDbContext db, ActivityObjects objects, IInt
         {
             VideoId = video.Id, AccountId = account.Id, Text = text, CreatedAt = now, UpdatedAt = now,
             InReplyToCommentId = parent?.Id, ThreadId = parent is null ? null : parent.ThreadId ?? parent.Id,
+            // A remote video's origin decides about its own comments: ours are held only on our videos.
+            HeldForReview = video.IsLocal && video.CommentsPolicy == CommentsPolicy.RequiresApproval && !CommentsApi.MayModerate(video, principal),
         };
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
@@ -137,7 +194,11 @@ public sealed class CommentWriter(AppDbContext db, ActivityObjects objects, IInt
             await db.SaveChangesAsync(ct);
             comment.ThreadId ??= comment.Id;
             comment.Url = objects.CommentUrl(video, comment.Id);
-            events.Commented(comment.Id);
+            if (!comment.HeldForReview)
+            {
+                events.Commented(comment.Id);
+            }
+
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
         }
@@ -157,9 +218,12 @@ public sealed class CommentWriter(AppDbContext db, ActivityObjects objects, IInt
         }
 
         var me = principal.UserId();
-        var mayDelete = comment.Account!.UserId == me
-                        || (video.IsLocal && video.Channel!.Account!.UserId == me)
-                        || principal.IsModeratorOrAdmin();
+        var mayDelete = comment.Account!.UserId == me || CommentsApi.MayModerate(video, principal);
+        if (comment.HeldForReview && !mayDelete)
+        {
+            return ApiProblem.NotFound("Video comment not found.");
+        }
+
         if (!mayDelete)
         {
             return ApiProblem.Forbidden("Cannot remove a video comment of another user.");
@@ -172,8 +236,50 @@ public sealed class CommentWriter(AppDbContext db, ActivityObjects objects, IInt
 
         comment.DeletedAt = clock.GetUtcNow();
         comment.Text = "";
-        events.CommentDeleted(comment.Id);
+        if (!comment.HeldForReview)
+        {
+            // A held comment was never announced: there is nothing to take back.
+            events.CommentDeleted(comment.Id);
+        }
+
         await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// PeerTube's approve (POST /videos/{id}/comments/{commentId}/approve): the video's owner or a moderator releases a
+    /// held comment; it is announced in the same transaction. Others get 404 for a comment they cannot see, 403 otherwise.
+    /// </summary>
+    public async Task<Results<NoContent, BadRequestProblem, ForbiddenProblem, NotFoundProblem>> ApproveAsync(string videoId, int commentId, ClaimsPrincipal principal,
+        CancellationToken ct)
+    {
+        var video = await CommentsApi.ViewableAsync(db, videoId, principal, ct);
+        var comment = video is null ? null : await db.VideoComments.Include(c => c.Account).FirstOrDefaultAsync(c => c.Id == commentId && c.VideoId == video.Id, ct);
+        if (video is null || comment is null || comment.DeletedAt is not null
+            || (comment.HeldForReview && !CommentsApi.MayModerate(video, principal) && comment.Account!.UserId != principal.UserId()))
+        {
+            return ApiProblem.NotFound(video is null ? "Video not found." : "Video comment not found.");
+        }
+
+        if (!CommentsApi.MayModerate(video, principal))
+        {
+            return ApiProblem.Forbidden("Only the video's owner and moderators approve its comments.");
+        }
+
+        if (!comment.HeldForReview)
+        {
+            return ApiProblem.BadRequest("This comment is not held for review.");
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        comment.HeldForReview = false;
+        if (comment.Account!.IsLocal)
+        {
+            events.Commented(comment.Id);
+        }
+
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return TypedResults.NoContent();
     }
 }
@@ -183,7 +289,7 @@ public static class CommentDtos
 {
     public static CommentDto Comment(VideoComment c, Video video, InstanceOptions instance, int totalReplies, int totalRepliesFromVideoAuthor) => new(
         c.Id, c.Url, c.DeletedAt is null ? c.Text : "", c.ThreadId ?? c.Id, c.InReplyToCommentId, video.Id, c.CreatedAt, c.UpdatedAt, c.DeletedAt,
-        IsDeleted: c.DeletedAt is not null, HeldForReview: false, totalRepliesFromVideoAuthor, totalReplies,
+        IsDeleted: c.DeletedAt is not null, c.HeldForReview, totalRepliesFromVideoAuthor, totalReplies,
         c.DeletedAt is null && c.Account is { } a ? AccountDtos.Summary(a, instance) : null);
 }
 
@@ -200,3 +306,18 @@ public sealed record CommentThreadTree(CommentDto Comment, bool HasMoreChildren,
 
 /// <summary>PeerTube's answer to a new comment: <c>{ comment }</c>.</summary>
 public sealed record CommentCreatedDto(CommentDto Comment);
+
+/// <summary>PeerTube's VideoCommentForAdminOrUser: a comment in the owner's list, with the video it is on.</summary>
+public sealed record CommentForOwnerDto(int Id, string? Url, string Text, bool HeldForReview, int ThreadId, int? InReplyToCommentId,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, AccountSummaryDto Account, CommentVideoDto Video, string[] AutomaticTags);
+
+/// <summary>The video a listed comment is on.</summary>
+public sealed record CommentVideoDto(int Id, Guid Uuid, string Name);
+
+/// <summary>PeerTube's VideoCommentPolicy (6.2): a video's <c>commentsPolicy</c>.</summary>
+public static class CommentsPolicy
+{
+    public const int Enabled = 1;
+    public const int Disabled = 2;
+    public const int RequiresApproval = 3;
+}

@@ -18,6 +18,9 @@ internal static class EngagementApi
             writer.AddAsync(id, null, request, principal, ct));
         user.MapPost("/videos/{id}/comments/{commentId:int}", (string id, int commentId, HttpRequest request, ClaimsPrincipal principal,
             CommentWriter writer, CancellationToken ct) => writer.AddAsync(id, commentId, request, principal, ct));
+        user.MapPost("/videos/{id}/comments/{commentId:int}/approve", (string id, int commentId, ClaimsPrincipal principal, CommentWriter writer,
+            CancellationToken ct) => writer.ApproveAsync(id, commentId, principal, ct));
+        user.MapGet("/videos/comments", CommentsApi.ListOnMyVideosAsync);
         user.MapDelete("/videos/{id}/comments/{commentId:int}", (string id, int commentId, ClaimsPrincipal principal, CommentWriter writer,
             CancellationToken ct) => writer.DeleteAsync(id, commentId, principal, ct));
 

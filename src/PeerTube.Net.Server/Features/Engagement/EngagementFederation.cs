@@ -135,7 +135,7 @@ public sealed class FederateInteractionJob(
         var comment = await db.VideoComments.AsNoTracking().Include(c => c.Video).Include(c => c.Account).Include(c => c.InReplyTo)
             .FirstOrDefaultAsync(c => c.Id == commentId, ct);
         if (comment?.Video is not { } video || comment.Account is not { IsLocal: true } author || comment.DeletedAt is not null
-            || VideoUrls.IsPrivateLike(video))
+            || comment.HeldForReview || VideoUrls.IsPrivateLike(video))
         {
             return;
         }

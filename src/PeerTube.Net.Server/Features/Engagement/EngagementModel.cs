@@ -36,4 +36,10 @@ public sealed class VideoComment
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? DeletedAt { get; set; }
+
+    /// <summary>
+    /// On a video whose comments need approval (policy 3): seen only by its author, the video's owner and moderators,
+    /// and not federated, until approved.
+    /// </summary>
+    public bool HeldForReview { get; set; }
 }

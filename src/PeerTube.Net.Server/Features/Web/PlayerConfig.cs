@@ -54,12 +54,13 @@ public sealed partial record PlayerOptions(
 public sealed record PlayerConfig(
     string Uuid, string ShortUuid, string Name, int Duration, string? HlsUrl, string? SegmentsSha256Url, IReadOnlyList<string> Mirrors, string? PosterUrl,
     string? VideoFileToken, string WatchUrl, string ViewsUrl, bool Embed, int State, IReadOnlyList<PlayerResolution> Resolutions,
-    PlayerOptions Options, PlayerP2P P2p, string? WebVideoUrl = null, IReadOnlyList<PlayerWebVideo>? WebVideos = null)
+    PlayerOptions Options, PlayerP2P P2p, string? WebVideoUrl = null, IReadOnlyList<PlayerWebVideo>? WebVideos = null, int? LatencyMode = null)
 {
     /// <param name="videoFileToken">For a private or internal video: minted for the viewer who may watch it.</param>
     /// <param name="p2p">The instance's P2P settings; null leaves peers off.</param>
+    /// <param name="latencyMode">A live's PeerTube latency mode (the player's distance to the live edge, player/live.ts).</param>
     public static PlayerConfig For(Video video, InstanceOptions instance, VideoUrls urls, string? videoFileToken, bool embed, PlayerOptions options,
-        P2POptions? p2p = null, IReadOnlyList<string>? copies = null)
+        P2POptions? p2p = null, IReadOnlyList<string>? copies = null, int? latencyMode = null)
     {
         var playlist = video.StreamingPlaylist;
         var shortUuid = Videos.ShortUuid.FromGuid(video.Uuid);
@@ -85,7 +86,8 @@ public sealed record PlayerConfig(
             options,
             PlayerP2P.For(video, urls, p2p, options),
             webVideo?.Url,
-            webVideo is null ? [] : video.RemoteWebVideos().Select(f => new PlayerWebVideo(f.Height, f.Url)).ToList());
+            webVideo is null ? [] : video.RemoteWebVideos().Select(f => new PlayerWebVideo(f.Height, f.Url)).ToList(),
+            video.IsLive ? latencyMode : null);
     }
 
     /// <summary>The player fetches from the page's own origin, whatever name the browser reached us by.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Accounts;
 using PeerTube.Net.Server.Features.Peers;
@@ -18,7 +19,7 @@ public static class WatchPages
     }
 
     private static async Task<IResult> WatchAsync(string id, HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance, VideoUrls urls,
-        VideoFileTokens tokens, Markdown markdown, IOptions<P2POptions> p2p, IBlockedVideos blocked, TimeProvider clock, CancellationToken ct)
+        VideoFileTokens tokens, Markdown markdown, IOptions<P2POptions> p2p, IBlockedVideos blocked, IMutedAccounts muted, TimeProvider clock, CancellationToken ct)
     {
         var video = await VideoAccess.FindAsync(db, id, ct);
         if (Refusal(video, await IsBlockedAsync(video, blocked, ct), http, embeddable: false) is { } refusal)
@@ -34,17 +35,25 @@ public static class WatchPages
                 video!,
                 ShortUuid.FromGuid(video!.Uuid),
                 PlayerConfig.For(video, instance.Value, urls, token, embed: false, PlayerOptions.FromQuery(http.Request.Query), p2p.Value,
-                    await CopiesAsync(db, video, clock, ct)).ToJson(),
+                    await CopiesAsync(db, video, clock, ct), await LatencyModeAsync(db, video, ct)).ToJson(),
                 WatchHead.For(video, instance.Value),
                 markdown.ToHtml(video.Description),
                 Downloads(video, urls, token),
                 ChannelHandle(video, instance.Value)),
+            [nameof(Watch.Social)] = await WatchSocialModel.LoadAsync(db, video, http.User, instance.Value, markdown, muted, blocked,
+                ChannelHandle(video, instance.Value), ct),
         });
     }
 
     /// <summary>Base URLs of the video's copies (redundancy) that a player may use now.</summary>
     private static async Task<IReadOnlyList<string>> CopiesAsync(AppDbContext db, Video video, TimeProvider clock, CancellationToken ct) =>
         (await Redundancy.RedundancyDetailsPart.ReadyCopiesAsync(db, video.Id, clock, ct)).Select(r => r.BaseUrl).ToList();
+
+    /// <summary>A live's latency mode (PeerTube's LiveVideoLatencyMode), for the player's distance to the live edge; null otherwise.</summary>
+    private static async Task<int?> LatencyModeAsync(AppDbContext db, Video video, CancellationToken ct) =>
+        video.IsLive
+            ? await db.Set<Live.LiveVideo>().Where(l => l.VideoId == video.Id).Select(l => (int?)l.LatencyMode).FirstOrDefaultAsync(ct)
+            : null;
 
     private static async Task<IResult> EmbedAsync(string id, HttpContext http, AppDbContext db, IOptions<InstanceOptions> instance, VideoUrls urls,
         VideoFileTokens tokens, IOptions<P2POptions> p2p, IBlockedVideos blocked, TimeProvider clock, CancellationToken ct)
@@ -56,7 +65,7 @@ public static class WatchPages
         }
 
         var config = PlayerConfig.For(video!, instance.Value, urls, FileToken(video!, tokens), embed: true, PlayerOptions.FromQuery(http.Request.Query),
-            p2p.Value, await CopiesAsync(db, video!, clock, ct));
+            p2p.Value, await CopiesAsync(db, video!, clock, ct), await LatencyModeAsync(db, video!, ct));
         return Page.Embeddable<Embed>(new Dictionary<string, object?>
         {
             [nameof(Embed.Title)] = $"{video!.Name} - {instance.Value.Name}",

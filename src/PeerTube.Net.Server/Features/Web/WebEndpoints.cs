@@ -25,6 +25,7 @@ public static class WebEndpoints
         pages.MapModerationPages();
         pages.MapInstancePages();
         pages.MapAccountPages();
+        pages.MapSubscriptionPages();
 
         var unknown = RoutePatternFactory.Parse("/{**path}", defaults: null, parameterPolicies: new { path = new PagePathConstraint() });
         pages.Map(unknown, (HttpContext http) => Page.NotFound(http)).WithMetadata(new HttpMethodMetadata(GetOrHead));

@@ -204,7 +204,8 @@ export class P2PManager implements PeerHost {
       }
       const now = performance.now()
       const holders = this.holders(id)
-      waitUntil ??= now + announceWaitMs(bufferedAhead(this.video), this.readyPeers().length, holders.length > 0, Math.random, this.urgentAt())
+      waitUntil ??= now + announceWaitMs(bufferedAhead(this.video), this.readyPeers().length, holders.length > 0, Math.random, this.urgentAt(),
+        this.olderPeers())
       if (now >= waitUntil) return null
       const freeAgain = holders.reduce((t, p) => Math.min(t, p.busyUntil), Infinity)
       await this.whenAnnounced(id, Math.min(waitUntil, Math.max(freeAgain, now + 50)) - now)
@@ -217,6 +218,11 @@ export class P2PManager implements PeerHost {
     if (!this.hub || this.hub.state !== HubConnectionState.Connected) return
     this.hub.invoke('Signal', peer.swarmId, peer.peerId, kind, payload)
       .catch(err => console.info('p2p: signal refused', String(err)))
+  }
+
+  joinedAgo (swarmId: string): number {
+    const swarm = this.swarms.get(swarmId)
+    return swarm ? performance.now() - swarm.joinedAt : 0
   }
 
   haveList (): string[] {
@@ -342,6 +348,19 @@ export class P2PManager implements PeerHost {
 
   private pickPeer (id: string): Peer | null {
     return choosePeer(this.holders(id), performance.now(), Math.random)
+  }
+
+  /** Ready peers that joined their swarm before we did (policy.isPioneer); null when one of them did not say when. */
+  private olderPeers (): number | null {
+    let older = 0
+    for (const swarm of this.swarms.values()) {
+      for (const peer of swarm.peers.values()) {
+        if (!peer.ready || peer.closed) continue
+        if (peer.joinedAt === null) return null
+        if (peer.joinedAt < swarm.joinedAt) older++
+      }
+    }
+    return older
   }
 
   private holders (id: string): Peer[] {

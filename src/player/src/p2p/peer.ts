@@ -26,6 +26,8 @@ export interface PeerHost {
   signal (peer: Peer, kind: SignalKind, payload: string): void
   /** Segment ids to announce when the channel opens (empty when uploading is off). */
   haveList (): string[]
+  /** How long ago we joined this peer's swarm (ms), told in our 'have'. */
+  joinedAgo (swarmId: string): number
   /** The cached segment to send, or undefined (not cached, or uploading is off). */
   segmentToSend (id: string): ArrayBuffer | undefined
   /** The peer asks for a segment: the manager queues it (its upload queue, fair across peers) or says busy. */
@@ -59,6 +61,8 @@ export class Peer {
   busyUntil = 0
   /** Bytes per ms of its last segments to us, request to last byte (policy.HolderView); null until one came. */
   speed: number | null = null
+  /** When the peer joined the swarm, on our clock (from the age in its 'have'); null when it did not say. */
+  joinedAt: number | null = null
 
   private readonly pc: RTCPeerConnection
   private channel: RTCDataChannel | null = null
@@ -188,11 +192,15 @@ export class Peer {
     this.channel = channel
     channel.binaryType = 'arraybuffer'
     channel.bufferedAmountLowThreshold = LOW_WATER_BYTES
-    channel.onopen = () => {
-      window.clearTimeout(this.connectTimer)
-      this.sendJson({ t: 'have', segments: this.host.haveList() })
+    // The connect timer runs on until the peer's 'have' makes it ready: a link open on one side only is given up too.
+    let opened = false
+    const onOpen = (): void => {
+      if (opened || this.closed) return
+      opened = true
+      this.sendJson({ t: 'have', segments: this.host.haveList(), age: Math.round(this.host.joinedAgo(this.swarmId)) })
       this.host.peerOpened(this)
     }
+    channel.onopen = onOpen
     channel.onclose = () => this.close()
     channel.onerror = () => this.close()
     channel.onmessage = e => {
@@ -205,6 +213,9 @@ export class Peer {
         this.close()
       }
     }
+    // A channel the remote side made can already be open when 'datachannel' fires (Chromium under load): no 'open' event
+    // follows then, and without our 'have' the peer would never count us as ready.
+    if (channel.readyState === 'open') queueMicrotask(onOpen)
   }
 
   private async flushCandidates (): Promise<void> {
@@ -221,14 +232,16 @@ export class Peer {
 
   private onControl (text: string): void {
     if (text.length > MAX_CONTROL_CHARS) return this.close()
-    const m = JSON.parse(text) as { t?: unknown, segment?: unknown, segments?: unknown, size?: unknown }
+    const m = JSON.parse(text) as { t?: unknown, segment?: unknown, segments?: unknown, size?: unknown, age?: unknown }
     const id = typeof m.segment === 'string' ? m.segment : null
     switch (m.t) {
       case 'have':
         this.segments.clear()
         if (Array.isArray(m.segments)) for (const s of m.segments) if (typeof s === 'string') this.segments.add(s)
+        if (typeof m.age === 'number' && Number.isFinite(m.age) && m.age >= 0) this.joinedAt = performance.now() - m.age
         if (!this.ready) {
           this.ready = true
+          window.clearTimeout(this.connectTimer)
         }
         this.host.peerAnnounced(this, null)
         break

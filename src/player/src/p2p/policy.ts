@@ -240,15 +240,28 @@ export function peerTimeoutMs (bufferAhead: number, playing: boolean, urgentAt =
  * nobody has it yet (live: it just appeared, and every viewer wants it at about the same time), two viewers in
  * (peers + 1) on average are "pioneers" that wait only a little (up to a fifth of the spare) and fetch it over HTTP;
  * the others wait most of the spare (half to all of it) for it to spread from the pioneers. Two rather than one: with
- * 1-5 Mbit/s uplinks a segment does not reach ten peers from one pioneer within the spare (simulator, live).
+ * 1-5 Mbit/s uplinks a segment does not reach ten peers from one pioneer within the spare (simulator, live). A pair
+ * of peers has one pioneer, the older (isPioneer).
  */
-export function announceWaitMs (bufferAhead: number, readyPeers: number, someoneHasIt: boolean, random: Random, urgentAt = URGENT_BUFFER_SECONDS): number {
+export function announceWaitMs (
+  bufferAhead: number, readyPeers: number, someoneHasIt: boolean, random: Random, urgentAt = URGENT_BUFFER_SECONDS, olderPeers: number | null = null
+): number {
   if (readyPeers === 0) return 0
   const spare = Math.min(ANNOUNCE_WAIT_MAX_SECONDS, bufferAhead - urgentAt - 1)
   if (spare <= 0) return 0
   if (someoneHasIt) return spare * 1000
-  const pioneer = random() < 2 / (readyPeers + 1)
+  const pioneer = isPioneer(readyPeers, olderPeers, random)
   return (pioneer ? random() * 0.2 : 0.5 + random() * 0.5) * spare * 1000
+}
+
+/**
+ * Whether we fetch a segment nobody has yet (announceWaitMs). Two viewers in (peers + 1), at random, per segment; but
+ * two peers alone together (a live's first viewers) would both always be pioneers and race each other to HTTP: there
+ * the younger (olderPeers = 1: its peer joined the swarm first, by the age in its "have") waits for the older.
+ */
+export function isPioneer (readyPeers: number, olderPeers: number | null, random: Random): boolean {
+  if (readyPeers === 1 && olderPeers !== null) return olderPeers === 0
+  return random() < 2 / (readyPeers + 1)
 }
 
 /** A media segment as the prefetcher sees it: its id and where it plays. */

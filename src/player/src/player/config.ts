@@ -72,6 +72,8 @@ export interface PlayerConfig {
   options: EmbedOptions
   /** Null when the server wrote none: the player then fetches everything over HTTP. */
   p2p: P2PConfig | null
+  /** A live's PeerTube latency mode (1 default, 2 high, 3 small); null or absent for a video that is not live. */
+  latencyMode?: number | null
 }
 
 export const PUBLISHED_STATE = 1
@@ -182,7 +184,8 @@ export function readConfig (mount: HTMLElement): PlayerConfig {
     state: num(c.state, PUBLISHED_STATE),
     resolutions,
     options: parseOptions(c.options),
-    p2p: parseP2P(c.p2p)
+    p2p: parseP2P(c.p2p),
+    latencyMode: typeof c.latencyMode === 'number' ? c.latencyMode : null
   }
 }
 

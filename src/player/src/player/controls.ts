@@ -101,7 +101,17 @@ export function buildControlBar (core: PlayerCore, extra: { stats: HTMLButtonEle
 
   // Shown only while #pt-player[data-pt-live=true] (player.css).
   const liveBadge = h('span', { class: 'pt-live-badge', 'data-pt': 'live' }, 'LIVE')
-  const left = h('div', { class: 'pt-bar-group' }, play, h('div', { class: 'pt-volume-group' }, mute, volume), time, liveBadge)
+  // A live viewer who paused or stalled drifts behind; this takes them back to the live edge (their latency mode's
+  // distance to it). Shown while more than one segment further behind than that ([data-pt-behind-live=true]).
+  const backToLive = h('button', { type: 'button', class: 'pt-button pt-back-to-live', 'data-pt': 'back-to-live', 'aria-label': 'Back to live' }, 'Back to live')
+  backToLive.addEventListener('click', () => core.goLive())
+  const renderBehind = (): void => {
+    const behind = core.behindLive()
+    if ((root.dataset.ptBehindLive === 'true') !== behind) root.dataset.ptBehindLive = behind ? 'true' : 'false'
+  }
+  for (const ev of ['timeupdate', 'pause', 'play', 'waiting']) video.addEventListener(ev, renderBehind)
+  window.setInterval(renderBehind, 1000)
+  const left = h('div', { class: 'pt-bar-group' }, play, h('div', { class: 'pt-volume-group' }, mute, volume), time, liveBadge, backToLive)
   const right = h('div', { class: 'pt-bar-group' }, ...(link ? [link] : []), extra.stats, extra.settings, fullscreen)
   return h('div', { class: 'pt-controls', role: 'group', 'aria-label': 'Video controls' },
     progress, h('div', { class: 'pt-bar' }, left, right))

@@ -55,6 +55,26 @@ export class PlayerCore {
     return this.engine?.manualLevel ?? -1
   }
 
+  /** A live's distance to its edge, for the bench and the "back to live" button; null when not live. */
+  liveEdge (): { latency: number, target: number, syncPosition: number } | null {
+    return this.engine?.liveEdge() ?? null
+  }
+
+  /** A live viewer is more than a segment (or 4 s) further behind the edge than their latency mode aims at, or paused. */
+  behindLive (): boolean {
+    const edge = this.liveEdge()
+    if (!edge) return false
+    return this.video.paused ? this.started : edge.latency > edge.target + 4
+  }
+
+  /** Back to the live edge (the latency mode's distance to it), playing. */
+  goLive (): void {
+    const edge = this.liveEdge()
+    if (!edge) return
+    this.video.currentTime = edge.syncPosition
+    void this.video.play().catch(() => this.events.emit('playBlocked', undefined))
+  }
+
   /** Attaches the engine and applies the embed options. Does nothing for unpublished videos. */
   start (): void {
     const { config, video } = this
@@ -73,7 +93,7 @@ export class PlayerCore {
     const start = startPosition !== null && startPosition > 0 ? startPosition : null
     const p2p = config.hlsUrl ? this.createP2P() : null
     const engine = config.hlsUrl
-      ? createEngine(video, { src: config.hlsUrl, videoFileToken: config.videoFileToken, startPosition: start, p2p, mirrors: config.mirrors })
+      ? createEngine(video, { src: config.hlsUrl, videoFileToken: config.videoFileToken, startPosition: start, p2p, mirrors: config.mirrors, latencyMode: config.latencyMode })
       : createProgressiveEngine(video, { src: config.webVideoUrl!, videoFileToken: null, startPosition: start }, config.webVideos)
     if (!engine) return this.fail('Your browser cannot play HLS videos.')
     this.engine = engine

@@ -7,6 +7,7 @@ import { withFileToken } from './config'
 import type { P2PManager } from '../p2p/manager'
 import { p2pFragmentLoader } from '../p2p/loader'
 import { multiSourceLoader, SourcePool, type SourceStats } from './sources'
+import { liveHlsConfig } from './live'
 
 export interface Level {
   /** hls.js level index: what the Embed API calls the resolution id. */
@@ -41,9 +42,17 @@ export interface Engine {
   setLevel (index: number): void
   /** Estimated download bandwidth in bits/s, when the engine measures it. */
   bandwidthEstimate (): number | null
+  /** A live's distance to its edge (s), the distance aimed at (live.ts) and where that is; null when not live or unknown. */
+  liveEdge (): LiveEdge | null
   /** Requests and bytes per HTTP source (the origin, then each copy); empty when there is only the origin. */
   sources (): SourceStats[]
   destroy (): void
+}
+
+export interface LiveEdge {
+  latency: number
+  target: number
+  syncPosition: number
 }
 
 export interface EngineOptions {
@@ -55,6 +64,8 @@ export interface EngineOptions {
   p2p?: P2PManager | null
   /** Folders on other instances with the same files (redundancy copies): extra HTTP sources (hls.js only). */
   mirrors?: readonly string[]
+  /** A live's PeerTube latency mode (1 default, 2 high, 3 small): how far behind the live edge it plays (live.ts). */
+  latencyMode?: number | null
 }
 
 export function levelLabel (height: number): string {
@@ -104,7 +115,8 @@ class HlsJsEngine implements Engine {
       backBufferLength: 90,
       // Before the first play, fetch just enough for a quick start, not 30 s of video on every
       // page view; raised to hls.js' default once the viewer presses play (below).
-      maxBufferLength: PRELOAD_BUFFER_SECONDS
+      maxBufferLength: PRELOAD_BUFFER_SECONDS,
+      ...liveHlsConfig(options.latencyMode, !!options.p2p)
     }
     if (token) {
       // Every request (master, media playlists, init segments, fragments) needs the token:
@@ -164,6 +176,13 @@ class HlsJsEngine implements Engine {
   bandwidthEstimate (): number | null {
     const bw = this.hls.bandwidthEstimate
     return Number.isFinite(bw) && bw > 0 ? bw : null
+  }
+
+  liveEdge (): LiveEdge | null {
+    const details = this.hls.levels[this.hls.currentLevel]?.details ?? this.hls.levels[0]?.details
+    const sync = this.hls.liveSyncPosition
+    if (!details?.live || sync === null || !Number.isFinite(sync)) return null
+    return { latency: this.hls.latency, target: this.hls.targetLatency ?? 0, syncPosition: sync }
   }
 
   sources (): SourceStats[] { return this.pool?.stats() ?? [] }
@@ -256,6 +275,8 @@ class NativeEngine implements Engine {
 
   bandwidthEstimate (): number | null { return null }
 
+  liveEdge (): LiveEdge | null { return null }
+
   sources (): SourceStats[] { return [] }
 
   destroy (): void {
@@ -310,6 +331,8 @@ class ProgressiveEngine implements Engine {
   }
 
   bandwidthEstimate (): number | null { return null }
+
+  liveEdge (): LiveEdge | null { return null }
 
   sources (): SourceStats[] { return [] }
 

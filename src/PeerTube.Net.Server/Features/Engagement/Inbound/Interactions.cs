@@ -133,7 +133,7 @@ public sealed class Interactions(AppDbContext db, RemoteActors actors, ActivityV
             return NotPublic;
         }
 
-        if (video.IsLocal && video.CommentsPolicy == 2)
+        if (video.IsLocal && video.CommentsPolicy == CommentsPolicy.Disabled)
         {
             return "comments are disabled on this video";
         }
@@ -144,7 +144,11 @@ public sealed class Interactions(AppDbContext db, RemoteActors actors, ActivityV
         var now = clock.GetUtcNow();
         if (comment is null)
         {
-            comment = new VideoComment { Url = id, VideoId = video.Id, AccountId = author.Value, Text = text, CreatedAt = note.Date("published") ?? now };
+            comment = new VideoComment
+            {
+                Url = id, VideoId = video.Id, AccountId = author.Value, Text = text, CreatedAt = note.Date("published") ?? now,
+                HeldForReview = video.IsLocal && video.CommentsPolicy == CommentsPolicy.RequiresApproval,
+            };
             db.VideoComments.Add(comment);
         }
         else if (comment.AccountId != author.Value || comment.VideoId != video.Id)

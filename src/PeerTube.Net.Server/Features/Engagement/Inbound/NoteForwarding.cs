@@ -33,7 +33,8 @@ public sealed class NoteForwarding(
     /// <returns>How many inboxes it was queued for.</returns>
     public async Task<int> ForwardAsync(JsonElement activity, string noteUrl, string authorHost, CancellationToken ct)
     {
-        var videoId = await db.VideoComments.AsNoTracking().Where(c => c.Url == noteUrl).Select(c => (int?)c.VideoId).FirstOrDefaultAsync(ct);
+        // A held comment (policy 3) goes nowhere until approved.
+        var videoId = await db.VideoComments.AsNoTracking().Where(c => c.Url == noteUrl && !c.HeldForReview).Select(c => (int?)c.VideoId).FirstOrDefaultAsync(ct);
         var video = videoId is null ? null : await db.Videos.Include(v => v.Channel).FirstOrDefaultAsync(v => v.Id == videoId, ct);
         if (video is null || !video.IsLocal || VideoUrls.IsPrivateLike(video))
         {

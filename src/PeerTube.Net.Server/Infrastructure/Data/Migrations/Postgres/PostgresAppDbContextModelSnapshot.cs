@@ -421,6 +421,9 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("DeletedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<bool>("HeldForReview")
+                        .HasColumnType("boolean");
+
                     b.Property<int?>("InReplyToCommentId")
                         .HasColumnType("integer");
 
