@@ -3,6 +3,7 @@
 import { initPlaylists } from './playlists'
 import { initWatch } from './watch'
 import { apiFetch, clearSession, getAccessToken, getSession, problemMessage, SessionError, signIn, signOut, TwoFactorRequired } from './session'
+import { initApiForms } from './profile'
 
 const REFRESH_MARGIN_MS = 5 * 60 * 1000
 const RELOAD_GUARD_KEY = 'pt-auth-reloaded'
@@ -178,11 +179,12 @@ function initEdit (): void {
   form.addEventListener('submit', event => {
     event.preventDefault()
     if (!name || !privacy) return
-    const body = {
+    const body: Record<string, unknown> = {
       name: name.value.trim(),
       privacy: Number(privacy.value),
       description: description?.value ?? '',
-      tags: (tags?.value ?? '').split(',').map(t => t.trim()).filter(t => t.length > 0)
+      tags: (tags?.value ?? '').split(',').map(t => t.trim()).filter(t => t.length > 0),
+      ...videoFieldsOf(form)
     }
 
     if (saved) saved.hidden = true
@@ -203,6 +205,30 @@ function initEdit (): void {
       .catch(() => { showMessage(error, 'The server cannot be reached. Check your connection and try again.') })
       .finally(() => { if (submit) submit.disabled = false })
   })
+}
+
+/**
+ * The edit page's other fields, by PeerTube's names (commentsPolicy is left as it is: not sent). A new password is
+ * sent only for a password-protected video; the schedule is in UTC (the field says so), null when emptied.
+ */
+function videoFieldsOf (form: HTMLFormElement): Record<string, unknown> {
+  const value = (id: string): string => form.querySelector<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>(`#${id}`)?.value ?? ''
+  const checked = (id: string): boolean | undefined => form.querySelector<HTMLInputElement>(`#${id}`)?.checked
+  const fields: Record<string, unknown> = {}
+  const password = value('edit-video-password')
+  if (Number(value('edit-privacy')) === 5 && password) fields.videoPasswords = [password]
+  if (form.querySelector('#edit-schedule-at')) {
+    const at = value('edit-schedule-at')
+    fields.scheduleUpdate = at ? { updateAt: `${at}:00Z`, privacy: Number(value('edit-schedule-privacy')) } : null
+  }
+  const original = value('edit-originally-published')
+  if (form.querySelector('#edit-originally-published')) fields.originallyPublishedAt = original ? `${original}T00:00:00Z` : null
+  if (form.querySelector('#edit-support')) fields.support = value('edit-support')
+  const nsfw = checked('edit-nsfw')
+  if (nsfw !== undefined) fields.nsfw = nsfw
+  const download = checked('edit-download-enabled')
+  if (download !== undefined) fields.downloadEnabled = download
+  return fields
 }
 
 // Administration: quotas
@@ -573,6 +599,7 @@ function initTwoFactor (): void {
 }
 
 function init (): void {
+  initApiForms()
   initTwoFactor()
   initSignup()
   initAccountLinks()

@@ -1,9 +1,10 @@
 // Entry of /client/player.js: mounts the player on #pt-player (docs/web-contract.md, "Player mount").
 import './player/player.css'
-import { readConfig } from './player/config'
+import { readConfig, type PlayerConfig } from './player/config'
 import type { PlayerCore } from './player/core'
 import type { P2PStats } from './p2p/manager'
 import { startEmbedApi, type EmbedApi } from './player/embed-api'
+import { askVideoPassword } from './player/password'
 import { mountPlayer } from './player/ui'
 import { PlaylistPlayer, readPlaylist } from './player/playlist'
 
@@ -27,9 +28,31 @@ function main (): void {
   const mount = document.getElementById('pt-player')
   if (!mount) return
 
+  let config: PlayerConfig
+  try {
+    config = readConfig(mount)
+  } catch (err) {
+    start(mount, null, err)
+    return
+  }
+
+  // A password-protected video: the player starts once a right password has been traded for a file token.
+  if (config.passwordRequired) {
+    void askVideoPassword(mount, config.uuid).then(token => {
+      mount.classList.remove('pt-locked')
+      start(mount, { ...config, passwordRequired: false, videoFileToken: token })
+    })
+    return
+  }
+
+  start(mount, config)
+}
+
+function start (mount: HTMLElement, config: PlayerConfig | null, configError?: unknown): void {
   let core: PlayerCore
   let playlist: PlaylistPlayer | null = null
   try {
+    if (!config) throw configError
     const items = readPlaylist(mount)
     if (items) {
       // A playlist embed: the next video plays in place, and the embed API follows it.
@@ -39,7 +62,7 @@ function main (): void {
       })
       core = playlist.core
     } else {
-      core = mountPlayer(mount, readConfig(mount))
+      core = mountPlayer(mount, config)
     }
   } catch (err) {
     console.error('player: cannot start', err)

@@ -34,6 +34,9 @@ class TransientError extends Error {}
 
 const VideoState = { Published: 1, ToTranscode: 2, TranscodingFailed: 7 } as const
 
+/** PeerTube's VideoPrivacy.PASSWORD_PROTECTED: the upload then carries the video's password. */
+const PASSWORD_PROTECTED = 5
+
 interface Elements {
   form: HTMLFormElement
   file: HTMLInputElement
@@ -135,6 +138,8 @@ async function startSession (ui: Elements, file: File): Promise<string> {
   const description = ui.description?.value.trim()
   if (description) metadata.description = description
   if (tags.length > 0) metadata.tags = tags
+  const password = document.querySelector<HTMLInputElement>('#upload-video-password')?.value ?? ''
+  if (metadata.privacy === PASSWORD_PROTECTED && password) metadata.videoPasswords = [password]
 
   let response: Response
   try {

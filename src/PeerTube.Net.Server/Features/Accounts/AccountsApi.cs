@@ -27,6 +27,7 @@ internal static class AccountsApi
         user.MapPost("/users/revoke-token", OAuthApi.RevokeToken);
         user.MapGet("/users/me", UsersApi.GetMe);
         user.MapGet("/users/me/video-quota-used", UsersApi.GetMyQuotaUsed);
+        user.MapMeApi();
         user.MapPost("/users", UsersApi.CreateUser);
         user.MapGet("/users", UsersApi.ListUsers);
         user.MapGet("/users/{id:int}", UsersApi.GetUser);
@@ -42,7 +43,7 @@ internal static class AccountsApi
     public static async Task<Results<Ok<AccountDto>, NotFoundProblem>> GetAccount(string name, AppDbContext db, IOptions<InstanceOptions> instance, CancellationToken ct)
     {
         var account = LocalName(name, instance.Value) is { } local
-            ? await db.Accounts.AsNoTracking().FirstOrDefaultAsync(a => a.Name == local, ct)
+            ? await db.Accounts.AsNoTracking().Include(a => a.Images).FirstOrDefaultAsync(a => a.Name == local, ct)
             : null;
         if (account is null)
         {
@@ -62,18 +63,9 @@ internal static class AccountsApi
             return ApiProblem.NotFound("Account not found.");
         }
 
+        var withStats = bool.TryParse(request.Query["withStats"], out var stats) && stats;
         var query = db.VideoChannels.AsNoTracking().Where(c => c.Account!.Name == local);
-        var total = await query.CountAsync(ct);
-        var d = list.Descending;
-        var ordered = list.Column switch
-        {
-            "name" => d ? query.OrderByDescending(c => c.Name) : query.OrderBy(c => c.Name),
-            "updatedAt" => d ? query.OrderByDescending(c => c.UpdatedAt) : query.OrderBy(c => c.UpdatedAt),
-            "createdAt" => d ? query.OrderByDescending(c => c.CreatedAt) : query.OrderBy(c => c.CreatedAt),
-            _ => d ? query.OrderByDescending(c => c.Id) : query.OrderBy(c => c.Id),
-        };
-        var page = await ordered.ThenBy(c => c.Id).Skip(list.Start).Take(list.Count).Include(c => c.Account).ToListAsync(ct);
-        return TypedResults.Ok(new ListPage<ChannelDto>(total, page.Select(c => AccountDtos.Channel(c, instance.Value)).ToList()));
+        return TypedResults.Ok(await ChannelStats.PageAsync(query, list, withStats, db, instance.Value, ct));
     }
 
     /// <summary>"name" or "name@our-host"; an account of another host is not ours to show (no federation yet).</summary>

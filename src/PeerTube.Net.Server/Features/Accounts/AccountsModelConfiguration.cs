@@ -20,6 +20,9 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         e.HasIndex(u => u.Email).IsUnique();
         e.Property(u => u.Username).HasMaxLength(50);
         e.Property(u => u.Email).HasMaxLength(400);
+        // The migration gives existing users PeerTube's defaults (display, P2P on, autoplay on).
+        e.Property(u => u.NsfwPolicy).HasMaxLength(20);
+        e.Property(u => u.VideoLanguages).HasMaxLength(2000);
         e.HasOne(u => u.Account).WithOne().HasForeignKey<Account>(a => a.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -38,5 +38,16 @@ public sealed class User
     public bool? EmailVerified { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>PeerTube's nsfwPolicy: "display", "blur" or "do_not_list".</summary>
+    public string NsfwPolicy { get; set; } = "display";
+
+    /// <summary>PeerTube's p2pEnabled: whether the player shares with peers.</summary>
+    public bool P2PEnabled { get; set; } = true;
+
+    public bool AutoPlayVideo { get; set; } = true;
+
+    /// <summary>PeerTube's videoLanguages, comma-separated; null for "all languages".</summary>
+    public string? VideoLanguages { get; set; }
+
     public Account? Account { get; set; }
 }

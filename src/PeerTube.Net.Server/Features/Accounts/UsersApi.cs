@@ -25,7 +25,8 @@ internal static class UsersApi
     public static async Task<Results<Ok<Dictionary<string, object?>>, UnauthorizedProblem>> GetMe(ClaimsPrincipal principal, AppDbContext db, UserService users, IOptions<InstanceOptions> instance, CancellationToken ct)
     {
         var id = principal.UserId();
-        var user = await db.Users.Include(u => u.Account!).ThenInclude(a => a.Channels).FirstOrDefaultAsync(u => u.Id == id, ct);
+        var user = await db.Users.Include(u => u.Account!).ThenInclude(a => a.Channels).ThenInclude(c => c.Images)
+            .Include(u => u.Account!).ThenInclude(a => a.Images).AsSplitQuery().FirstOrDefaultAsync(u => u.Id == id, ct);
         if (user?.Account is null)
         {
             return ApiProblem.Unauthorized("The token does not match a user.");
@@ -302,7 +303,7 @@ internal static class UsersApi
     /// of the user (<see cref="IUserRemovalHandler"/>: unfinished uploads); the account and its channels go with the user row.
     /// </summary>
     public static async Task<Results<NoContent, BadRequestProblem, ForbiddenProblem, NotFoundProblem>> DeleteUser(int id, ClaimsPrincipal principal, AppDbContext db, VideoRemoval removal,
-        IOpenIddictTokenManager tokens, IEnumerable<IUserRemovalHandler> removalHandlers, CancellationToken ct)
+        IOpenIddictTokenManager tokens, IEnumerable<IUserRemovalHandler> removalHandlers, ActorImages images, CancellationToken ct)
     {
         if (!principal.IsAdmin())
         {
@@ -325,6 +326,18 @@ internal static class UsersApi
             return ApiProblem.BadRequest("Cannot remove yourself.");
         }
 
+        await RemoveAsync(user, db, removal, tokens, removalHandlers, images, ct);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Removes a user: tokens first, so nothing new arrives; then each video through the videos' own removal (row, then
+    /// files), then what other features keep of the user (<see cref="IUserRemovalHandler"/>); the account and its
+    /// channels go with the user row, and their images' files after it.
+    /// </summary>
+    internal static async Task RemoveAsync(User user, AppDbContext db, VideoRemoval removal, IOpenIddictTokenManager tokens,
+        IEnumerable<IUserRemovalHandler> removalHandlers, ActorImages images, CancellationToken ct)
+    {
         await tokens.RevokeBySubjectAsync(user.Id.ToString(CultureInfo.InvariantCulture), ct);
 
         var videos = await db.Videos.WithDetails().Where(v => v.Channel!.Account!.UserId == user.Id).ToListAsync(ct);
@@ -338,9 +351,12 @@ internal static class UsersApi
             await handler.RemovingAsync(user.Id, ct);
         }
 
+        var accountIds = await db.Accounts.Where(a => a.UserId == user.Id).Select(a => a.Id).ToListAsync(ct);
+        var channelIds = await db.VideoChannels.Where(c => accountIds.Contains(c.AccountId)).Select(c => c.Id).ToListAsync(ct);
+        var files = await images.AllOfAsync(accountIds, channelIds, ct);
         db.Users.Remove(user);
         await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
+        images.DeleteFiles(files);
     }
 }
 

@@ -45,10 +45,12 @@ public static class ActivityPubEndpoints
     /// <summary>An ActivityPub document, with its media type.</summary>
     public static IResult Json(JsonObject doc) => TypedResults.Text(doc.ToJsonString(ActivityJson.Options), ActivityJson.ContentType + "; charset=utf-8");
 
-    private static async Task<IResult> AccountAsync(string name, LocalActors local, ActivityObjects objects, CancellationToken ct) =>
-        await local.ForAccountAsync(name, ct) is { } actor ? Json(objects.ActorDocument(actor, null)) : ApiProblem.NotFound("Account not found.");
+    private static async Task<IResult> AccountAsync(string name, LocalActors local, ActivityObjects objects, ActorProfiles profiles, CancellationToken ct) =>
+        await local.ForAccountAsync(name, ct) is { } actor
+            ? Json(objects.ActorDocument(actor, null, await profiles.OfAsync(actor, ct)))
+            : ApiProblem.NotFound("Account not found.");
 
-    private static async Task<IResult> ChannelAsync(string name, AppDbContext db, LocalActors local, ActivityObjects objects, CancellationToken ct)
+    private static async Task<IResult> ChannelAsync(string name, AppDbContext db, LocalActors local, ActivityObjects objects, ActorProfiles profiles, CancellationToken ct)
     {
         if (await local.ForChannelAsync(name, ct) is not { } actor)
         {
@@ -56,7 +58,7 @@ public static class ActivityPubEndpoints
         }
 
         var owner = await db.VideoChannels.AsNoTracking().Where(c => c.Id == actor.ChannelId).Select(c => c.Account!.Name).FirstAsync(ct);
-        return Json(objects.ActorDocument(actor, local.AccountUrl(owner)));
+        return Json(objects.ActorDocument(actor, local.AccountUrl(owner), await profiles.OfAsync(actor, ct)));
     }
 
     /// <summary>Public and unlisted, published, ours, not unfederated by a moderator: the Video object. Anything else is not federated.</summary>

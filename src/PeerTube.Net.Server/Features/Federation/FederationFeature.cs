@@ -35,6 +35,8 @@ public static class FederationFeature
         services.AddVideoEventHandler<VideoFederation>();
         services.AddScoped<FederateVideoJob>();
         services.AddScoped<VideoAudience>();
+        services.AddScoped<ActorProfiles>();
+        services.AddScoped<IActorEventHandler, ActorFederation>();
         services.AddScoped<ProcessInboxActivityJob>();
         services.AddHostedService<InboxLogCleanup>();
         services.AddActivityHandler<FollowHandler>();
@@ -42,6 +44,7 @@ public static class FederationFeature
         services.AddActivityHandler<UndoFollowHandler>();
         services.AddActivityHandler<UndoAnnounceHandler>();
         services.AddActivityHandler<ActorUpdateHandler>();
+        services.AddActivityHandler<UpdateActorHandler>();
         services.AddActivityHandler<DeleteActorHandler>();
         services.AddActivityHandler<VideoHandler>();
         services.AddActivityHandler<AnnounceHandler>();

@@ -29,7 +29,45 @@ internal static class FollowsApi
         api.MapPost("/followers/{handle}/reject", (string handle, ClaimsPrincipal p, AppDbContext db, LocalActors local, FollowService follows, CancellationToken ct) =>
             AnswerAsync(handle, p, db, local, follows, accept: false, ct));
         api.MapDelete("/followers/{handle}", RemoveFollowerAsync);
+
+        // PeerTube's followers of one account or channel: for its owner, and for moderators.
+        var actors = app.MapGroup("/api/v1").WithTags("Follows").RequireAuthorization();
+        actors.MapGet("/accounts/{name}/followers", (string name, HttpContext http, ClaimsPrincipal p, AppDbContext db, LocalActors local, IOptions<InstanceOptions> i, CancellationToken ct) =>
+            ActorFollowersAsync(name, channel: false, http, p, db, local, i.Value, ct));
+        actors.MapGet("/video-channels/{handle}/followers", (string handle, HttpContext http, ClaimsPrincipal p, AppDbContext db, LocalActors local, IOptions<InstanceOptions> i, CancellationToken ct) =>
+            ActorFollowersAsync(handle, channel: true, http, p, db, local, i.Value, ct));
         return app;
+    }
+
+    private static async Task<Results<Ok<ListPage<FollowDto>>, BadRequestProblem, ForbiddenProblem, NotFoundProblem>> ActorFollowersAsync(string handle, bool channel, HttpContext http,
+        ClaimsPrincipal principal, AppDbContext db, LocalActors local, InstanceOptions instance, CancellationToken ct)
+    {
+        var name = Handles.Local(handle, instance);
+        var ownerUserId = channel
+            ? await db.VideoChannels.Where(c => c.Name == name && c.Host == null).Select(c => new { c.Account!.UserId }).FirstOrDefaultAsync(ct)
+            : await db.Accounts.Where(a => a.Name == name && a.Host == null).Select(a => new { a.UserId }).FirstOrDefaultAsync(ct);
+        if (ownerUserId is null)
+        {
+            return ApiProblem.NotFound(channel ? "Video channel not found." : "Account not found.");
+        }
+
+        if (ownerUserId.UserId != principal.UserId() && !principal.IsModeratorOrAdmin())
+        {
+            return ApiProblem.Forbidden(channel ? "Cannot manage video channel of another user" : "Cannot manage account of another user");
+        }
+
+        var actor = channel ? await local.ForChannelAsync(name, ct) : await local.ForAccountAsync(name, ct);
+        var query = db.ActorFollows.AsNoTracking().Include(f => f.Follower).Include(f => f.Target).Where(f => f.TargetId == actor!.Id);
+        if (http.Request.Query["state"].ToString() is { Length: > 0 } state && Enum.TryParse<FollowState>(state, ignoreCase: true, out var s))
+        {
+            query = query.Where(f => f.State == s);
+        }
+
+        var list = ListQuery.Read(http.Request, SortColumns, "-createdAt");
+        var total = await query.CountAsync(ct);
+        var ordered = list.Descending ? query.OrderByDescending(f => f.CreatedAt) : query.OrderBy(f => f.CreatedAt);
+        var rows = await ordered.ThenBy(f => f.Id).Skip(list.Start).Take(list.Count).ToListAsync(ct);
+        return TypedResults.Ok(new ListPage<FollowDto>(total, rows.Select(f => Dto(f, instance)).ToList()));
     }
 
     private static async Task<Results<Ok<ListPage<FollowDto>>, BadRequestProblem, ForbiddenProblem>> ListAsync(HttpContext http, ClaimsPrincipal principal, AppDbContext db, LocalActors local, InstanceOptions instance,

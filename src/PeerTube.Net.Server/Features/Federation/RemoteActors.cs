@@ -15,6 +15,7 @@ public sealed partial class RemoteActors(
     AppDbContext db,
     FederationHttpClient http,
     LocalActors local,
+    ActorImages images,
     IOptions<InstanceOptions> instance,
     TimeProvider clock,
     ILogger<RemoteActors> logger)
@@ -207,15 +208,51 @@ public sealed partial class RemoteActors(
                             };
         }
 
+        if (actor.ChannelId is { } channelId && actor.Channel is null)
+        {
+            actor.Channel = await db.VideoChannels.FirstOrDefaultAsync(c => c.Id == channelId, ct);
+        }
+
+        if (actor.AccountId is { } accountId && actor.Account is null)
+        {
+            actor.Account = await db.Accounts.FirstOrDefaultAsync(a => a.Id == accountId, ct);
+        }
+
         if (actor.Channel is { } channel)
         {
             channel.DisplayName = Truncate(actor.DisplayName, 120);
-            channel.Description = actor.Summary;
+            channel.Description = actor.Summary is null ? null : Truncate(actor.Summary, 1000);
+            channel.Support = doc.String("support") is { } support ? Truncate(support, 1000) : null;
+            channel.UpdatedAt = clock.GetUtcNow();
+        }
+        else if (actor.Type == ActorType.Person && actor.Account is { } account)
+        {
+            account.DisplayName = Truncate(actor.DisplayName, 120);
+            account.Description = actor.Summary is null ? null : Truncate(actor.Summary, 1000);
         }
 
         await db.SaveChangesAsync(ct);
+
+        // The images need the owner's id, which a new actor has only now.
+        var imageOwner = actor.Channel is { } ch ? ImageOwner.OfChannel(ch.Id) : actor.Account is { } acc ? ImageOwner.OfAccount(acc.Id) : (ImageOwner?)null;
+        if (imageOwner is { } o)
+        {
+            var replaced = await images.SyncRemoteAsync(o, ActorImageType.Avatar, Announced(doc, "icon"), ct);
+            replaced.AddRange(await images.SyncRemoteAsync(o, ActorImageType.Banner, Announced(doc, "image"), ct));
+            await db.SaveChangesAsync(ct);
+            images.DeleteFiles(replaced);
+        }
+
         return actor;
     }
+
+    /// <summary>The images an actor document lists (icon or image: one object or an array), with their widths.</summary>
+    private static List<(string Url, int Width)> Announced(JsonElement doc, string property) =>
+        doc.Items(property)
+            .Where(i => i.ValueKind == JsonValueKind.Object && Uri.TryCreate(i.String("url"), UriKind.Absolute, out var url)
+                        && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp))
+            .Select(i => (i.String("url")!, i.Int("width") ?? (property == "image" ? 1920 : 120)))
+            .ToList();
 
     private async Task<Account> RemoteAccountAsync(string handle, string host, string url, string displayName, CancellationToken ct) =>
         await db.Accounts.FirstOrDefaultAsync(a => a.RemoteUrl == url, ct)

@@ -78,6 +78,7 @@ internal static class LiveApi
             Nsfw = metadata.Nsfw ?? false,
             DownloadEnabled = metadata.DownloadEnabled ?? true,
             CommentsPolicy = metadata.CommentsPolicy ?? (metadata.CommentsEnabled is false ? 2 : 1),
+            OriginallyPublishedAt = metadata.OriginallyPublishedAt,
             IsLive = true,
             State = VideoState.WaitingForLive,
             CreatedAt = now,
@@ -96,6 +97,14 @@ internal static class LiveApi
             UpdatedAt = now,
         };
         db.Videos.Add(video);
+        if (video.Privacy == VideoPrivacy.PasswordProtected)
+        {
+            foreach (var password in metadata.VideoPasswords ?? [])
+            {
+                db.VideoPasswords.Add(new VideoPassword { Video = video, Password = password, CreatedAt = now, UpdatedAt = now });
+            }
+        }
+
         db.LiveVideos.Add(live);
         await db.SaveChangesAsync(ct);
         loggers.CreateLogger("PeerTube.Net.Live").LogInformation("Live {VideoId} created by user {UserId} (key {Key})", video.Id, me, LiveVideo.Redact(live.StreamKey));

@@ -10,6 +10,9 @@ public enum LazyImageKind
 {
     Thumbnail,
     Preview,
+
+    /// <summary>An account's or channel's avatar or banner (one folder, as PeerTube keeps them).</summary>
+    ActorImage,
 }
 
 /// <summary>
@@ -25,7 +28,13 @@ public sealed partial class LazyStaticImages(IServiceScopeFactory scopes, Storag
     /// <returns>The image's path on disk, or null when there is no such image or the origin did not give one.</returns>
     public async Task<string?> FindAsync(LazyImageKind kind, string file, CancellationToken ct)
     {
-        var path = StoragePaths.SafeJoin(kind == LazyImageKind.Thumbnail ? paths.Thumbnails : paths.Previews, file);
+        var directory = kind switch
+        {
+            LazyImageKind.Thumbnail => paths.Thumbnails,
+            LazyImageKind.Preview => paths.Previews,
+            _ => paths.ActorImages,
+        };
+        var path = StoragePaths.SafeJoin(directory, file);
         if (path is null)
         {
             return null;
@@ -46,6 +55,11 @@ public sealed partial class LazyStaticImages(IServiceScopeFactory scopes, Storag
 
     private async Task<bool> FetchAsync(LazyImageKind kind, string file, string path, CancellationToken ct)
     {
+        if (kind == LazyImageKind.ActorImage)
+        {
+            return await FetchActorImageAsync(file, path, ct);
+        }
+
         if (file.Length < 36 || !Guid.TryParse(file.AsSpan(0, 36), out var uuid))
         {
             return false;
@@ -77,6 +91,43 @@ public sealed partial class LazyStaticImages(IServiceScopeFactory scopes, Storag
         try
         {
             await File.WriteAllBytesAsync(temporary, image.Body!, ct);
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// A remote actor's avatar or banner: fetched from where its document said, through the guarded client and its size
+    /// limit, then decoded and drawn anew at the size the row names, so what we serve is our own JPEG.
+    /// </summary>
+    private async Task<bool> FetchActorImageAsync(string file, string path, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var row = await db.Set<ActorImage>().AsNoTracking().FirstOrDefaultAsync(i => i.Filename == file && i.RemoteUrl != null, ct);
+        if (row is null || !Uri.TryCreate(row.RemoteUrl, UriKind.Absolute, out var url))
+        {
+            return false;
+        }
+
+        var http = scope.ServiceProvider.GetRequiredService<FederationHttpClient>();
+        var image = await http.GetImageAsync(url, options.CurrentValue.MaxImageBytes, ct);
+        var jpeg = image.Ok ? Infrastructure.Images.ImageEncoder.ToJpeg(image.Body!, row.Width, row.Height) : null;
+        if (jpeg is null)
+        {
+            LogFetchFailed(url, image.Error ?? "the image could not be decoded");
+            return false;
+        }
+
+        var temporary = Path.Combine(Path.GetDirectoryName(path)!, $".{file}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            await File.WriteAllBytesAsync(temporary, jpeg, ct);
             File.Move(temporary, path, overwrite: true);
         }
         finally

@@ -10,22 +10,35 @@ public static class StreamingApi
 {
     public static IEndpointRouteBuilder MapStreamingApi(this IEndpointRouteBuilder app)
     {
-        var user = app.MapGroup("/api/v1").WithTags("Streaming").RequireAuthorization().DisableAntiforgery();
-        user.MapPost("/videos/{id}/token", CreateTokenAsync);
+        // Signed-in users, and for a password-protected video whoever sends one of its passwords (PeerTube's videoFileTokenValidator).
+        var api = app.MapGroup("/api/v1").WithTags("Streaming").DisableAntiforgery();
+        api.MapPost("/videos/{id}/token", CreateTokenAsync);
         return app;
     }
 
-    /// <summary>PeerTube's POST /api/v1/videos/{id}/token: a short-lived token to fetch a private video's files.</summary>
-    private static async Task<Results<Ok<VideoFileTokenDto>, ForbiddenProblem, NotFoundProblem>> CreateTokenAsync(string id, ClaimsPrincipal principal, AppDbContext db, VideoFileTokens tokens, CancellationToken ct)
+    /// <summary>PeerTube's POST /api/v1/videos/{id}/token: a short-lived token to fetch a private or password-protected video's files.</summary>
+    private static async Task<Results<Ok<VideoFileTokenDto>, UnauthorizedProblem, ForbiddenProblem, NotFoundProblem>> CreateTokenAsync(string id, ClaimsPrincipal principal,
+        HttpRequest request, AppDbContext db, VideoFileTokens tokens, CancellationToken ct)
     {
         var video = await db.Videos.AsNoTracking().ById(id)
-            .Select(v => new { v.Uuid, v.Privacy, OwnerUserId = v.Channel!.Account!.UserId }).FirstOrDefaultAsync(ct);
+            .Select(v => new { v.Id, v.Uuid, v.Privacy, OwnerUserId = v.Channel!.Account!.UserId }).FirstOrDefaultAsync(ct);
         if (video is null)
         {
             return ApiProblem.NotFound("Video not found.");
         }
 
-        if (!VideoAccess.CanView(video.Privacy, video.OwnerUserId, principal))
+        if (video.Privacy == VideoPrivacy.PasswordProtected)
+        {
+            if (await VideoPasswords.RefusalAsync(db, video.Id, video.Privacy, video.OwnerUserId, principal, request, ct) is { } refusal)
+            {
+                return refusal;
+            }
+        }
+        else if (principal.UserId() is null)
+        {
+            return ApiProblem.Unauthorized("Not authenticated");
+        }
+        else if (!VideoAccess.CanView(video.Privacy, video.OwnerUserId, principal))
         {
             return ApiProblem.Forbidden("Cannot get a token for this video.");
         }

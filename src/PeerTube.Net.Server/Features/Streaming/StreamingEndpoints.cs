@@ -39,6 +39,10 @@ public static class StreamingEndpoints
             ServeImageAsync(images, LazyImageKind.Preview, file, ct));
         app.MapGet("/static/previews/{file}", (string file, LazyStaticImages images, CancellationToken ct) =>
             ServeImageAsync(images, LazyImageKind.Preview, file, ct));
+        app.MapGet("/lazy-static/avatars/{file}", (string file, LazyStaticImages images, CancellationToken ct) =>
+            ServeImageAsync(images, LazyImageKind.ActorImage, file, ct));
+        app.MapGet("/lazy-static/banners/{file}", (string file, LazyStaticImages images, CancellationToken ct) =>
+            ServeImageAsync(images, LazyImageKind.ActorImage, file, ct));
         app.MapMethods("/download/streaming-playlists/hls/videos/{file}", GetOrHead, DownloadAsync);
         app.MapMethods("/static/web-videos/private/{file}", GetOrHead, (string file, HttpContext http, AppDbContext db, StoragePaths paths,
             VideoFileTokens tokens) => ServeSourceAsync(file, privatePath: true, http, db, paths, tokens));
@@ -87,7 +91,7 @@ public static class StreamingEndpoints
             .FirstOrDefaultAsync(http.RequestAborted);
         var path = video?.SourceFilename is null ? null : paths.SourceFile(video.SourceFilename);
         if (video is null || path is null || !File.Exists(path)
-            || privatePath != VideoUrls.IsPrivateLike(new Video { Name = "", Privacy = video.Privacy }))
+            || privatePath != VideoUrls.IsPrivateLike(video.Privacy))
         {
             return ApiProblem.NotFound("File not found.");
         }

@@ -7,8 +7,8 @@ namespace PeerTube.Net.Server.Features.Streaming;
 /// <summary>What the file routes need to know of a video to decide who may fetch its files.</summary>
 public sealed record VideoGate(int Id, VideoPrivacy Privacy, int? OwnerUserId, bool DownloadEnabled, bool IsLive = false)
 {
-    /// <summary>Private and internal videos live under the private path, the others under the public one.</summary>
-    public bool IsPrivateLike => Privacy is VideoPrivacy.Private or VideoPrivacy.Internal;
+    /// <summary>Private, internal and password-protected videos live under the private path, the others under the public one.</summary>
+    public bool IsPrivateLike => VideoUrls.IsPrivateLike(Privacy);
 }
 
 /// <summary>

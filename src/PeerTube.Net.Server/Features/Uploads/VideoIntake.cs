@@ -157,6 +157,9 @@ public sealed class VideoIntake(
             WaitTranscoding = metadata.WaitTranscoding ?? false,
             DownloadEnabled = metadata.DownloadEnabled ?? true,
             CommentsPolicy = metadata.CommentsPolicy ?? (metadata.CommentsEnabled == false ? 2 : 1),
+            OriginallyPublishedAt = metadata.OriginallyPublishedAt,
+            ScheduledUpdateAt = metadata.ScheduleUpdate?.UpdateAt,
+            ScheduledPrivacy = metadata.ScheduleUpdate?.UpdateAt is null ? null : (VideoPrivacy)(metadata.ScheduleUpdate.Privacy ?? (int)VideoPrivacy.Public),
             State = VideoState.ToTranscode,
             TranscodingProgress = 0,
             SourceFilename = sourceFilename,
@@ -176,6 +179,14 @@ public sealed class VideoIntake(
         try
         {
             db.Videos.Add(video);
+            if (video.Privacy == VideoPrivacy.PasswordProtected)
+            {
+                foreach (var password in metadata.VideoPasswords ?? [])
+                {
+                    db.Add(new VideoPassword { Video = video, Password = password, CreatedAt = now, UpdatedAt = now });
+                }
+            }
+
             await blocked.HoldIfNeededAsync(video, ct);
 
             await db.SaveChangesAsync(ct);

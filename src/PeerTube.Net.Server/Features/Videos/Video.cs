@@ -8,6 +8,9 @@ public enum VideoPrivacy
     Unlisted = 2,
     Private = 3,
     Internal = 4,
+
+    /// <summary>Watchable by whoever sends one of the video's passwords (<see cref="VideoPassword"/>), PeerTube 6's.</summary>
+    PasswordProtected = 5,
 }
 
 /// <summary>PeerTube's VideoState values (the subset this server uses).</summary>
@@ -90,6 +93,16 @@ public sealed class Video
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset PublishedAt { get; set; }
 
+    /// <summary>When the work was first published elsewhere, as its creator says (PeerTube's originallyPublishedAt).</summary>
+    public DateTimeOffset? OriginallyPublishedAt { get; set; }
+
+    /// <summary>
+    /// PeerTube's scheduleUpdate: at <see cref="ScheduledUpdateAt"/> the video takes <see cref="ScheduledPrivacy"/>
+    /// (public when null); <see cref="ScheduledUpdatesJob"/> applies it and clears both.
+    /// </summary>
+    public DateTimeOffset? ScheduledUpdateAt { get; set; }
+    public VideoPrivacy? ScheduledPrivacy { get; set; }
+
     public VideoStreamingPlaylist? StreamingPlaylist { get; set; }
 
     /// <summary>
@@ -125,6 +138,20 @@ public sealed class Video
     public long PendingRemoteViews { get; set; }
 
     public bool IsLocal => RemoteUrl is null;
+}
+
+/// <summary>
+/// One password of a password-protected video. Kept as given, as PeerTube does: its owner lists them back
+/// (<c>GET /api/v1/videos/{id}/passwords</c>) to share them.
+/// </summary>
+public sealed class VideoPassword
+{
+    public int Id { get; set; }
+    public int VideoId { get; set; }
+    public Video? Video { get; set; }
+    public required string Password { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
 }
 
 /// <summary>The HLS playlist of a video (PeerTube's videoStreamingPlaylist, type 1).</summary>

@@ -6,11 +6,13 @@ namespace PeerTube.Net.Server.Features.Videos;
 
 public static class VideoAccess
 {
-    /// <summary>Who may watch: anyone for public and unlisted, any signed-in user for internal, the owner or an admin for private.</summary>
+    /// <summary>Who may watch without a video password: anyone for public and unlisted, any signed-in user for internal, the owner or an admin for private, the owner or a moderator for password-protected.</summary>
     public static bool CanView(VideoPrivacy privacy, int? ownerUserId, ClaimsPrincipal principal) => privacy switch
     {
         VideoPrivacy.Public or VideoPrivacy.Unlisted => true,
         VideoPrivacy.Internal => principal.UserId() is not null,
+        // Without the owner's or a moderator's rights, a password opens it: VideoPasswords.CheckAsync.
+        VideoPrivacy.PasswordProtected => IsOwnerOrModerator(ownerUserId, principal),
         _ => IsOwnerOrAdmin(ownerUserId, principal),
     };
 

@@ -18,7 +18,7 @@ public static class VideoConstants
 
     public static readonly IReadOnlyDictionary<int, string> Privacies = new Dictionary<int, string>
     {
-        [1] = "Public", [2] = "Unlisted", [3] = "Private", [4] = "Internal",
+        [1] = "Public", [2] = "Unlisted", [3] = "Private", [4] = "Internal", [5] = "Password protected",
     };
 
     public static readonly IReadOnlyDictionary<int, string> States = new Dictionary<int, string>

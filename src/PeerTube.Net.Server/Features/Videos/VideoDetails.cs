@@ -48,6 +48,10 @@ public sealed class VideoDetailsComposer(IOptions<InstanceOptions> instance, Vid
         d["channel"] = AccountDtos.Channel(v.Channel!, instance.Value);
         d["trackerUrls"] = Array.Empty<string>();
         d["inputFileUpdatedAt"] = null;
+        // PeerTube's scheduledUpdate: when the video publishes itself, and as what; only its owner and moderators see it.
+        d["scheduledUpdate"] = v.ScheduledUpdateAt is { } at && VideoAccess.IsOwnerOrModerator(v.Channel?.Account?.UserId, viewer)
+            ? new Dictionary<string, object?> { ["updateAt"] = at, ["privacy"] = (int)(v.ScheduledPrivacy ?? VideoPrivacy.Public) }
+            : null;
 
         var playlist = v.StreamingPlaylist;
         var hlsFiles = playlist?.Files.OrderByDescending(f => f.Resolution).Select(f => (f, VideoDtos.File(v, f, urls))).ToList() ?? [];

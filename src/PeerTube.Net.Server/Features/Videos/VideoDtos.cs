@@ -40,7 +40,7 @@ public static class VideoDtos
             ["createdAt"] = v.CreatedAt,
             ["updatedAt"] = v.UpdatedAt,
             ["publishedAt"] = v.PublishedAt,
-            ["originallyPublishedAt"] = null,
+            ["originallyPublishedAt"] = v.OriginallyPublishedAt,
             ["waitTranscoding"] = v.WaitTranscoding,
             ["state"] = Constant(VideoConstants.States, (int)v.State),
             // Not in PeerTube's payload: how far the transcoding job is, and why it failed.
@@ -129,7 +129,10 @@ public static class VideoDtos
 /// <summary>Where a video's files are served. Private videos live under a /private/ prefix, as in PeerTube.</summary>
 public sealed class VideoUrls(InstanceOptions instance)
 {
-    public static bool IsPrivateLike(Video v) => v.Privacy is VideoPrivacy.Private or VideoPrivacy.Internal;
+    /// <summary>Private, internal and password-protected videos: their files are behind the private path (PeerTube's rule).</summary>
+    public static bool IsPrivateLike(Video v) => IsPrivateLike(v.Privacy);
+
+    public static bool IsPrivateLike(VideoPrivacy privacy) => privacy is VideoPrivacy.Private or VideoPrivacy.Internal or VideoPrivacy.PasswordProtected;
 
     /// <summary>
     /// A remote video's files sit next to its master playlist at the origin (PeerTube's layout), so a file name is

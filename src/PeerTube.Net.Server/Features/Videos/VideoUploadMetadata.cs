@@ -22,6 +22,37 @@ public sealed class VideoUploadMetadata
     public int? CommentsPolicy { get; set; }
     public bool? CommentsEnabled { get; set; }
 
+    /// <summary>The passwords of a password-protected video (privacy 5).</summary>
+    public List<string>? VideoPasswords { get; set; }
+
+    /// <summary>Set when the body names it, even as null (an update's null clears it).</summary>
+    public DateTimeOffset? OriginallyPublishedAt
+    {
+        get;
+        set
+        {
+            field = value;
+            OriginallyPublishedAtGiven = true;
+        }
+    }
+
+    [JsonIgnore]
+    public bool OriginallyPublishedAtGiven { get; private set; }
+
+    /// <summary>PeerTube's scheduleUpdate; an update's explicit null removes the schedule.</summary>
+    public VideoScheduleUpdate? ScheduleUpdate
+    {
+        get;
+        set
+        {
+            field = value;
+            ScheduleUpdateGiven = true;
+        }
+    }
+
+    [JsonIgnore]
+    public bool ScheduleUpdateGiven { get; private set; }
+
     /// <summary>Resumable uploads only: the original file name, which decides the accepted types.</summary>
     public string? Filename { get; set; }
 
@@ -76,11 +107,30 @@ public sealed class VideoUploadMetadata
 
         bool? Bool(string key) => One(key) is { Length: > 0 } s ? LenientBooleanConverter.Parse(s) : null;
 
-        var tags = form.Where(kv => kv.Key == "tags" || kv.Key.StartsWith("tags[", StringComparison.Ordinal))
+        List<string> Array(string name) => form.Where(kv => kv.Key == name || kv.Key.StartsWith(name + "[", StringComparison.Ordinal))
             .OrderBy(kv => kv.Key, StringComparer.Ordinal)
             .SelectMany(kv => kv.Value).Where(t => t.Length > 0).ToList();
 
-        return new VideoUploadMetadata
+        DateTimeOffset? Date(string key)
+        {
+            var s = One(key);
+            if (string.IsNullOrEmpty(s))
+            {
+                return null;
+            }
+
+            if (DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d))
+            {
+                return d;
+            }
+
+            errors[key] = $"Should have a valid {key} date.";
+            return null;
+        }
+
+        var tags = Array("tags");
+        var passwords = Array("videoPasswords");
+        var metadata = new VideoUploadMetadata
         {
             Name = One("name"),
             ChannelId = Int("channelId"),
@@ -97,7 +147,19 @@ public sealed class VideoUploadMetadata
             CommentsPolicy = Int("commentsPolicy"),
             CommentsEnabled = Bool("commentsEnabled"),
             Filename = One("filename"),
+            VideoPasswords = passwords.Count > 0 ? passwords : null,
         };
+        if (form.ContainsKey("originallyPublishedAt"))
+        {
+            metadata.OriginallyPublishedAt = Date("originallyPublishedAt");
+        }
+
+        if (form.ContainsKey("scheduleUpdate[updateAt]"))
+        {
+            metadata.ScheduleUpdate = new VideoScheduleUpdate { UpdateAt = Date("scheduleUpdate[updateAt]"), Privacy = Int("scheduleUpdate[privacy]") };
+        }
+
+        return metadata;
     }
 
     /// <summary>PeerTube's constraints on these fields; the keys of <paramref name="errors"/> are field names.</summary>
@@ -152,6 +214,25 @@ public sealed class VideoUploadMetadata
         {
             errors["commentsPolicy"] = "Should have a valid comments policy.";
         }
+
+        if (Privacy == (int)VideoPrivacy.PasswordProtected)
+        {
+            Videos.VideoPasswords.Validate(VideoPasswords, "videoPasswords", errors);
+        }
+
+        if (ScheduleUpdate is { } schedule)
+        {
+            if (schedule.UpdateAt is null)
+            {
+                errors["scheduleUpdate.updateAt"] = "Should have a valid schedule update date.";
+            }
+
+            // PeerTube's isScheduleVideoUpdatePrivacyValid: a schedule publishes, so it ends public, unlisted or internal.
+            if (schedule.Privacy is not (null or (int)VideoPrivacy.Public or (int)VideoPrivacy.Unlisted or (int)VideoPrivacy.Internal))
+            {
+                errors["scheduleUpdate.privacy"] = "Should have correct schedule update privacy.";
+            }
+        }
     }
 
     private sealed class LenientBooleanConverter : JsonConverter<bool>
@@ -169,4 +250,11 @@ public sealed class VideoUploadMetadata
 
         public override void Write(Utf8JsonWriter writer, bool value, JsonSerializerOptions options) => writer.WriteBooleanValue(value);
     }
+}
+
+/// <summary>PeerTube's VideoScheduleUpdate: <c>{ updateAt, privacy }</c> (privacy public when absent).</summary>
+public sealed class VideoScheduleUpdate
+{
+    public DateTimeOffset? UpdateAt { get; set; }
+    public int? Privacy { get; set; }
 }

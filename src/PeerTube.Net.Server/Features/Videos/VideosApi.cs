@@ -33,6 +33,7 @@ internal static class VideosApi
         user.MapPut("/videos/{id}", UpdateAsync);
         user.MapDelete("/videos/{id}", DeleteAsync);
         user.MapGet("/users/me/videos", ListMineAsync);
+        user.MapVideoPasswordsApi();
         return app;
     }
 
@@ -80,12 +81,12 @@ internal static class VideosApi
         VideoUrls urls, CancellationToken ct)
     {
         var me = principal.UserId();
-        return PageAsync(http, db.Videos.Where(v => v.Channel!.Account!.UserId == me), instance.Value, urls, ct, defaultSort: "-createdAt");
+        return PageAsync(http, db.Videos.Where(v => v.Channel!.Account!.UserId == me), instance.Value, urls, ct, defaultSort: "-createdAt", publicList: false);
     }
 
     /// <summary>PeerTube's paging: start, count (at most 100), sort ("-publishedAt" and the like); answers {total, data}.</summary>
     private static async Task<Results<Ok<ListPage<Dictionary<string, object?>>>, BadRequestProblem>> PageAsync(HttpContext http, IQueryable<Video> query, InstanceOptions instance, VideoUrls urls,
-        CancellationToken ct, string defaultSort = "-publishedAt")
+        CancellationToken ct, string defaultSort = "-publishedAt", bool publicList = true)
     {
         var q = http.Request.Query;
         var errors = new Dictionary<string, string>();
@@ -125,6 +126,40 @@ internal static class VideosApi
                 break;
         }
 
+        // PeerTube's nsfw filter: true for sensitive videos only, false for the others, both for all. Public lists follow
+        // the instance's defaultNSFWPolicy when it is absent: do_not_list leaves sensitive videos out.
+        var nsfw = q["nsfw"].ToString();
+        if (nsfw.Length == 0 && publicList)
+        {
+            nsfw = http.RequestServices.GetRequiredService<CustomConfigStore>().Effective["instance"]?["defaultNSFWPolicy"]?.GetValue<string>() == "do_not_list"
+                ? "false" : "both";
+        }
+
+        switch (nsfw)
+        {
+            case "" or "both":
+                break;
+            case "true" or "1":
+                query = query.Where(v => v.Nsfw);
+                break;
+            case "false" or "0":
+                query = query.Where(v => !v.Nsfw);
+                break;
+            default:
+                errors["nsfw"] = "Should have a valid nsfw boolean or both.";
+                break;
+        }
+
+        if (QueryDate(q["originallyPublishedStartDate"], "originallyPublishedStartDate", errors) is { } fromDate)
+        {
+            query = query.Where(v => v.OriginallyPublishedAt >= fromDate);
+        }
+
+        if (QueryDate(q["originallyPublishedEndDate"], "originallyPublishedEndDate", errors) is { } toDate)
+        {
+            query = query.Where(v => v.OriginallyPublishedAt <= toDate);
+        }
+
         if (errors.Count > 0)
         {
             return ApiProblem.InvalidParams(errors);
@@ -146,8 +181,24 @@ internal static class VideosApi
         return TypedResults.Ok(new ListPage<Dictionary<string, object?>>(total, page.Select(v => VideoDtos.Summary(v, instance, urls, http.User)).ToList()));
     }
 
+    private static DateTimeOffset? QueryDate(string? value, string name, Dictionary<string, string> errors)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
+        {
+            return date;
+        }
+
+        errors[name] = $"Should have a valid {name} date.";
+        return null;
+    }
+
     private static async Task<Results<Ok<Dictionary<string, object?>>, UnauthorizedProblem, ForbiddenProblem, NotFoundProblem>> GetAsync(string id, ClaimsPrincipal principal, AppDbContext db, VideoDetailsComposer details,
-        IBlockedVideos blocked, CancellationToken ct)
+        IBlockedVideos blocked, HttpRequest request, CancellationToken ct)
     {
         var video = await VideoAccess.FindAsync(db, id, ct);
         if (video is null)
@@ -155,7 +206,12 @@ internal static class VideosApi
             return ApiProblem.NotFound("Video not found.");
         }
 
-        if (!VideoAccess.CanView(video.Privacy, video.Channel!.Account!.UserId, principal))
+        if (await VideoPasswords.RefusalAsync(db, video.Id, video.Privacy, video.Channel!.Account!.UserId, principal, request, ct) is { } refusal)
+        {
+            return refusal;
+        }
+
+        if (video.Privacy != VideoPrivacy.PasswordProtected && !VideoAccess.CanView(video.Privacy, video.Channel!.Account!.UserId, principal))
         {
             if (principal.UserId() is null)
             {
@@ -179,11 +235,16 @@ internal static class VideosApi
         return TypedResults.Ok(await details.ComposeAsync(video, principal, ct));
     }
 
-    private static async Task<Results<Ok<VideoDescriptionDto>, NotFoundProblem>> GetDescriptionAsync(string id, ClaimsPrincipal principal,
-        AppDbContext db, IBlockedVideos blocked, CancellationToken ct)
+    private static async Task<Results<Ok<VideoDescriptionDto>, ForbiddenProblem, NotFoundProblem>> GetDescriptionAsync(string id, ClaimsPrincipal principal,
+        AppDbContext db, IBlockedVideos blocked, HttpRequest request, CancellationToken ct)
     {
         var video = await VideoAccess.FindAsync(db, id, ct);
-        if (video is null || !VideoAccess.CanView(video.Privacy, video.Channel!.Account!.UserId, principal)
+        if (video is not null && await VideoPasswords.RefusalAsync(db, video.Id, video.Privacy, video.Channel!.Account!.UserId, principal, request, ct) is { } refusal)
+        {
+            return refusal;
+        }
+
+        if (video is null || (video.Privacy != VideoPrivacy.PasswordProtected && !VideoAccess.CanView(video.Privacy, video.Channel!.Account!.UserId, principal))
             || (!VideoAccess.IsOwnerOrModerator(video.Channel!.Account!.UserId, principal) && await blocked.FindAsync(video.Id, ct) is not null))
         {
             return ApiProblem.NotFound("Video not found.");
@@ -231,6 +292,11 @@ internal static class VideosApi
             WaitTranscoding = changes.WaitTranscoding ?? video.WaitTranscoding,
             DownloadEnabled = changes.DownloadEnabled ?? video.DownloadEnabled,
             CommentsPolicy = changes.CommentsPolicy ?? (changes.CommentsEnabled is { } enabled ? (enabled ? 1 : 2) : video.CommentsPolicy),
+            // A password-protected video keeps its passwords unless new ones are given.
+            VideoPasswords = changes.VideoPasswords ?? (video.Privacy == VideoPrivacy.PasswordProtected
+                ? await db.VideoPasswords.Where(p => p.VideoId == video.Id).Select(p => p.Password).ToListAsync(ct)
+                : null),
+            ScheduleUpdate = changes.ScheduleUpdate,
         };
         merged.Validate(errors);
         if (errors.Count > 0)
@@ -258,6 +324,26 @@ internal static class VideosApi
         video.WaitTranscoding = merged.WaitTranscoding ?? false;
         video.DownloadEnabled = merged.DownloadEnabled ?? true;
         video.CommentsPolicy = merged.CommentsPolicy ?? 1;
+        if (changes.OriginallyPublishedAtGiven)
+        {
+            video.OriginallyPublishedAt = changes.OriginallyPublishedAt;
+        }
+
+        if (changes.ScheduleUpdateGiven)
+        {
+            video.ScheduledUpdateAt = changes.ScheduleUpdate?.UpdateAt;
+            video.ScheduledPrivacy = changes.ScheduleUpdate?.UpdateAt is null ? null : (VideoPrivacy)(changes.ScheduleUpdate.Privacy ?? (int)VideoPrivacy.Public);
+        }
+
+        if (video.Privacy == VideoPrivacy.PasswordProtected)
+        {
+            await VideoPasswords.ReplaceAsync(db, video.Id, merged.VideoPasswords!, clock.GetUtcNow(), ct);
+        }
+        else
+        {
+            await VideoPasswords.RemoveAllAsync(db, video.Id, ct);
+        }
+
         video.UpdatedAt = clock.GetUtcNow();
         if (privacyChanged)
         {

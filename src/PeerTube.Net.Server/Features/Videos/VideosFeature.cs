@@ -10,8 +10,12 @@ public static class VideosFeature
         builder.Services.AddScoped<IVideoEvents, VideoEvents>();
         builder.Services.AddScoped<VideoEventsReplayJob>();
         builder.Services.AddScoped<VideoRemoval>();
+        builder.Services.AddScoped<ActorImages>();
+        builder.Services.AddScoped<ActorEvents>();
         builder.Services.AddScoped<VideoDetailsComposer>();
         builder.Services.AddSingleton<RecentViewers>();
+        builder.Services.AddScoped<ScheduledUpdatesJob>();
+        builder.Services.AddHostedService<ScheduledUpdatesRegistration>();
         return builder;
     }
 

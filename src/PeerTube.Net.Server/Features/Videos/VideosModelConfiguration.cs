@@ -12,6 +12,7 @@ public static class VideosData
         public DbSet<Video> Videos => db.Set<Video>();
         public DbSet<VideoStreamingPlaylist> StreamingPlaylists => db.Set<VideoStreamingPlaylist>();
         public DbSet<VideoFile> VideoFiles => db.Set<VideoFile>();
+        public DbSet<VideoPassword> VideoPasswords => db.Set<VideoPassword>();
     }
 }
 
@@ -49,6 +50,7 @@ internal sealed class VideoConfiguration : IEntityTypeConfiguration<Video>
         e.HasIndex(v => v.State);
         e.HasIndex(v => v.PublishedAt);
         e.HasIndex(v => v.RemoteUrl).IsUnique();
+        e.HasIndex(v => v.ScheduledUpdateAt);
         e.Property(v => v.Name).HasMaxLength(120);
         e.HasOne(v => v.Channel).WithMany().HasForeignKey(v => v.ChannelId).OnDelete(DeleteBehavior.Cascade);
         e.HasOne(v => v.StreamingPlaylist).WithOne(p => p.Video).HasForeignKey<VideoStreamingPlaylist>(p => p.VideoId).OnDelete(DeleteBehavior.Cascade);
@@ -67,4 +69,29 @@ internal sealed class VideoFileConfiguration : IEntityTypeConfiguration<VideoFil
     public void Configure(EntityTypeBuilder<VideoFile> e) =>
         e.ToTable("VideoFiles")
             .HasIndex(f => f.InfoHash);
+}
+
+internal sealed class ActorImageConfiguration : IEntityTypeConfiguration<ActorImage>
+{
+    public void Configure(EntityTypeBuilder<ActorImage> e)
+    {
+        e.ToTable("ActorImages");
+        e.HasIndex(i => i.Filename).IsUnique();
+        e.Property(i => i.Filename).HasMaxLength(64);
+        e.Property(i => i.RemoteUrl).HasMaxLength(2000);
+        e.Ignore(i => i.Path);
+        e.HasOne<Account>().WithMany(a => a.Images).HasForeignKey(i => i.AccountId).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne<VideoChannel>().WithMany(c => c.Images).HasForeignKey(i => i.ChannelId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class VideoPasswordConfiguration : IEntityTypeConfiguration<VideoPassword>
+{
+    public void Configure(EntityTypeBuilder<VideoPassword> e)
+    {
+        e.ToTable("VideoPasswords");
+        e.HasIndex(p => new { p.VideoId, p.Password }).IsUnique();
+        e.Property(p => p.Password).HasMaxLength(100);
+        e.HasOne(p => p.Video).WithMany().HasForeignKey(p => p.VideoId).OnDelete(DeleteBehavior.Cascade);
+    }
 }

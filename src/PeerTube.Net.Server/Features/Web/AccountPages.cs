@@ -45,6 +45,7 @@ public static class AccountPages
             [nameof(AccountSettings.Username)] = user.Username,
             [nameof(AccountSettings.Email)] = user.Email,
             [nameof(AccountSettings.TwoFactorEnabled)] = user.OtpSecret is not null,
+            [nameof(AccountSettings.Profile)] = await ProfilePages.ProfileAsync(db, user.Id, ct),
         });
     }
 

@@ -45,7 +45,7 @@ public static class BrowsePages
         CancellationToken ct)
     {
         var name = LocalName(handle, instance.Value);
-        var channel = await db.VideoChannels.AsNoTracking().Include(c => c.Account).FirstOrDefaultAsync(c => c.Name == name, ct);
+        var channel = await db.VideoChannels.AsNoTracking().Include(c => c.Account).Include(c => c.Images).FirstOrDefaultAsync(c => c.Name == name, ct);
         if (channel is null)
         {
             return Page.NotFound(http);
@@ -62,6 +62,9 @@ public static class BrowsePages
             [nameof(VideoListPage.Handle)] = channel.IsLocal ? $"{channel.Name}@{instance.Value.Host}" : channel.Name,
             [nameof(VideoListPage.Description)] = channel.Description,
             [nameof(VideoListPage.RelatedLink)] = ($"/a/{channel.Account!.Name}", $"Owned by {channel.Account.DisplayName}"),
+            [nameof(VideoListPage.Support)] = channel.Support,
+            [nameof(VideoListPage.AvatarPath)] = AccountDtos.AvatarPath(channel.Images, 120),
+            [nameof(VideoListPage.BannerPath)] = AccountDtos.BannerPath(channel.Images),
             [nameof(VideoListPage.Videos)] = cards,
             [nameof(VideoListPage.PageNumber)] = page,
             [nameof(VideoListPage.Playlists)] = await PublicPlaylistsAsync(db, channel.Id, ct),
@@ -80,7 +83,7 @@ public static class BrowsePages
         CancellationToken ct)
     {
         var name = LocalName(handle, instance.Value);
-        var account = await db.Accounts.AsNoTracking().FirstOrDefaultAsync(a => a.Name == name, ct);
+        var account = await db.Accounts.AsNoTracking().Include(a => a.Images).FirstOrDefaultAsync(a => a.Name == name, ct);
         if (account is null)
         {
             return Page.NotFound(http);
@@ -96,6 +99,7 @@ public static class BrowsePages
             [nameof(VideoListPage.Heading)] = account.DisplayName,
             [nameof(VideoListPage.Handle)] = account.IsLocal ? $"{account.Name}@{instance.Value.Host}" : account.Name,
             [nameof(VideoListPage.Description)] = account.Description,
+            [nameof(VideoListPage.AvatarPath)] = AccountDtos.AvatarPath(account.Images, 120),
             [nameof(VideoListPage.Videos)] = cards,
             [nameof(VideoListPage.PageNumber)] = page,
         });

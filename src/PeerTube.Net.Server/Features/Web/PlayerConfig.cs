@@ -54,8 +54,19 @@ public sealed partial record PlayerOptions(
 public sealed record PlayerConfig(
     string Uuid, string ShortUuid, string Name, int Duration, string? HlsUrl, string? SegmentsSha256Url, IReadOnlyList<string> Mirrors, string? PosterUrl,
     string? VideoFileToken, string WatchUrl, string ViewsUrl, bool Embed, int State, IReadOnlyList<PlayerResolution> Resolutions,
-    PlayerOptions Options, PlayerP2P P2p, string? WebVideoUrl = null, IReadOnlyList<PlayerWebVideo>? WebVideos = null, int? LatencyMode = null)
+    PlayerOptions Options, PlayerP2P P2p, string? WebVideoUrl = null, IReadOnlyList<PlayerWebVideo>? WebVideos = null, int? LatencyMode = null,
+    bool PasswordRequired = false)
 {
+    /// <summary>
+    /// A password-protected video shown to someone who has not given its password: the player asks for it and trades it
+    /// for a file token (POST /api/v1/videos/{id}/token with x-peertube-video-password). Nothing of the video is shown meanwhile.
+    /// </summary>
+    public PlayerConfig Locked() => this with
+    {
+        Name = "", PosterUrl = null, VideoFileToken = null, PasswordRequired = true, Mirrors = [],
+        P2p = P2p with { Enabled = false },
+    };
+
     /// <param name="videoFileToken">For a private or internal video: minted for the viewer who may watch it.</param>
     /// <param name="p2p">The instance's P2P settings; null leaves peers off.</param>
     /// <param name="latencyMode">A live's PeerTube latency mode (the player's distance to the live edge, player/live.ts).</param>

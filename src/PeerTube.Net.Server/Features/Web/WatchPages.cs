@@ -27,19 +27,37 @@ public static class WatchPages
             return refusal;
         }
 
+        if (IsLocked(video!, http))
+        {
+            return Page.Of<PasswordWatch>(new Dictionary<string, object?>
+            {
+                [nameof(PasswordWatch.Frame)] = Page.Frame(http),
+                [nameof(PasswordWatch.ConfigJson)] = PlayerConfig.For(video!, instance.Value, urls, null, embed: false,
+                    PlayerOptions.FromQuery(http.Request.Query)).Locked().ToJson(),
+            });
+        }
+
         var token = FileToken(video!, tokens);
+        var options = PlayerOptions.FromQuery(http.Request.Query);
+        // A viewer who turned P2P off in their settings (PeerTube's p2pEnabled) gets a player that shares nothing.
+        if (http.User.UserId() is { } viewerId && !await db.Users.AsNoTracking().Where(u => u.Id == viewerId).Select(u => u.P2PEnabled).FirstOrDefaultAsync(ct))
+        {
+            options = options with { P2p = false };
+        }
+
         return Page.Of<Watch>(new Dictionary<string, object?>
         {
             [nameof(Watch.Frame)] = Page.Frame(http),
             [nameof(Watch.Model)] = new WatchModel(
                 video!,
                 ShortUuid.FromGuid(video!.Uuid),
-                PlayerConfig.For(video, instance.Value, urls, token, embed: false, PlayerOptions.FromQuery(http.Request.Query), p2p.Value,
+                PlayerConfig.For(video, instance.Value, urls, token, embed: false, options, p2p.Value,
                     await CopiesAsync(db, video, clock, ct), await LatencyModeAsync(db, video, ct)).ToJson(),
                 WatchHead.For(video, instance.Value),
                 markdown.ToHtml(video.Description),
                 Downloads(video, urls, token),
-                ChannelHandle(video, instance.Value)),
+                ChannelHandle(video, instance.Value),
+                AccountDtos.AvatarPath(await db.Set<ActorImage>().AsNoTracking().Where(i => i.ChannelId == video.ChannelId).ToListAsync(ct), 48)),
             [nameof(Watch.Social)] = await WatchSocialModel.LoadAsync(db, video, http.User, instance.Value, markdown, muted, blocked,
                 ChannelHandle(video, instance.Value), ct),
         });
@@ -64,11 +82,13 @@ public static class WatchPages
             return refusal;
         }
 
-        var config = PlayerConfig.For(video!, instance.Value, urls, FileToken(video!, tokens), embed: true, PlayerOptions.FromQuery(http.Request.Query),
-            p2p.Value, await CopiesAsync(db, video!, clock, ct), await LatencyModeAsync(db, video!, ct));
+        var config = IsLocked(video!, http)
+            ? PlayerConfig.For(video!, instance.Value, urls, null, embed: true, PlayerOptions.FromQuery(http.Request.Query)).Locked()
+            : PlayerConfig.For(video!, instance.Value, urls, FileToken(video!, tokens), embed: true, PlayerOptions.FromQuery(http.Request.Query),
+                p2p.Value, await CopiesAsync(db, video!, clock, ct), await LatencyModeAsync(db, video!, ct));
         return Page.Embeddable<Embed>(new Dictionary<string, object?>
         {
-            [nameof(Embed.Title)] = $"{video!.Name} - {instance.Value.Name}",
+            [nameof(Embed.Title)] = config.PasswordRequired ? $"Password protected video - {instance.Value.Name}" : $"{video!.Name} - {instance.Value.Name}",
             [nameof(Embed.ConfigJson)] = config.ToJson(),
         });
     }
@@ -87,7 +107,8 @@ public static class WatchPages
             return Page.NotFound(http, embeddable);
         }
 
-        if (VideoAccess.CanView(video.Privacy, video.Channel!.Account!.UserId, http.User)
+        // A password-protected video opens to whoever has the password: the page is the player's prompt (IsLocked).
+        if ((VideoAccess.CanView(video.Privacy, video.Channel!.Account!.UserId, http.User) || video.Privacy == VideoPrivacy.PasswordProtected)
             && (!blocked || VideoAccess.IsOwnerOrModerator(video.Channel.Account.UserId, http.User)))
         {
             return null;
@@ -95,6 +116,10 @@ public static class WatchPages
 
         return http.User.UserId() is null ? Page.SignInRequired(http, embeddable) : Page.Forbidden(http, embeddable);
     }
+
+    /// <summary>A password-protected video the viewer may not watch without its password.</summary>
+    private static bool IsLocked(Video video, HttpContext http) =>
+        video.Privacy == VideoPrivacy.PasswordProtected && !VideoAccess.CanView(video.Privacy, video.Channel!.Account!.UserId, http.User);
 
     /// <summary>The files of a private or internal video need a token; the viewer has just been allowed to watch, so they get one.</summary>
     private static string? FileToken(Video video, VideoFileTokens tokens) =>
@@ -133,4 +158,4 @@ public sealed record DownloadLink(string Label, long Size, string FileUrl, strin
 
 /// <summary>Everything the watch page shows.</summary>
 public sealed record WatchModel(Video Video, string ShortUuid, string PlayerConfigJson, WatchHead Head, string DescriptionHtml,
-    IReadOnlyList<DownloadLink> Downloads, string ChannelHandle);
+    IReadOnlyList<DownloadLink> Downloads, string ChannelHandle, string? ChannelAvatarPath = null);

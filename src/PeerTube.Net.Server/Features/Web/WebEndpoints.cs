@@ -26,6 +26,7 @@ public static class WebEndpoints
         pages.MapInstancePages();
         pages.MapAccountPages();
         pages.MapSubscriptionPages();
+        pages.MapProfilePages();
 
         var unknown = RoutePatternFactory.Parse("/{**path}", defaults: null, parameterPolicies: new { path = new PagePathConstraint() });
         pages.Map(unknown, (HttpContext http) => Page.NotFound(http)).WithMetadata(new HttpMethodMetadata(GetOrHead));

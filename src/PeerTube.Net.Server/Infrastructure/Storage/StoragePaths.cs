@@ -11,7 +11,7 @@ public sealed class StoragePaths
     public StoragePaths(IOptions<StorageOptions> options)
     {
         Root = Path.GetFullPath(options.Value.Root);
-        foreach (var dir in new[] { HlsRoot, Thumbnails, Previews, Uploads, ResumableUploads, TranscodeWork, Keys, Sources, FfmpegLogs, Torrents })
+        foreach (var dir in new[] { HlsRoot, Thumbnails, Previews, Uploads, ResumableUploads, TranscodeWork, Keys, Sources, FfmpegLogs, Torrents, ActorImages })
         {
             Directory.CreateDirectory(dir);
         }
@@ -24,6 +24,9 @@ public sealed class StoragePaths
     public string Sources => Path.Combine(Root, "sources");
     public string Torrents => Path.Combine(Root, "torrents");
     public string Keys => Path.Combine(Root, "keys");
+
+    /// <summary>Avatars and banners of accounts and channels (PeerTube keeps both in storage/avatars/).</summary>
+    public string ActorImages => Path.Combine(Root, "avatars");
     public string FfmpegLogs => Path.Combine(Root, "logs", "ffmpeg");
     public string Tmp => Path.Combine(Root, "tmp");
     public string Uploads => Path.Combine(Tmp, "uploads");

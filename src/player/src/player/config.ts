@@ -63,6 +63,8 @@ export interface PlayerConfig {
   mirrors: string[]
   posterUrl: string | null
   videoFileToken: string | null
+  /** A password-protected video without its password yet: password.ts asks for it before the player starts. */
+  passwordRequired: boolean
   watchUrl: string
   viewsUrl: string | null
   embed: boolean
@@ -178,6 +180,7 @@ export function readConfig (mount: HTMLElement): PlayerConfig {
     mirrors: Array.isArray(c.mirrors) ? (c.mirrors as unknown[]).filter((m): m is string => typeof m === 'string') : [],
     posterUrl: strOrNull(c.posterUrl),
     videoFileToken: strOrNull(c.videoFileToken),
+    passwordRequired: bool(c.passwordRequired, false),
     watchUrl: str(c.watchUrl, ''),
     viewsUrl: strOrNull(c.viewsUrl),
     embed: bool(c.embed, false),

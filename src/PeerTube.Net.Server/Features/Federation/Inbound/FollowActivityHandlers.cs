@@ -37,10 +37,10 @@ internal sealed class UndoAnnounceHandler : IActivityHandler
     public Task<ActivityResult> HandleAsync(InboundActivity activity, CancellationToken ct) => Task.FromResult(ActivityResult.Done);
 }
 
-/// <summary>Create or Update of an actor (Person, Group, Application): its document is fetched again from its own URL.</summary>
+/// <summary>Create of an actor (Person, Group, Application): its document is fetched again from its own URL.</summary>
 internal sealed class ActorUpdateHandler(RemoteActors actors) : IActivityHandler
 {
-    public bool Handles(string type, string? objectType) => type is "Create" or "Update" && objectType is "Person" or "Group" or "Application";
+    public bool Handles(string type, string? objectType) => type == "Create" && objectType is "Person" or "Group" or "Application";
 
     public async Task<ActivityResult> HandleAsync(InboundActivity activity, CancellationToken ct) =>
         await actors.GetAsync(activity.Signer.Url, refresh: true, ct) is null ? ActivityResult.Ignored("actor refresh failed") : ActivityResult.Done;

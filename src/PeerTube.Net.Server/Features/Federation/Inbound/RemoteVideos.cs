@@ -73,6 +73,7 @@ public sealed partial class RemoteVideos(AppDbContext db, RemoteActors actors, V
         video.DownloadEnabled = obj.Bool("downloadEnabled") ?? true;
         video.WaitTranscoding = obj.Bool("waitTranscoding") ?? false;
         video.PublishedAt = obj.Date("published") ?? clock.GetUtcNow();
+        video.OriginallyPublishedAt = obj.Date("originallyPublishedAt");
         video.UpdatedAt = updated;
         video.State = VideoState.Published;
         var to = obj.Ids("to").ToList();

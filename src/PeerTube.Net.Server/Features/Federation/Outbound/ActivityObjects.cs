@@ -19,7 +19,8 @@ public sealed class ActivityObjects(IOptions<InstanceOptions> instance, VideoUrl
 
     public string AbuseUrl(int abuseId) => Instance.Absolute($"/admin/abuses/{abuseId.ToString(CultureInfo.InvariantCulture)}");
 
-    public JsonObject ActorDocument(Actor actor, string? ownerAccountUrl)
+    /// <param name="profile">What the account or channel says of itself (description, support, avatars, banners).</param>
+    public JsonObject ActorDocument(Actor actor, string? ownerAccountUrl, ActorProfile? profile = null)
     {
         var type = actor.Type switch
         {
@@ -27,7 +28,7 @@ public sealed class ActivityObjects(IOptions<InstanceOptions> instance, VideoUrl
             ActorType.Group => "Group",
             _ => "Person",
         };
-        var profile = actor.Type switch
+        var profileUrl = actor.Type switch
         {
             ActorType.Group => Instance.Absolute($"/c/{Uri.EscapeDataString(actor.PreferredUsername)}"),
             ActorType.Person => Instance.Absolute($"/a/{Uri.EscapeDataString(actor.PreferredUsername)}"),
@@ -43,7 +44,7 @@ public sealed class ActivityObjects(IOptions<InstanceOptions> instance, VideoUrl
             ["inbox"] = actor.InboxUrl,
             ["outbox"] = actor.OutboxUrl,
             ["preferredUsername"] = actor.PreferredUsername,
-            ["url"] = profile,
+            ["url"] = profileUrl,
             ["name"] = actor.DisplayName ?? actor.PreferredUsername,
             ["endpoints"] = new JsonObject { ["sharedInbox"] = actor.SharedInboxUrl },
             ["publicKey"] = new JsonObject
@@ -53,17 +54,39 @@ public sealed class ActivityObjects(IOptions<InstanceOptions> instance, VideoUrl
                 ["publicKeyPem"] = actor.PublicKeyPem,
             },
             ["published"] = actor.CreatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
-            ["summary"] = actor.Summary,
-            ["icon"] = new JsonArray(),
+            ["summary"] = profile is null ? actor.Summary : profile.Summary,
+            ["icon"] = Images(profile, ActorImageType.Avatar),
+            ["image"] = Images(profile, ActorImageType.Banner),
         };
+        if (profile is not null)
+        {
+            doc["name"] = profile.DisplayName;
+        }
+
         if (actor.Type == ActorType.Group && ownerAccountUrl is not null)
         {
-            doc["support"] = null;
+            doc["support"] = profile?.Support;
             doc["postingRestrictedToMods"] = false;
             doc["attributedTo"] = new JsonArray(new JsonObject { ["type"] = "Person", ["id"] = ownerAccountUrl });
         }
 
         return ActivityJson.WithContext(doc);
+    }
+
+    /// <summary>PeerTube's ActivityIconObject list: one Image per size, largest first.</summary>
+    private JsonArray Images(ActorProfile? profile, ActorImageType type)
+    {
+        var array = new JsonArray();
+        foreach (var image in (profile?.Images ?? []).Where(i => i.Type == type).OrderByDescending(i => i.Width))
+        {
+            array.Add(new JsonObject
+            {
+                ["type"] = "Image", ["mediaType"] = "image/jpeg", ["height"] = image.Height, ["width"] = image.Width,
+                ["url"] = Instance.Absolute(image.Path),
+            });
+        }
+
+        return array;
     }
 
     /// <summary>PeerTube's VideoObject for one of our published videos.</summary>
@@ -157,7 +180,7 @@ public sealed class ActivityObjects(IOptions<InstanceOptions> instance, VideoUrl
             ["canReply"] = null,
             ["downloadEnabled"] = v.DownloadEnabled,
             ["published"] = Iso(v.PublishedAt),
-            ["originallyPublishedAt"] = null,
+            ["originallyPublishedAt"] = v.OriginallyPublishedAt is { } original ? Iso(original) : null,
             ["updated"] = Iso(v.UpdatedAt),
             ["mediaType"] = "text/markdown",
             ["content"] = v.Description,

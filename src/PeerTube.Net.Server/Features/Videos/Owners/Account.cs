@@ -14,6 +14,9 @@ public sealed class Account
     public DateTimeOffset CreatedAt { get; set; }
     public List<VideoChannel> Channels { get; set; } = [];
 
+    /// <summary>Avatars, in PeerTube's sizes.</summary>
+    public List<ActorImage> Images { get; set; } = [];
+
     /// <summary>Null for ours; the remote host for a federated account, whose <see cref="Name"/> is then "name@host".</summary>
     public string? Host { get; set; }
 

@@ -15,6 +15,9 @@ public sealed class VideoChannel
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
+    /// <summary>Avatars and banners, in PeerTube's sizes.</summary>
+    public List<ActorImage> Images { get; set; } = [];
+
     /// <summary>Null for ours; the remote host for a federated channel, whose <see cref="Name"/> is then "name@host".</summary>
     public string? Host { get; set; }
 

@@ -343,6 +343,9 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.Property<int>("AdminFlags")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("AutoPlayVideo")
+                        .HasColumnType("boolean");
+
                     b.Property<bool>("Blocked")
                         .HasColumnType("boolean");
 
@@ -360,11 +363,19 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.Property<bool?>("EmailVerified")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("NsfwPolicy")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
                     b.Property<long?>("OtpLastStep")
                         .HasColumnType("bigint");
 
                     b.Property<string>("OtpSecret")
                         .HasColumnType("text");
+
+                    b.Property<bool>("P2PEnabled")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("PasswordHash")
                         .IsRequired()
@@ -386,6 +397,10 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(50)
                         .HasColumnType("character varying(50)");
+
+                    b.Property<string>("VideoLanguages")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
 
                     b.Property<long>("VideoQuota")
                         .HasColumnType("bigint");
@@ -1384,6 +1399,56 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.ToTable("Accounts", (string)null);
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.ActorImage", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int?>("AccountId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("ChannelId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Filename")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("RemoteUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<int>("Type")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("ChannelId");
+
+                    b.HasIndex("Filename")
+                        .IsUnique();
+
+                    b.ToTable("ActorImages", (string)null);
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Video", b =>
                 {
                     b.Property<int>("Id")
@@ -1454,6 +1519,9 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.Property<string>("OriginalFilename")
                         .HasColumnType("text");
 
+                    b.Property<DateTimeOffset?>("OriginallyPublishedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<long>("PendingRemoteViews")
                         .HasColumnType("bigint");
 
@@ -1483,6 +1551,12 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
 
                     b.Property<string>("RemoteWebVideosJson")
                         .HasColumnType("text");
+
+                    b.Property<int?>("ScheduledPrivacy")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("ScheduledUpdateAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("SourceFilename")
                         .HasColumnType("text");
@@ -1541,6 +1615,8 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
 
                     b.HasIndex("RemoteUrl")
                         .IsUnique();
+
+                    b.HasIndex("ScheduledUpdateAt");
 
                     b.HasIndex("State");
 
@@ -1664,6 +1740,36 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.HasIndex("StreamingPlaylistId");
 
                     b.ToTable("VideoFiles", (string)null);
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoPassword", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Password")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("VideoId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VideoId", "Password")
+                        .IsUnique();
+
+                    b.ToTable("VideoPasswords", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoStreamingPlaylist", b =>
@@ -2045,6 +2151,19 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.ActorImage", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", null)
+                        .WithMany("Images")
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.VideoChannel", null)
+                        .WithMany("Images")
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Video", b =>
                 {
                     b.HasOne("PeerTube.Net.Server.Features.Videos.VideoChannel", "Channel")
@@ -2076,6 +2195,17 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("StreamingPlaylist");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoPassword", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
+                        .WithMany()
+                        .HasForeignKey("VideoId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Video");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoStreamingPlaylist", b =>
@@ -2114,11 +2244,18 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Account", b =>
                 {
                     b.Navigation("Channels");
+
+                    b.Navigation("Images");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Video", b =>
                 {
                     b.Navigation("StreamingPlaylist");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoChannel", b =>
+                {
+                    b.Navigation("Images");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoStreamingPlaylist", b =>

@@ -331,6 +331,9 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Property<int>("AdminFlags")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("AutoPlayVideo")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("Blocked")
                         .HasColumnType("INTEGER");
 
@@ -348,11 +351,19 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Property<bool?>("EmailVerified")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("NsfwPolicy")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("OtpLastStep")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("OtpSecret")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("P2PEnabled")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("PasswordHash")
                         .IsRequired()
@@ -373,6 +384,10 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Property<string>("Username")
                         .IsRequired()
                         .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VideoLanguages")
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("VideoQuota")
@@ -1332,6 +1347,54 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.ToTable("Accounts", (string)null);
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.ActorImage", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("AccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ChannelId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Filename")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RemoteUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Type")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("ChannelId");
+
+                    b.HasIndex("Filename")
+                        .IsUnique();
+
+                    b.ToTable("ActorImages", (string)null);
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Video", b =>
                 {
                     b.Property<int>("Id")
@@ -1400,6 +1463,9 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Property<string>("OriginalFilename")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("OriginallyPublishedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("PendingRemoteViews")
                         .HasColumnType("INTEGER");
 
@@ -1429,6 +1495,12 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
 
                     b.Property<string>("RemoteWebVideosJson")
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("ScheduledPrivacy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ScheduledUpdateAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("SourceFilename")
                         .HasColumnType("TEXT");
@@ -1487,6 +1559,8 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
 
                     b.HasIndex("RemoteUrl")
                         .IsUnique();
+
+                    b.HasIndex("ScheduledUpdateAt");
 
                     b.HasIndex("State");
 
@@ -1606,6 +1680,34 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.HasIndex("StreamingPlaylistId");
 
                     b.ToTable("VideoFiles", (string)null);
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoPassword", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Password")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("VideoId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VideoId", "Password")
+                        .IsUnique();
+
+                    b.ToTable("VideoPasswords", (string)null);
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoStreamingPlaylist", b =>
@@ -1983,6 +2085,19 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.ActorImage", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", null)
+                        .WithMany("Images")
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.VideoChannel", null)
+                        .WithMany("Images")
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Video", b =>
                 {
                     b.HasOne("PeerTube.Net.Server.Features.Videos.VideoChannel", "Channel")
@@ -2014,6 +2129,17 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("StreamingPlaylist");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoPassword", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
+                        .WithMany()
+                        .HasForeignKey("VideoId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Video");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoStreamingPlaylist", b =>
@@ -2052,11 +2178,18 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Account", b =>
                 {
                     b.Navigation("Channels");
+
+                    b.Navigation("Images");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Video", b =>
                 {
                     b.Navigation("StreamingPlaylist");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoChannel", b =>
+                {
+                    b.Navigation("Images");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.VideoStreamingPlaylist", b =>
