@@ -1,5 +1,6 @@
 // Loaded by every page (docs/web-contract.md): keeps the session fresh and in step with what the server rendered,
 // and gives the forms found by id their behaviour: sign in, log out, delete and edit a video, set a user's quota.
+import { initPlaylists } from './playlists'
 import { initWatch } from './watch'
 import { apiFetch, clearSession, getAccessToken, getSession, problemMessage, SessionError, signIn, signOut, TwoFactorRequired } from './session'
 import { initApiForms } from './profile'
@@ -611,6 +612,7 @@ function init (): void {
   initMyVideos()
   initEdit()
   initAdmin()
+  initPlaylists()
   initWatch()
   void keepSessionFresh().then(reconcileWithServer)
 }

@@ -6,6 +6,7 @@ import type { P2PStats } from './p2p/manager'
 import { startEmbedApi, type EmbedApi } from './player/embed-api'
 import { askVideoPassword } from './player/password'
 import { mountPlayer } from './player/ui'
+import { PlaylistPlayer, readPlaylist } from './player/playlist'
 
 declare global {
   interface Window {
@@ -49,9 +50,20 @@ function main (): void {
 
 function start (mount: HTMLElement, config: PlayerConfig | null, configError?: unknown): void {
   let core: PlayerCore
+  let playlist: PlaylistPlayer | null = null
   try {
     if (!config) throw configError
-    core = mountPlayer(mount, config)
+    const items = readPlaylist(mount)
+    if (items) {
+      // A playlist embed: the next video plays in place, and the embed API follows it.
+      playlist = new PlaylistPlayer(mount, items.items, items.index, next => {
+        window.peertubePlayer?.embedApi?.follow(next)
+        if (window.peertubePlayer) window.peertubePlayer.core = next
+      })
+      core = playlist.core
+    } else {
+      core = mountPlayer(mount, config)
+    }
   } catch (err) {
     console.error('player: cannot start', err)
     const error = document.createElement('div')
@@ -63,7 +75,7 @@ function start (mount: HTMLElement, config: PlayerConfig | null, configError?: u
     return
   }
 
-  const embedApi = core.config.options.api ? startEmbedApi(core) : null
+  const embedApi = core.config.options.api ? startEmbedApi(core, playlist) : null
   window.peertubePlayer = {
     core,
     embedApi,

@@ -171,7 +171,7 @@ public sealed class FakeRemote : IAsyncDisposable
             {
                 await ServeFileAsync(context, file.Bytes, file.Type);
             }
-            else if (_documents.TryGetValue(path, out var json))
+            else if (_documents.TryGetValue(context.Request.Url!.PathAndQuery, out var json) || _documents.TryGetValue(path, out json))
             {
                 var bytes = Encoding.UTF8.GetBytes(json);
                 response.ContentType = "application/activity+json";

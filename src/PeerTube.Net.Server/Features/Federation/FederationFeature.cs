@@ -77,7 +77,7 @@ public static class FederationFeature
         return next(http);
     });
 
-    /// <summary>/accounts/{name}, /video-channels/{name} and /videos/watch/{id}, and nothing below them.</summary>
+    /// <summary>/accounts/{name}, /video-channels/{name}, /videos/watch/{id} and /video-playlists/{id}, and nothing below them.</summary>
     private static bool IsNegotiated(PathString path)
     {
         var value = path.Value;
@@ -86,7 +86,7 @@ public static class FederationFeature
             return false;
         }
 
-        foreach (var prefix in (ReadOnlySpan<string>)["/accounts/", "/video-channels/", "/videos/watch/"])
+        foreach (var prefix in (ReadOnlySpan<string>)["/accounts/", "/video-channels/", "/videos/watch/", "/video-playlists/"])
         {
             if (value.StartsWith(prefix, StringComparison.Ordinal))
             {

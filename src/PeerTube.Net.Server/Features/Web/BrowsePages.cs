@@ -67,8 +67,17 @@ public static class BrowsePages
             [nameof(VideoListPage.BannerPath)] = AccountDtos.BannerPath(channel.Images),
             [nameof(VideoListPage.Videos)] = cards,
             [nameof(VideoListPage.PageNumber)] = page,
+            [nameof(VideoListPage.Playlists)] = await PublicPlaylistsAsync(db, channel.Id, ct),
         });
     }
+
+    /// <summary>A channel's public playlists, ours and those a followed remote channel sent (newest first, at most 24).</summary>
+    private static async Task<IReadOnlyList<PlaylistCard>> PublicPlaylistsAsync(AppDbContext db, int channelId, CancellationToken ct) =>
+        await db.Set<Playlists.VideoPlaylist>().AsNoTracking()
+            .Where(p => p.ChannelId == channelId && p.Privacy == Playlists.PlaylistPrivacy.Public)
+            .OrderByDescending(p => p.UpdatedAt).Take(24)
+            .Select(p => new PlaylistCard(p.Uuid, p.Name, p.ThumbnailFilename, p.Elements.Count))
+            .ToListAsync(ct);
 
     private static async Task<IResult> AccountAsync(string handle, HttpContext http, AppDbContext db, IMutedAccounts muted, IBlockedVideos blocked, IOptions<InstanceOptions> instance,
         CancellationToken ct)

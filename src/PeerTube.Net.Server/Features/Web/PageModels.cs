@@ -34,6 +34,12 @@ public sealed record VideoCard(string ShortUuid, string Name, string? ThumbnailP
             v.Duration, v.Views, v.Channel!.Name, v.Channel.DisplayName, v.PublishedAt);
 }
 
+/// <summary>A playlist on a channel's page.</summary>
+public sealed record PlaylistCard(Guid Uuid, string Name, string? ThumbnailFilename, int Length)
+{
+    public string Url => "/w/p/" + Videos.ShortUuid.FromGuid(Uuid);
+}
+
 /// <summary>A page of cards and whether there is a next one.</summary>
 public sealed record CardPage(IReadOnlyList<VideoCard> Cards, bool HasNext);
 

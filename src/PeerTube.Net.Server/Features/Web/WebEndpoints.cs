@@ -20,6 +20,7 @@ public static class WebEndpoints
         pages.MapBrowsePages();
         pages.MapWatchPages();
         pages.MapLibraryPages();
+        pages.MapPlaylistPages();
         pages.MapAdminPages();
         pages.MapModerationPages();
         pages.MapInstancePages();

@@ -1145,6 +1145,110 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.ToTable("VideoBlocks", (string)null);
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Playlists.VideoPlaylist", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int?>("ChannelId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)");
+
+                    b.Property<int>("OwnerAccountId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Privacy")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("RemoteThumbnailUrl")
+                        .HasColumnType("text");
+
+                    b.Property<string>("RemoteUrl")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ThumbnailFilename")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Type")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("Uuid")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChannelId");
+
+                    b.HasIndex("RemoteUrl")
+                        .IsUnique();
+
+                    b.HasIndex("Uuid")
+                        .IsUnique();
+
+                    b.HasIndex("OwnerAccountId", "Type");
+
+                    b.ToTable("VideoPlaylists", (string)null);
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Playlists.VideoPlaylistElement", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("PlaylistId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("RemoteUrl")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("StartTimestamp")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("StopTimestamp")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("VideoId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RemoteUrl");
+
+                    b.HasIndex("VideoId");
+
+                    b.HasIndex("PlaylistId", "Position");
+
+                    b.ToTable("VideoPlaylistElements", (string)null);
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Redundancy.RedundancyHost", b =>
                 {
                     b.Property<string>("Host")
@@ -1992,6 +2096,42 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.Navigation("Video");
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Playlists.VideoPlaylist", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.VideoChannel", "Channel")
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", "OwnerAccount")
+                        .WithMany()
+                        .HasForeignKey("OwnerAccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Channel");
+
+                    b.Navigation("OwnerAccount");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Playlists.VideoPlaylistElement", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Playlists.VideoPlaylist", "Playlist")
+                        .WithMany("Elements")
+                        .HasForeignKey("PlaylistId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
+                        .WithMany()
+                        .HasForeignKey("VideoId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.Navigation("Playlist");
+
+                    b.Navigation("Video");
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Redundancy.VideoRedundancy", b =>
                 {
                     b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
@@ -2094,6 +2234,11 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
             modelBuilder.Entity("PeerTube.Net.Server.Features.Accounts.User", b =>
                 {
                     b.Navigation("Account");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Playlists.VideoPlaylist", b =>
+                {
+                    b.Navigation("Elements");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Account", b =>

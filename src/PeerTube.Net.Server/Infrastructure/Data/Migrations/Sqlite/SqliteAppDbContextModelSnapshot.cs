@@ -1101,6 +1101,106 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.ToTable("VideoBlocks", (string)null);
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Playlists.VideoPlaylist", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ChannelId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("OwnerAccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Privacy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RemoteThumbnailUrl")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RemoteUrl")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ThumbnailFilename")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Type")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("Uuid")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChannelId");
+
+                    b.HasIndex("RemoteUrl")
+                        .IsUnique();
+
+                    b.HasIndex("Uuid")
+                        .IsUnique();
+
+                    b.HasIndex("OwnerAccountId", "Type");
+
+                    b.ToTable("VideoPlaylists", (string)null);
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Playlists.VideoPlaylistElement", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PlaylistId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RemoteUrl")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("StartTimestamp")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("StopTimestamp")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("VideoId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RemoteUrl");
+
+                    b.HasIndex("VideoId");
+
+                    b.HasIndex("PlaylistId", "Position");
+
+                    b.ToTable("VideoPlaylistElements", (string)null);
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Redundancy.RedundancyHost", b =>
                 {
                     b.Property<string>("Host")
@@ -1930,6 +2030,42 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Navigation("Video");
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Playlists.VideoPlaylist", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.VideoChannel", "Channel")
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", "OwnerAccount")
+                        .WithMany()
+                        .HasForeignKey("OwnerAccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Channel");
+
+                    b.Navigation("OwnerAccount");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Playlists.VideoPlaylistElement", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Playlists.VideoPlaylist", "Playlist")
+                        .WithMany("Elements")
+                        .HasForeignKey("PlaylistId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
+                        .WithMany()
+                        .HasForeignKey("VideoId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.Navigation("Playlist");
+
+                    b.Navigation("Video");
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Redundancy.VideoRedundancy", b =>
                 {
                     b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
@@ -2032,6 +2168,11 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
             modelBuilder.Entity("PeerTube.Net.Server.Features.Accounts.User", b =>
                 {
                     b.Navigation("Account");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Playlists.VideoPlaylist", b =>
+                {
+                    b.Navigation("Elements");
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Videos.Account", b =>
