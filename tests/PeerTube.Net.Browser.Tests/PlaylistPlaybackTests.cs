@@ -37,6 +37,7 @@ public sealed class PlaylistPlaybackTests(PeerTubeSite site) : BrowserStories(si
             "the page to move on to the second video when the first ended", TimeSpan.FromSeconds(40));
         await visitor.WaitForAsync("() => (document.querySelector('#pt-player video')?.currentTime ?? 0) > 0.5",
             "the second video to play on its own", TimeSpan.FromSeconds(30));
+        await visitor.ScreenshotAsync("playlist-page.png");
 
         // In an embed on another site: position 1, then playNextVideo() plays the second in place.
         await using var blog = await ThirdPartySite.StartAsync($"{site.BaseUrl}/video-playlists/embed/{uuid}?api=1&muted=1");

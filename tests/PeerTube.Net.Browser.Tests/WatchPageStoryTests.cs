@@ -79,11 +79,13 @@ public sealed class WatchPageStoryTests(PeerTubeSite site) : BrowserStories(site
         Assert.Equal(0, await viewer.Page.Locator(".comment-held").CountAsync());
         await anonymous.GotoAsync(video.WatchPath);
         Assert.Contains("Please let this through", await anonymous.Page.InnerTextAsync("#comments"), StringComparison.Ordinal);
+        await anonymous.ScreenshotAsync("watch-page-with-comments.png");
 
         // The subscription shows in the viewer's feed, reached from the menu.
         await viewer.Page.ClickAsync("#menu-subscriptions");
         await viewer.Page.WaitForURLAsync("**/videos/subscriptions");
         Assert.Contains(video.Name, await viewer.Page.InnerTextAsync(".video-grid"), StringComparison.Ordinal);
+        await viewer.ScreenshotAsync("subscriptions-page.png");
         Assert.True(viewer.Errors.Count == 0, $"the watch page logged errors.{viewer.Diagnostics()}");
     }
 }
