@@ -50,11 +50,11 @@ public sealed class ActivityRoutingTests(ActivityRoutingTests.Server fixture) : 
     }
 
     [Fact]
-    public async Task A_delete_is_offered_to_the_video_the_comment_and_the_actor_handlers()
+    public async Task A_delete_is_offered_to_the_video_the_comment_the_playlist_and_the_actor_handlers()
     {
         await using var scope = fixture.App.Services.CreateAsyncScope();
         var handlers = scope.ServiceProvider.GetServices<IActivityHandler>().Where(h => h.Handles("Delete", null)).Select(h => h.GetType().Name).Order().ToList();
-        Assert.Equal(["DeleteActorHandler", "DeleteNoteHandler", "DeleteVideoHandler"], handlers);
+        Assert.Equal(["DeleteActorHandler", "DeleteNoteHandler", "DeletePlaylistHandler", "DeleteVideoHandler"], handlers);
         Assert.Single(scope.ServiceProvider.GetServices<IForwardedActivityHandler>());
     }
 }
