@@ -256,19 +256,8 @@ internal static class PlaylistsApi
             CreatedAt = now,
             UpdatedAt = now,
         };
-        try
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            db.VideoPlaylists.Add(playlist);
-            await db.SaveChangesAsync(ct);
-            await federation.AnnounceAsync(playlist.Id, PlaylistChange.Created, ct);
-            await transaction.CommitAsync(ct);
-        }
-        catch
-        {
-            images.Delete(thumbnail);
-            throw;
-        }
+        db.VideoPlaylists.Add(playlist);
+        await SaveAndAnnounceAsync(db, federation, images, playlist, () => PlaylistChange.Created, thumbnail, ct);
 
         return TypedResults.Ok(new CreatedPlaylistBody(new CreatedPlaylist(playlist.Id, playlist.Uuid, ShortUuid.FromGuid(playlist.Uuid))));
     }
@@ -328,18 +317,8 @@ internal static class PlaylistsApi
         playlist.ChannelId = channelId;
         playlist.ThumbnailFilename = thumbnail ?? playlist.ThumbnailFilename;
         playlist.UpdatedAt = clock.GetUtcNow();
-        try
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            await db.SaveChangesAsync(ct);
-            await federation.AnnounceAsync(playlist.Id, wasPublic && playlist.Privacy != PlaylistPrivacy.Public ? PlaylistChange.Hidden : PlaylistChange.Updated, ct);
-            await transaction.CommitAsync(ct);
-        }
-        catch
-        {
-            images.Delete(thumbnail);
-            throw;
-        }
+        await SaveAndAnnounceAsync(db, federation, images, playlist,
+            () => wasPublic && playlist.Privacy != PlaylistPrivacy.Public ? PlaylistChange.Hidden : PlaylistChange.Updated, thumbnail, ct);
 
         if (thumbnail is not null)
         {
@@ -445,19 +424,8 @@ internal static class PlaylistsApi
             : null;
         playlist.ThumbnailFilename ??= thumbnail;
         playlist.UpdatedAt = now;
-        try
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            db.VideoPlaylistElements.Add(element);
-            await db.SaveChangesAsync(ct);
-            await federation.AnnounceAsync(playlist.Id, PlaylistChange.Updated, ct);
-            await transaction.CommitAsync(ct);
-        }
-        catch
-        {
-            images.Delete(thumbnail);
-            throw;
-        }
+        db.VideoPlaylistElements.Add(element);
+        await SaveAndAnnounceAsync(db, federation, images, playlist, () => PlaylistChange.Updated, thumbnail, ct);
 
         return TypedResults.Ok(new AddedElementBody(new AddedElement(element.Id)));
     }
@@ -657,6 +625,27 @@ internal static class PlaylistsApi
         }
 
         return CannotManage(playlist, principal) is { } refused ? (playlist, element, refused) : (playlist, element, null);
+    }
+
+    /// <summary>
+    /// Saves the tracked changes and writes the announcement in one transaction (the change is read after the save, when
+    /// the playlist has its id); on failure a thumbnail made for this change is deleted again, so no file outlives a rollback.
+    /// </summary>
+    private static async Task SaveAndAnnounceAsync(AppDbContext db, PlaylistFederation federation, PlaylistImages images, VideoPlaylist playlist,
+        Func<PlaylistChange> change, string? newThumbnail, CancellationToken ct)
+    {
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            await db.SaveChangesAsync(ct);
+            await federation.AnnounceAsync(playlist.Id, change(), ct);
+            await transaction.CommitAsync(ct);
+        }
+        catch
+        {
+            images.Delete(newThumbnail);
+            throw;
+        }
     }
 
     private static void Renumber(List<VideoPlaylistElement> ordered)
