@@ -53,6 +53,37 @@ trx_summary() {
     }' "${files[@]}"
 }
 
+# Prints the name and the first lines of the message and stack of every test that did not pass, from the TRX
+# files under $1: the end of the log is what a CI page shows, and the failures are what it must show.
+trx_failures() {
+  local dir="$1" files=()
+  [ -d "$dir" ] && mapfile -t files < <(find "$dir" -type f -name '*.trx' | sort)
+  [ "${#files[@]}" -gt 0 ] || return 0
+  awk '
+    function unescape(t) {
+      gsub(/&#xD;/, "", t); gsub(/&#xA;/, "\n", t); gsub(/&lt;/, "<", t); gsub(/&gt;/, ">", t)
+      gsub(/&quot;/, "\"", t); gsub(/&apos;/, "\047", t); gsub(/&amp;/, "\\&", t)
+      return t
+    }
+    /<UnitTestResult / {
+      failing = ($0 !~ /outcome="Passed"/ && $0 !~ /outcome="NotExecuted"/)
+      if (failing) {
+        name = $0; sub(/.*testName="/, "", name); sub(/".*/, "", name)
+        outcome = $0; sub(/.*outcome="/, "", outcome); sub(/".*/, "", outcome)
+        print "---- " outcome ": " unescape(name)
+        lines = 0
+      }
+    }
+    failing && /<(Message|StackTrace)>/ { inside = 1 }
+    failing && inside && lines < 25 {
+      t = $0; gsub(/<\/?(Message|StackTrace|ErrorInfo)>/, "", t); gsub(/^[ \t]+/, "  ", t)
+      if (t != "  " && t != "") { print unescape(t); lines++ }
+    }
+    /<\/(Message|StackTrace)>/ { inside = 0 }
+    /<\/UnitTestResult>/ { failing = 0; inside = 0 }
+  ' "${files[@]}"
+}
+
 # Ends what is left of the test run's process group (dotnet test, vstest, test hosts, the
 # out-of-process xUnit v3 test programs, build servers): a test program orphaned by a hang
 # timeout would otherwise keep running.
@@ -99,7 +130,8 @@ main() {
       if command -v redis-cli >/dev/null 2>&1; then redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping; fi
       echo "REDIS_TMP=$REDIS_TMP REDIS_PORT=$REDIS_PORT"
       return 0 ;;
-    --only-summary)   # print the summary line for the TRX files under $2
+    --only-summary)   # print the failures and the summary line for the TRX files under $2
+      trx_failures "${2:?directory}"
       read -r passed failed skipped < <(trx_summary "${2:?directory}")
       echo "Tests: $passed passed, $failed failed, $skipped skipped"
       return 0 ;;
@@ -161,6 +193,10 @@ main() {
   fi
   if [ $((passed + failed)) -eq 0 ]; then
     echo "no test ran" >&2
+  fi
+  if [ "$failed" -ne 0 ]; then
+    echo "==== tests that did not pass"
+    trx_failures "$RESULTS_DIR"
   fi
   echo "Tests: $passed passed, $failed failed, $skipped skipped"
   if [ "$rc" -ne 0 ] || [ "$failed" -ne 0 ] || [ $((passed + failed)) -eq 0 ]; then

@@ -12,7 +12,7 @@ public static class AccountPages
 {
     public static RouteGroupBuilder MapAccountPages(this RouteGroupBuilder pages)
     {
-        pages.MapPage("/signup", (HttpContext http, CustomConfigStore config) => Page.Of<Signup>(new Dictionary<string, object?>
+        pages.MapMethods("/signup", WebEndpoints.PageMethods, (HttpContext http, CustomConfigStore config) => Page.Of<Signup>(new Dictionary<string, object?>
         {
             [nameof(Signup.Frame)] = Page.Frame(http),
             [nameof(Signup.Enabled)] = config.Flag("signup", "enabled"),
@@ -20,11 +20,11 @@ public static class AccountPages
             [nameof(Signup.RequiresEmailVerification)] = config.Flag("signup", "requiresEmailVerification"),
             [nameof(Signup.MinimumAge)] = config.Number("signup", "minimumAge"),
         }));
-        pages.MapPage("/verify-account/email", (HttpContext http) => Link(http, "verify", "Email check"));
-        pages.MapPage("/reset-password", (HttpContext http) => Link(http, "reset", "A new password"));
-        pages.MapPage("/login/forgot-password", (HttpContext http) => Link(http, "forgot", "Forgot your password?"));
-        pages.MapPage("/admin/registrations", RegistrationsAsync);
-        pages.MapPage("/my-account/settings", SettingsAsync);
+        pages.MapMethods("/verify-account/email", WebEndpoints.PageMethods, (HttpContext http) => Link(http, "verify", "Email check"));
+        pages.MapMethods("/reset-password", WebEndpoints.PageMethods, (HttpContext http) => Link(http, "reset", "A new password"));
+        pages.MapMethods("/login/forgot-password", WebEndpoints.PageMethods, (HttpContext http) => Link(http, "forgot", "Forgot your password?"));
+        pages.MapMethods("/admin/registrations", WebEndpoints.PageMethods, RegistrationsAsync);
+        pages.MapMethods("/my-account/settings", WebEndpoints.PageMethods, SettingsAsync);
         pages.MapGet("/my-account/two-factor/qr.svg", TwoFactorQrAsync);
         return pages;
     }

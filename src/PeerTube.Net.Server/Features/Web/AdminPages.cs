@@ -15,7 +15,7 @@ public static class AdminPages
 
     public static RouteGroupBuilder MapAdminPages(this RouteGroupBuilder pages)
     {
-        pages.MapPage("/admin", AdminAsync);
+        pages.MapMethods("/admin", WebEndpoints.PageMethods, AdminAsync);
         return pages;
     }
 

@@ -11,14 +11,14 @@ public static class BrowsePages
 
     public static RouteGroupBuilder MapBrowsePages(this RouteGroupBuilder pages)
     {
-        pages.MapPage("/", HomeAsync);
-        pages.MapPage("/c/{handle}", ChannelAsync);
-        pages.MapPage("/c/{handle}/videos", ChannelAsync);
-        pages.MapPage("/a/{handle}", AccountAsync);
-        pages.MapPage("/a/{handle}/videos", AccountAsync);
+        pages.MapMethods("/", WebEndpoints.PageMethods, HomeAsync);
+        pages.MapMethods("/c/{handle}", WebEndpoints.PageMethods, ChannelAsync);
+        pages.MapMethods("/c/{handle}/videos", WebEndpoints.PageMethods, ChannelAsync);
+        pages.MapMethods("/a/{handle}", WebEndpoints.PageMethods, AccountAsync);
+        pages.MapMethods("/a/{handle}/videos", WebEndpoints.PageMethods, AccountAsync);
         // The URLs our API hands out for channels and accounts (PeerTube's ActivityPub ids), opened in a browser.
-        pages.MapPage("/video-channels/{handle}", (string handle) => TypedResults.Redirect($"/c/{Uri.EscapeDataString(handle)}"));
-        pages.MapPage("/accounts/{handle}", (string handle) => TypedResults.Redirect($"/a/{Uri.EscapeDataString(handle)}"));
+        pages.MapMethods("/video-channels/{handle}", WebEndpoints.PageMethods, (string handle) => TypedResults.Redirect($"/c/{Uri.EscapeDataString(handle)}"));
+        pages.MapMethods("/accounts/{handle}", WebEndpoints.PageMethods, (string handle) => TypedResults.Redirect($"/a/{Uri.EscapeDataString(handle)}"));
         return pages;
     }
 

@@ -20,9 +20,9 @@ public static class InstancePages
 
     public static RouteGroupBuilder MapInstancePages(this RouteGroupBuilder pages)
     {
-        pages.MapPage("/about", About);
-        pages.MapPage("/about/instance", About);
-        pages.MapPage("/admin/settings", SettingsAsync);
+        pages.MapMethods("/about", WebEndpoints.PageMethods, About);
+        pages.MapMethods("/about/instance", WebEndpoints.PageMethods, About);
+        pages.MapMethods("/admin/settings", WebEndpoints.PageMethods, SettingsAsync);
         return pages;
     }
 

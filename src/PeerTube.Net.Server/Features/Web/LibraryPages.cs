@@ -12,10 +12,10 @@ public static class LibraryPages
 
     public static RouteGroupBuilder MapLibraryPages(this RouteGroupBuilder pages)
     {
-        pages.MapPage("/login", (HttpContext http) => Page.Of<Login>(new Dictionary<string, object?> { [nameof(Login.Frame)] = Page.Frame(http) }));
-        pages.MapPage("/videos/upload", UploadAsync);
-        pages.MapPage("/my-library/videos", MyVideosAsync);
-        pages.MapPage("/videos/update/{id}", EditAsync);
+        pages.MapMethods("/login", WebEndpoints.PageMethods, (HttpContext http) => Page.Of<Login>(new Dictionary<string, object?> { [nameof(Login.Frame)] = Page.Frame(http) }));
+        pages.MapMethods("/videos/upload", WebEndpoints.PageMethods, UploadAsync);
+        pages.MapMethods("/my-library/videos", WebEndpoints.PageMethods, MyVideosAsync);
+        pages.MapMethods("/videos/update/{id}", WebEndpoints.PageMethods, EditAsync);
         return pages;
     }
 

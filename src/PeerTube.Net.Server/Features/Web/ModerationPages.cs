@@ -32,10 +32,10 @@ public static class ModerationPages
 {
     public static RouteGroupBuilder MapModerationPages(this RouteGroupBuilder pages)
     {
-        pages.MapPage("/admin/blocklist", BlocklistAsync);
-        pages.MapPage("/admin/audit-log", AuditLogAsync);
-        pages.MapPage("/admin/video-blocks", VideoBlocksAsync);
-        pages.MapPage("/admin/abuses", AbusesAsync);
+        pages.MapMethods("/admin/blocklist", WebEndpoints.PageMethods, BlocklistAsync);
+        pages.MapMethods("/admin/audit-log", WebEndpoints.PageMethods, AuditLogAsync);
+        pages.MapMethods("/admin/video-blocks", WebEndpoints.PageMethods, VideoBlocksAsync);
+        pages.MapMethods("/admin/abuses", WebEndpoints.PageMethods, AbusesAsync);
         return pages;
     }
 

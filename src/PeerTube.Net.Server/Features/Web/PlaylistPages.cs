@@ -19,11 +19,11 @@ public static class PlaylistPages
 
     public static RouteGroupBuilder MapPlaylistPages(this RouteGroupBuilder pages)
     {
-        pages.MapPage("/w/p/{id}", WatchAsync);
-        pages.MapPage("/videos/watch/playlist/{id}", WatchAsync);
-        pages.MapPage("/video-playlists/embed/{id}", EmbedAsync);
-        pages.MapPage("/video-playlists/{id}", (string id) => TypedResults.Redirect($"/w/p/{Uri.EscapeDataString(id)}"));
-        pages.MapPage("/my-library/video-playlists", MineAsync);
+        pages.MapMethods("/w/p/{id}", WebEndpoints.PageMethods, WatchAsync);
+        pages.MapMethods("/videos/watch/playlist/{id}", WebEndpoints.PageMethods, WatchAsync);
+        pages.MapMethods("/video-playlists/embed/{id}", WebEndpoints.PageMethods, EmbedAsync);
+        pages.MapMethods("/video-playlists/{id}", WebEndpoints.PageMethods, (string id) => TypedResults.Redirect($"/w/p/{Uri.EscapeDataString(id)}"));
+        pages.MapMethods("/my-library/video-playlists", WebEndpoints.PageMethods, MineAsync);
         return pages;
     }
 

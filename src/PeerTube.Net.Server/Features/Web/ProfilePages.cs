@@ -15,8 +15,8 @@ public static class ProfilePages
 {
     public static RouteGroupBuilder MapProfilePages(this RouteGroupBuilder pages)
     {
-        pages.MapPage("/my-library/video-channels", MyChannelsAsync);
-        pages.MapPage("/manage/video-channels/{name}", ManageChannelAsync);
+        pages.MapMethods("/my-library/video-channels", WebEndpoints.PageMethods, MyChannelsAsync);
+        pages.MapMethods("/manage/video-channels/{name}", WebEndpoints.PageMethods, ManageChannelAsync);
         return pages;
     }
 

@@ -9,8 +9,8 @@ public static class SubscriptionPages
 {
     public static RouteGroupBuilder MapSubscriptionPages(this RouteGroupBuilder pages)
     {
-        pages.MapPage("/videos/subscriptions", FeedAsync);
-        pages.MapPage("/feed/subscriptions", () => TypedResults.Redirect("/videos/subscriptions"));
+        pages.MapMethods("/videos/subscriptions", WebEndpoints.PageMethods, FeedAsync);
+        pages.MapMethods("/feed/subscriptions", WebEndpoints.PageMethods, () => TypedResults.Redirect("/videos/subscriptions"));
         return pages;
     }
 

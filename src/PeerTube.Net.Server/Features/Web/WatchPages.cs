@@ -12,9 +12,9 @@ public static class WatchPages
 {
     public static RouteGroupBuilder MapWatchPages(this RouteGroupBuilder pages)
     {
-        pages.MapPage("/w/{id}", WatchAsync);
-        pages.MapPage("/videos/watch/{id}", WatchAsync);
-        pages.MapPage("/videos/embed/{id}", EmbedAsync);
+        pages.MapMethods("/w/{id}", WebEndpoints.PageMethods, WatchAsync);
+        pages.MapMethods("/videos/watch/{id}", WebEndpoints.PageMethods, WatchAsync);
+        pages.MapMethods("/videos/embed/{id}", WebEndpoints.PageMethods, EmbedAsync);
         return pages;
     }
 

@@ -8,7 +8,9 @@ public static class WebEndpoints
     /// <summary>Paths that belong to programs, not people: an unknown one stays a JSON problem, not an HTML page.</summary>
     private static readonly string[] MachinePrefixes = ["/api", "/static", "/lazy-static", "/download", "/hubs", "/tracker", "/services"];
 
-    private static readonly string[] GetOrHead = [HttpMethods.Get, HttpMethods.Head];
+    /// <summary>A page answers GET and HEAD. Pages are mapped with <c>MapMethods(pattern, PageMethods, handler)</c> at their call
+    /// sites, not through a helper taking a <see cref="Delegate"/>, so that the request delegate generator builds them at compile time.</summary>
+    internal static readonly string[] PageMethods = [HttpMethods.Get, HttpMethods.Head];
 
     public static IEndpointRouteBuilder MapWeb(this IEndpointRouteBuilder app)
     {
@@ -29,13 +31,9 @@ public static class WebEndpoints
         pages.MapProfilePages();
 
         var unknown = RoutePatternFactory.Parse("/{**path}", defaults: null, parameterPolicies: new { path = new PagePathConstraint() });
-        pages.Map(unknown, (HttpContext http) => Page.NotFound(http)).WithMetadata(new HttpMethodMetadata(GetOrHead));
+        pages.Map(unknown, (RequestDelegate)(http => Page.NotFound(http).ExecuteAsync(http))).WithMetadata(new HttpMethodMetadata(PageMethods));
         return app;
     }
-
-    /// <summary>A page answers GET and HEAD.</summary>
-    public static RouteHandlerBuilder MapPage(this IEndpointRouteBuilder pages, string pattern, Delegate handler) =>
-        pages.MapMethods(pattern, GetOrHead, handler);
 
     /// <summary>A page that fails shows an HTML error page (logged), not the API's JSON problem.</summary>
     private static async ValueTask<object?> ErrorPageAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

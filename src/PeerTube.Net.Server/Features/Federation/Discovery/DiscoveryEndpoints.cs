@@ -13,13 +13,8 @@ internal static class DiscoveryEndpoints
     public static IEndpointRouteBuilder MapDiscovery(this IEndpointRouteBuilder app)
     {
         app.MapGet("/.well-known/webfinger", WebFingerAsync);
-        app.MapGet("/.well-known/nodeinfo", (IOptions<InstanceOptions> instance) => TypedResults.Json(new
-        {
-            links = new[]
-            {
-                new { rel = "http://nodeinfo.diaspora.software/ns/schema/2.0", href = instance.Value.Absolute("/nodeinfo/2.0.json") },
-            },
-        }));
+        app.MapGet("/.well-known/nodeinfo", (IOptions<InstanceOptions> instance) => TypedResults.Json(new NodeInfoLinks(
+            [new NodeInfoLink("http://nodeinfo.diaspora.software/ns/schema/2.0", instance.Value.Absolute("/nodeinfo/2.0.json"))])));
         app.MapGet("/nodeinfo/2.0.json", NodeInfoAsync);
         app.MapGet("/.well-known/host-meta", (IOptions<InstanceOptions> instance) => TypedResults.Text(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XRD xmlns=\"http://docs.oasis-open.org/ns/xri/xrd-1.0\">\n" +
@@ -118,3 +113,7 @@ public static class NodeInfoRegistration
     public static IServiceCollection AddNodeInfoPart<TPart>(this IServiceCollection services) where TPart : class, INodeInfoPart =>
         services.AddScoped<INodeInfoPart, TPart>();
 }
+
+internal sealed record NodeInfoLinks(IReadOnlyList<NodeInfoLink> links);
+
+internal sealed record NodeInfoLink(string rel, string href);
