@@ -59,7 +59,8 @@ public sealed class ServerProcess : IAsyncDisposable
         _process.BeginErrorReadLine();
 
         using var http = new HttpClient();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        // Generous: a loaded machine starts a process slowly, and a healthy one answers in seconds anyway.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         while (true)
         {
             Assert.False(_process.HasExited, "the server process exited during start-up");

@@ -217,6 +217,10 @@ public sealed partial class BlocklistRefresher(IServiceScopeFactory scopes, IOpt
 {
     public sealed record FetchOutcome(AutoMuteList? List, string? Error);
 
+    // One application at a time on this node: a subscription's first application (in the request that adds it) and the
+    // periodic refresh would otherwise both find a host unblocked and both block it.
+    private readonly SemaphoreSlim _applying = new(1, 1);
+
     public async Task<FetchOutcome> FetchAsync(Uri url, DateTimeOffset? since, CancellationToken ct)
     {
         var target = since is null ? url : new UriBuilder(url)
@@ -241,6 +245,19 @@ public sealed partial class BlocklistRefresher(IServiceScopeFactory scopes, IOpt
     /// know it (an unknown account has no content here to hide). Applying the same list twice changes nothing.
     /// </summary>
     public async Task ApplyAsync(int subscriptionId, AutoMuteList list, CancellationToken ct)
+    {
+        await _applying.WaitAsync(ct);
+        try
+        {
+            await ApplyOnceAsync(subscriptionId, list, ct);
+        }
+        finally
+        {
+            _applying.Release();
+        }
+    }
+
+    private async Task ApplyOnceAsync(int subscriptionId, AutoMuteList list, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
@@ -323,6 +340,12 @@ public sealed partial class BlocklistRefresher(IServiceScopeFactory scopes, IOpt
                 LogFailed(log, "(all)", e.Message);
             }
         }
+    }
+
+    public override void Dispose()
+    {
+        _applying.Dispose();
+        base.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Blocklist subscription {Url} could not be refreshed: {Error}")]
