@@ -68,6 +68,13 @@ public sealed class WatchedWordsTests : IAsyncLifetime
         Assert.Equal(["gambling"], (await alice.Http.GetFromJsonAsync<JsonElement>("/api/v1/automatic-tags/policies/accounts/alice/comments", ct))
             .GetProperty("review").EnumerateArray().Select(t => t.GetString()!).ToArray());
 
+        // Her page shows the list and the reviewed tag; the instance's page is for moderators.
+        var page = await alice.Http.GetStringAsync("/my-account/watched-words", ct);
+        Assert.Contains("free money", page, StringComparison.Ordinal);
+        Assert.Contains("value=\"gambling\" checked", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, (await bob.Http.GetAsync("/admin/watched-words", ct)).StatusCode);
+        Assert.Contains("The instance's watched words", await root.Http.GetStringAsync("/admin/watched-words", ct), StringComparison.Ordinal);
+
         // The instance watches "promo" (a moderator's list).
         await (await root.Http.PostAsJsonAsync("/api/v1/watched-words/server/lists", new { listName = "ads", words = new[] { "promo" } }, ct))
             .ShouldHaveStatusAsync(HttpStatusCode.OK);
