@@ -16,6 +16,7 @@ using PeerTube.Net.Server.Features.Torrents;
 using PeerTube.Net.Server.Features.Tracker;
 using PeerTube.Net.Server.Features.Transcoding;
 using PeerTube.Net.Server.Features.Uploads;
+using PeerTube.Net.Server.Features.WatchedWords;
 using PeerTube.Net.Server.Features.Web;
 using PeerTube.Net.Server.Infrastructure.Jobs;
 using PeerTube.Net.Server.Infrastructure.Redis;
@@ -57,6 +58,7 @@ builder.AddRedundancy();
 builder.AddLive();
 builder.AddPlaylists();
 builder.AddSubscriptions();
+builder.AddWatchedWords();
 
 var app = builder.Build();
 
@@ -90,6 +92,7 @@ app.MapUploadsApi();
 app.MapLive();
 app.MapPlaylists();
 app.MapSubscriptions();
+app.MapWatchedWords();
 app.MapStreamingApi();
 app.MapStreaming();
 app.MapTorrents();

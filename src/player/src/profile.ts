@@ -23,12 +23,17 @@ function done (element: HTMLElement): void {
   }
 }
 
-/** The form's named fields as PeerTube's JSON: checkboxes as booleans, data-kind="list" as arrays, empty optional fields left out. */
+/** The form's named fields as PeerTube's JSON: checkboxes as booleans (data-kind="set": the checked values as an array), data-kind="list" as arrays, empty optional fields left out. */
 function jsonOf (form: HTMLFormElement): Record<string, unknown> {
   const body: Record<string, unknown> = {}
   for (const field of Array.from(form.querySelectorAll<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>('[name]'))) {
     const name = field.getAttribute('name')!
-    if (field instanceof HTMLInputElement && field.type === 'checkbox') {
+    if (field instanceof HTMLInputElement && field.type === 'checkbox' && field.dataset.kind === 'set') {
+      // Checkboxes sharing a name, each with a value: the checked values as one array (empty when none is).
+      const values = Array.isArray(body[name]) ? body[name] as string[] : []
+      if (field.checked) values.push(field.value)
+      body[name] = values
+    } else if (field instanceof HTMLInputElement && field.type === 'checkbox') {
       body[name] = field.checked
     } else if (field.dataset.kind === 'list') {
       body[name] = field.value.split(',').map(v => v.trim()).filter(v => v.length > 0)

@@ -80,18 +80,31 @@ internal static class CommentsApi
     }
 
     /// <summary>
-    /// PeerTube's GET /api/v1/videos/comments: the comments on the caller's videos (on every local video for moderators),
-    /// newest first; <c>isHeldForReview</c> and <c>videoId</c> narrow it, as the owner's review queue.
+    /// PeerTube's GET /api/v1/videos/comments: the comments on every local video for moderators (with the instance's
+    /// automatic tags), on the caller's videos for others (with their account's tags), newest first;
+    /// <c>isHeldForReview</c>, <c>videoId</c> and <c>autoTagOneOf</c> narrow it, as a review queue.
     /// </summary>
-    public static async Task<Ok<ListPage<CommentForOwnerDto>>> ListOnMyVideosAsync(HttpRequest request, ClaimsPrincipal principal, AppDbContext db,
-        IOptions<InstanceOptions> instance, CancellationToken ct)
+    public static Task<Ok<ListPage<CommentForOwnerDto>>> ListOnMyVideosAsync(HttpRequest request, ClaimsPrincipal principal, AppDbContext db,
+        IOptions<InstanceOptions> instance, CancellationToken ct) =>
+        ListForReviewAsync(request, principal, db, instance.Value, asModerator: principal.IsModeratorOrAdmin(), ct);
+
+    /// <summary>PeerTube's GET /api/v1/users/me/videos/comments: the comments on the caller's own videos, with their account's tags.</summary>
+    public static Task<Ok<ListPage<CommentForOwnerDto>>> ListOnOwnVideosAsync(HttpRequest request, ClaimsPrincipal principal, AppDbContext db,
+        IOptions<InstanceOptions> instance, CancellationToken ct) =>
+        ListForReviewAsync(request, principal, db, instance.Value, asModerator: false, ct);
+
+    private static async Task<Ok<ListPage<CommentForOwnerDto>>> ListForReviewAsync(HttpRequest request, ClaimsPrincipal principal, AppDbContext db,
+        InstanceOptions instance, bool asModerator, CancellationToken ct)
     {
         var me = principal.UserId();
         var page = ListQuery.Read(request, CreatedAtOnly, "-createdAt");
         var query = db.VideoComments.AsNoTracking().Where(c => c.DeletedAt == null && c.Video!.RemoteUrl == null);
-        if (!principal.IsModeratorOrAdmin())
+        // Whose automatic tags are shown and filtered on: the instance's for moderators, the owner's account's for owners.
+        int? tagScope = null;
+        if (!asModerator)
         {
             query = query.Where(c => c.Video!.Channel!.Account!.UserId == me);
+            tagScope = await db.Accounts.Where(a => a.UserId == me).Select(a => (int?)a.Id).FirstOrDefaultAsync(ct);
         }
 
         if (bool.TryParse(request.Query["isHeldForReview"].ToString(), out var held))
@@ -104,12 +117,23 @@ internal static class CommentsApi
             query = query.Where(c => c.VideoId == videoId);
         }
 
+        var oneOf = request.Query["autoTagOneOf"].Where(t => !string.IsNullOrEmpty(t)).Select(t => t!).Take(20).ToList();
+        if (oneOf.Count > 0)
+        {
+            var tagged = db.CommentAutomaticTags.Where(t => t.AccountId == tagScope && oneOf.Contains(t.Tag)).Select(t => t.CommentId);
+            query = query.Where(c => tagged.Contains(c.Id));
+        }
+
         var total = await query.CountAsync(ct);
         var ordered = page.Descending ? query.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id) : query.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id);
         var rows = await ordered.Skip(page.Start).Take(page.Count).Include(c => c.Account).Include(c => c.Video).ToListAsync(ct);
+        var ids = rows.Select(r => r.Id).ToList();
+        var tags = (await db.CommentAutomaticTags.AsNoTracking().Where(t => ids.Contains(t.CommentId) && t.AccountId == tagScope)
+            .Select(t => new { t.CommentId, t.Tag }).ToListAsync(ct)).ToLookup(t => t.CommentId, t => t.Tag);
         return TypedResults.Ok(new ListPage<CommentForOwnerDto>(total, rows.Select(c => new CommentForOwnerDto(
             c.Id, c.Url, c.Text, c.HeldForReview, c.ThreadId ?? c.Id, c.InReplyToCommentId, c.CreatedAt, c.UpdatedAt,
-            AccountDtos.Summary(c.Account!, instance.Value), new CommentVideoDto(c.Video!.Id, c.Video.Uuid, c.Video.Name), AutomaticTags: [])).ToList()));
+            AccountDtos.Summary(c.Account!, instance), new CommentVideoDto(c.Video!.Id, c.Video.Uuid, c.Video.Name),
+            AutomaticTags: [.. tags[c.Id].Order(StringComparer.Ordinal)])).ToList()));
     }
 
     private static readonly HashSet<string> CreatedAtOnly = ["createdAt"];
@@ -141,7 +165,8 @@ internal static class CommentsApi
 }
 
 /// <summary>Writes comments: checks, stores, and tells federation.</summary>
-public sealed class CommentWriter(AppDbContext db, ActivityObjects objects, IInteractionEvents events, IOptions<InstanceOptions> instance, TimeProvider clock)
+public sealed class CommentWriter(AppDbContext db, ActivityObjects objects, IInteractionEvents events, CommentScreening screening, IOptions<InstanceOptions> instance,
+    TimeProvider clock)
 {
     public async Task<Results<Ok<CommentCreatedDto>, BadRequestProblem, NotFoundProblem, ConflictProblem>> AddAsync(string videoId, int? inReplyTo, HttpRequest request, ClaimsPrincipal principal, CancellationToken ct)
     {
@@ -181,17 +206,19 @@ public sealed class CommentWriter(AppDbContext db, ActivityObjects objects, IInt
 
         var account = await db.Accounts.AsNoTracking().FirstAsync(a => a.UserId == principal.UserId(), ct);
         var now = clock.GetUtcNow();
+        // A remote video's origin decides about its own comments: ours are held only on our videos (approval, or a reviewed tag).
+        var screen = await screening.ScreenAsync(video, text, CommentsApi.MayModerate(video, principal), ct);
         var comment = new VideoComment
         {
             VideoId = video.Id, AccountId = account.Id, Text = text, CreatedAt = now, UpdatedAt = now,
             InReplyToCommentId = parent?.Id, ThreadId = parent is null ? null : parent.ThreadId ?? parent.Id,
-            // A remote video's origin decides about its own comments: ours are held only on our videos.
-            HeldForReview = video.IsLocal && video.CommentsPolicy == CommentsPolicy.RequiresApproval && !CommentsApi.MayModerate(video, principal),
+            HeldForReview = screen.HeldForReview,
         };
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
             db.VideoComments.Add(comment);
             await db.SaveChangesAsync(ct);
+            await screening.TagAsync(comment.Id, screen.Tags, ct);
             comment.ThreadId ??= comment.Id;
             comment.Url = objects.CommentUrl(video, comment.Id);
             if (!comment.HeldForReview)

@@ -21,6 +21,7 @@ internal static class EngagementApi
         user.MapPost("/videos/{id}/comments/{commentId:int}/approve", (string id, int commentId, ClaimsPrincipal principal, CommentWriter writer,
             CancellationToken ct) => writer.ApproveAsync(id, commentId, principal, ct));
         user.MapGet("/videos/comments", CommentsApi.ListOnMyVideosAsync);
+        user.MapGet("/users/me/videos/comments", CommentsApi.ListOnOwnVideosAsync);
         user.MapDelete("/videos/{id}/comments/{commentId:int}", (string id, int commentId, ClaimsPrincipal principal, CommentWriter writer,
             CancellationToken ct) => writer.DeleteAsync(id, commentId, principal, ct));
 

@@ -11,6 +11,7 @@ public static class EngagementFeature
     {
         var services = builder.Services;
         services.AddScoped<CommentWriter>();
+        services.AddScoped<CommentScreening>();
         services.AddScoped<IInteractionEvents, InteractionFederation>();
         services.AddScoped<FederateInteractionJob>();
         services.AddSingleton<RemoteViewsSender>();

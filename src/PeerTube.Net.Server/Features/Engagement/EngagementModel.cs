@@ -43,3 +43,15 @@ public sealed class VideoComment
     /// </summary>
     public bool HeldForReview { get; set; }
 }
+
+/// <summary>
+/// An automatic tag of a comment (PeerTube 6.2): from the watched words of the video owner's account
+/// (<see cref="AccountId"/>) or of the instance (null), or a core tag. Owners see theirs, moderators the instance's.
+/// </summary>
+public sealed class CommentAutomaticTag
+{
+    public int Id { get; set; }
+    public int CommentId { get; set; }
+    public int? AccountId { get; set; }
+    public required string Tag { get; set; }
+}

@@ -9,6 +9,7 @@ public static class EngagementData
     {
         public DbSet<VideoRate> VideoRates => db.Set<VideoRate>();
         public DbSet<VideoComment> VideoComments => db.Set<VideoComment>();
+        public DbSet<CommentAutomaticTag> CommentAutomaticTags => db.Set<CommentAutomaticTag>();
     }
 }
 
@@ -34,5 +35,18 @@ internal sealed class VideoCommentConfiguration : IEntityTypeConfiguration<Video
         e.HasOne(c => c.Video).WithMany().HasForeignKey(c => c.VideoId).OnDelete(DeleteBehavior.Cascade);
         e.HasOne(c => c.Account).WithMany().HasForeignKey(c => c.AccountId).OnDelete(DeleteBehavior.Cascade);
         e.HasOne(c => c.InReplyTo).WithMany().HasForeignKey(c => c.InReplyToCommentId).OnDelete(DeleteBehavior.SetNull);
+    }
+}
+
+internal sealed class CommentAutomaticTagConfiguration : IEntityTypeConfiguration<CommentAutomaticTag>
+{
+    public void Configure(EntityTypeBuilder<CommentAutomaticTag> e)
+    {
+        e.ToTable("CommentAutomaticTags");
+        e.HasIndex(t => new { t.CommentId, t.AccountId });
+        e.HasIndex(t => t.Tag);
+        e.Property(t => t.Tag).HasMaxLength(100);
+        e.HasOne<VideoComment>().WithMany().HasForeignKey(t => t.CommentId).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne<Account>().WithMany().HasForeignKey(t => t.AccountId).OnDelete(DeleteBehavior.Cascade);
     }
 }

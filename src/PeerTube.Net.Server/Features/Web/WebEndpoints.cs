@@ -29,6 +29,7 @@ public static class WebEndpoints
         pages.MapAccountPages();
         pages.MapSubscriptionPages();
         pages.MapProfilePages();
+        pages.MapWatchedWordsPages();
 
         var unknown = RoutePatternFactory.Parse("/{**path}", defaults: null, parameterPolicies: new { path = new PagePathConstraint() });
         pages.Map(unknown, (RequestDelegate)(http => Page.NotFound(http).ExecuteAsync(http))).WithMetadata(new HttpMethodMetadata(PageMethods));

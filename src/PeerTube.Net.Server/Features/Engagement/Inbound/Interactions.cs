@@ -8,7 +8,7 @@ using PeerTube.Net.Server.Features.Federation.Inbound;
 namespace PeerTube.Net.Server.Features.Engagement.Inbound;
 
 /// <summary>Likes, dislikes, views and comments that other instances send about videos.</summary>
-public sealed class Interactions(AppDbContext db, RemoteActors actors, ActivityVideos videos, VideoTrust trust, Markdown markdown, IOptions<InstanceOptions> instance,
+public sealed class Interactions(AppDbContext db, CommentScreening screening, RemoteActors actors, ActivityVideos videos, VideoTrust trust, Markdown markdown, IOptions<InstanceOptions> instance,
     IOptionsMonitor<FederationOptions> federation, TimeProvider clock)
 {
     /// <summary>Our private and internal videos are nobody else's business: no rates, views or comments from outside.</summary>
@@ -142,12 +142,13 @@ public sealed class Interactions(AppDbContext db, RemoteActors actors, ActivityV
         var text = markdown.SanitizeHtml(note.String("content") ?? "");
         var comment = await db.VideoComments.FirstOrDefaultAsync(c => c.Url == id, ct);
         var now = clock.GetUtcNow();
+        var screen = await screening.ScreenAsync(video, text, authorModerates: false, ct);
         if (comment is null)
         {
             comment = new VideoComment
             {
                 Url = id, VideoId = video.Id, AccountId = author.Value, Text = text, CreatedAt = note.Date("published") ?? now,
-                HeldForReview = video.IsLocal && video.CommentsPolicy == CommentsPolicy.RequiresApproval,
+                HeldForReview = screen.HeldForReview,
             };
             db.VideoComments.Add(comment);
         }
@@ -162,11 +163,9 @@ public sealed class Interactions(AppDbContext db, RemoteActors actors, ActivityV
         comment.ThreadId = parent is null ? null : parent.ThreadId ?? parent.Id;
         comment.UpdatedAt = note.Date("updated") ?? now;
         await db.SaveChangesAsync(ct);
-        if (comment.ThreadId is null)
-        {
-            comment.ThreadId = comment.Id;
-            await db.SaveChangesAsync(ct);
-        }
+        await screening.TagAsync(comment.Id, screen.Tags, ct);
+        comment.ThreadId ??= comment.Id;
+        await db.SaveChangesAsync(ct);
 
         return null;
     }

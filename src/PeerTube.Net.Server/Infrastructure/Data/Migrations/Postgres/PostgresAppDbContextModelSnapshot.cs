@@ -419,6 +419,36 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.ToTable("Users", (string)null);
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Engagement.CommentAutomaticTag", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int?>("AccountId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("CommentId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Tag")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("Tag");
+
+                    b.HasIndex("CommentId", "AccountId");
+
+                    b.ToTable("CommentAutomaticTags", (string)null);
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Engagement.VideoComment", b =>
                 {
                     b.Property<int>("Id")
@@ -1799,6 +1829,66 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.ToTable("StreamingPlaylists", (string)null);
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.WatchedWords.AutomaticTagPolicy", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int?>("AccountId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Policy")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Tag")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "Policy");
+
+                    b.ToTable("AutomaticTagPolicies", (string)null);
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.WatchedWords.WatchedWordsList", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int?>("AccountId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ListName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Words")
+                        .IsRequired()
+                        .HasMaxLength(51502)
+                        .HasColumnType("character varying(51502)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "ListName");
+
+                    b.ToTable("WatchedWordsLists", (string)null);
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Infrastructure.Data.InstanceSetting", b =>
                 {
                     b.Property<string>("Key")
@@ -1873,6 +1963,20 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                     b.Navigation("Application");
 
                     b.Navigation("Authorization");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Engagement.CommentAutomaticTag", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("PeerTube.Net.Server.Features.Engagement.VideoComment", null)
+                        .WithMany()
+                        .HasForeignKey("CommentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Engagement.VideoComment", b =>
@@ -2217,6 +2321,22 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("Video");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.WatchedWords.AutomaticTagPolicy", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.WatchedWords.WatchedWordsList", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication", b =>

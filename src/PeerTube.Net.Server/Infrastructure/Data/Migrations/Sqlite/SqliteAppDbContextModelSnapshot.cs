@@ -407,6 +407,34 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.ToTable("Users", (string)null);
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Engagement.CommentAutomaticTag", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("AccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CommentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Tag")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("Tag");
+
+                    b.HasIndex("CommentId", "AccountId");
+
+                    b.ToTable("CommentAutomaticTags", (string)null);
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Features.Engagement.VideoComment", b =>
                 {
                     b.Property<int>("Id")
@@ -1735,6 +1763,62 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.ToTable("StreamingPlaylists", (string)null);
                 });
 
+            modelBuilder.Entity("PeerTube.Net.Server.Features.WatchedWords.AutomaticTagPolicy", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("AccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Policy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Tag")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "Policy");
+
+                    b.ToTable("AutomaticTagPolicies", (string)null);
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.WatchedWords.WatchedWordsList", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("AccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ListName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Words")
+                        .IsRequired()
+                        .HasMaxLength(51502)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "ListName");
+
+                    b.ToTable("WatchedWordsLists", (string)null);
+                });
+
             modelBuilder.Entity("PeerTube.Net.Server.Infrastructure.Data.InstanceSetting", b =>
                 {
                     b.Property<string>("Key")
@@ -1807,6 +1891,20 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                     b.Navigation("Application");
 
                     b.Navigation("Authorization");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.Engagement.CommentAutomaticTag", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("PeerTube.Net.Server.Features.Engagement.VideoComment", null)
+                        .WithMany()
+                        .HasForeignKey("CommentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Engagement.VideoComment", b =>
@@ -2151,6 +2249,22 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Video");
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.WatchedWords.AutomaticTagPolicy", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("PeerTube.Net.Server.Features.WatchedWords.WatchedWordsList", b =>
+                {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication", b =>
