@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using PeerTube.Net.Server.Features.Live;
+using PeerTube.Net.Server.Infrastructure.Data;
 using PeerTube.Net.Server.Tests.Infrastructure;
 
 namespace PeerTube.Net.Server.Tests.Live;
@@ -188,7 +191,7 @@ public sealed class LiveStreamingTests : IAsyncLifetime
 
         // A private replay: nobody else lists it, reads it or its session.
         var anonymous = PeerTubeClient.CreateHttpClient(_server);
-        using var stranger = await _root.CreateUserAndLoginAsync(_server, "replay-onlooker");
+        using var stranger = await _root.CreateUserAndLoginAsync(_server, "replay_onlooker");
         await (await anonymous.GetAsync($"/api/v1/videos/{id}")).ShouldBeErrorAsync(HttpStatusCode.Unauthorized, null);
         await (await stranger.Http.GetAsync($"/api/v1/videos/{id}")).ShouldBeErrorAsync(HttpStatusCode.Forbidden, null);
         await (await anonymous.GetAsync($"/api/v1/videos/{id}/live-session")).ShouldBeErrorAsync(HttpStatusCode.NotFound, null);
@@ -239,6 +242,35 @@ public sealed class LiveStreamingTests : IAsyncLifetime
         var list = await anonymous.GetFromJsonAsync<JsonElement>("/api/v1/videos?count=100");
         Assert.DoesNotContain(list.GetProperty("data").EnumerateArray(), v => v.GetProperty("id").GetInt32() == replayId);
         await (await anonymous.GetAsync($"/api/v1/videos/{replay.GetProperty("uuid").GetString()}")).ShouldHaveStatusAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_replay_whose_live_is_deleted_before_its_job_runs_leaves_nothing_behind()
+    {
+        // The state a stream's end leaves (a session that saves its replay, its segments moved out), without a stream.
+        var id = await _owner.CreateLiveAsync("Gone before its replay", new { saveReplay = true });
+        int sessionId;
+        await using (var scope = _server.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var session = new LiveSession { VideoId = id, StartedAt = DateTimeOffset.UtcNow, EndedAt = DateTimeOffset.UtcNow, SaveReplay = true };
+            db.Set<LiveSession>().Add(session);
+            await db.SaveChangesAsync();
+            sessionId = session.Id;
+        }
+
+        var work = _server.StoragePath("tmp", "replays", sessionId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(work);
+        await File.WriteAllBytesAsync(Path.Combine(work, "abc-0-init.mp4"), [0]);
+        await File.WriteAllBytesAsync(Path.Combine(work, "abc-0-000000.mp4"), [0]);
+
+        await (await _owner.Http.DeleteAsync($"/api/v1/videos/{id}")).ShouldHaveStatusAsync(HttpStatusCode.NoContent);
+        await using (var scope = _server.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<SaveReplayJob>().RunAsync(sessionId, CancellationToken.None);
+        }
+
+        Assert.False(Directory.Exists(work));
     }
 
     [Fact]
