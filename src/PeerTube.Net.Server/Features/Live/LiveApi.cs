@@ -20,9 +20,16 @@ internal static class LiveApi
     public static IEndpointRouteBuilder MapLiveApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/videos/live").WithTags("Live").DisableAntiforgery().RequireAuthorization();
-        api.MapPost("", CreateAsync);
+        api.MapPost("", CreateAsync)
+            .WithSummary("Create a live")
+            .WithDescription("The fields of an upload, plus `saveReplay`, `replaySettings.privacy`, `permanentLive` and `latencyMode`. "
+                + "With `saveReplay`, every segment of a stream is kept and becomes a replay when it ends: a normal live turns into its "
+                + "replay (transcoded like an upload, with the replay privacy); a permanent live gets a new video per stream.");
         api.MapGet("/{id}", GetAsync);
-        api.MapPut("/{id}", UpdateAsync);
+        api.MapPut("/{id}", UpdateAsync)
+            .WithSummary("Update a live's settings")
+            .WithDescription("`saveReplay`, `replaySettings.privacy`, `permanentLive`, `latencyMode`; a stream already running keeps the "
+                + "replay settings it started with (they are the session's).");
         api.MapGet("/{id}/sessions", ListSessionsAsync)
             .WithSummary("List the sessions of a live")
             .WithDescription("One session per stream, newest first: start, end, PeerTube's error (1 bad socket health, 2 duration exceeded, "
