@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using PeerTube.Net.Server.Features.Live;
+using PeerTube.Net.Server.Infrastructure.Data;
 using PeerTube.Net.Server.Tests.Infrastructure;
 
 namespace PeerTube.Net.Server.Tests.Live;
@@ -152,6 +155,122 @@ public sealed class LiveStreamingTests : IAsyncLifetime
         Assert.Equal((port, key), await _owner.RtmpOfAsync(id));
         var sessions = await _owner.Http.GetFromJsonAsync<JsonElement>($"/api/v1/videos/live/{id}/sessions");
         Assert.Equal(2, sessions.GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_live_that_saves_its_replay_becomes_that_replay_when_the_stream_ends()
+    {
+        var id = await _owner.CreateLiveAsync("Live to keep", new { saveReplay = true, replaySettings = new { privacy = 3 }, latencyMode = 3 });
+        var (port, key) = await _owner.RtmpOfAsync(id);
+        using (var publisher = LiveTestKit.Publish(port, key, seconds: 6))
+        {
+            await _owner.WaitForStateAsync(id, 1);
+            var (exit, stderr) = await publisher.WaitAsync();
+            Assert.True(exit == 0, stderr);
+        }
+
+        // The same video, now a VOD made of every segment streamed (the live playlist only ever listed the last three).
+        var replay = await _owner.WaitForReplayAsync(id);
+        Assert.False(replay.GetProperty("isLive").GetBoolean());
+        Assert.Equal(3, replay.GetProperty("privacy").GetProperty("id").GetInt32());
+        Assert.InRange(replay.GetProperty("duration").GetInt32(), 5, 7);
+        var playlist = replay.GetProperty("streamingPlaylists")[0];
+        Assert.NotEmpty(playlist.GetProperty("files").EnumerateArray());
+        Assert.All(playlist.GetProperty("files").EnumerateArray(), f => Assert.False(string.IsNullOrEmpty(f.GetProperty("torrentUrl").GetString())));
+        await (await _owner.Http.GetAsync(LiveTestKit.PathOf(playlist.GetProperty("playlistUrl").GetString()!))).ShouldHaveStatusAsync(HttpStatusCode.OK);
+        // Not a live any more: its live settings went with it.
+        await (await _owner.Http.GetAsync($"/api/v1/videos/live/{id}")).ShouldBeErrorAsync(HttpStatusCode.NotFound, null);
+
+        var session = await _owner.Http.GetFromJsonAsync<JsonElement>($"/api/v1/videos/{id}/live-session");
+        Assert.Equal(id, session.GetProperty("replayVideo").GetProperty("id").GetInt32());
+        Assert.Equal(replay.GetProperty("uuid").GetString(), session.GetProperty("replayVideo").GetProperty("uuid").GetString());
+        Assert.Equal(replay.GetProperty("shortUUID").GetString(), session.GetProperty("replayVideo").GetProperty("shortUUID").GetString());
+        Assert.True(session.GetProperty("saveReplay").GetBoolean());
+        Assert.Equal(3, session.GetProperty("replaySettings").GetProperty("privacy").GetInt32());
+        Assert.False(Directory.Exists(_server.StoragePath("tmp", "replays", session.GetProperty("id").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture))));
+
+        // A private replay: nobody else lists it, reads it or its session.
+        var anonymous = PeerTubeClient.CreateHttpClient(_server);
+        using var stranger = await _root.CreateUserAndLoginAsync(_server, "replay_onlooker");
+        await (await anonymous.GetAsync($"/api/v1/videos/{id}")).ShouldBeErrorAsync(HttpStatusCode.Unauthorized, null);
+        await (await stranger.Http.GetAsync($"/api/v1/videos/{id}")).ShouldBeErrorAsync(HttpStatusCode.Forbidden, null);
+        await (await anonymous.GetAsync($"/api/v1/videos/{id}/live-session")).ShouldBeErrorAsync(HttpStatusCode.NotFound, null);
+        await (await stranger.Http.GetAsync($"/api/v1/videos/{id}/live-session")).ShouldBeErrorAsync(HttpStatusCode.NotFound, null);
+        var list = await stranger.Http.GetFromJsonAsync<JsonElement>("/api/v1/videos?count=100");
+        Assert.DoesNotContain(list.GetProperty("data").EnumerateArray(), v => v.GetProperty("id").GetInt32() == id);
+
+        // The replay (and with it its session) can go like any video.
+        await (await _owner.Http.DeleteAsync($"/api/v1/videos/{id}")).ShouldHaveStatusAsync(HttpStatusCode.NoContent);
+    }
+
+    [Fact]
+    public async Task A_permanent_live_that_saves_its_replay_gets_a_new_video_per_stream_and_waits_again()
+    {
+        var id = await _owner.CreateLiveAsync("Weekly show", new { permanentLive = true, saveReplay = true, replaySettings = new { privacy = 2 } });
+        var (port, key) = await _owner.RtmpOfAsync(id);
+        using (var publisher = LiveTestKit.Publish(port, key, seconds: 6))
+        {
+            await _owner.WaitForStateAsync(id, 1);
+            var (exit, stderr) = await publisher.WaitAsync();
+            Assert.True(exit == 0, stderr);
+        }
+
+        var session = await _owner.WaitForSessionReplayAsync(id);
+        var replayId = session.GetProperty("replayVideo").GetProperty("id").GetInt32();
+        Assert.NotEqual(id, replayId);
+        Assert.True(session.GetProperty("saveReplay").GetBoolean());
+        Assert.Equal(2, session.GetProperty("replaySettings").GetProperty("privacy").GetInt32());
+
+        var replay = await _owner.WaitForReplayAsync(replayId);
+        var live = await _owner.GetVideoAsync(id);
+        Assert.StartsWith("Weekly show - ", replay.GetProperty("name").GetString());
+        Assert.Equal(live.GetProperty("channel").GetProperty("id").GetInt32(), replay.GetProperty("channel").GetProperty("id").GetInt32());
+        Assert.Equal(2, replay.GetProperty("privacy").GetProperty("id").GetInt32());
+        Assert.InRange(replay.GetProperty("duration").GetInt32(), 5, 7);
+        Assert.NotEmpty(replay.GetProperty("streamingPlaylists")[0].GetProperty("files").EnumerateArray());
+
+        // The live waits for its next stream on the same key.
+        Assert.True(live.GetProperty("isLive").GetBoolean());
+        Assert.Equal(4, live.GetProperty("state").GetProperty("id").GetInt32());
+        Assert.Equal((port, key), await _owner.RtmpOfAsync(id));
+
+        var replaySession = await _owner.Http.GetFromJsonAsync<JsonElement>($"/api/v1/videos/{replayId}/live-session");
+        Assert.Equal(session.GetProperty("id").GetInt32(), replaySession.GetProperty("id").GetInt32());
+
+        // Unlisted: not in the lists, readable by its link as on PeerTube.
+        var anonymous = PeerTubeClient.CreateHttpClient(_server);
+        var list = await anonymous.GetFromJsonAsync<JsonElement>("/api/v1/videos?count=100");
+        Assert.DoesNotContain(list.GetProperty("data").EnumerateArray(), v => v.GetProperty("id").GetInt32() == replayId);
+        await (await anonymous.GetAsync($"/api/v1/videos/{replay.GetProperty("uuid").GetString()}")).ShouldHaveStatusAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_replay_whose_live_is_deleted_before_its_job_runs_leaves_nothing_behind()
+    {
+        // The state a stream's end leaves (a session that saves its replay, its segments moved out), without a stream.
+        var id = await _owner.CreateLiveAsync("Gone before its replay", new { saveReplay = true });
+        int sessionId;
+        await using (var scope = _server.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var session = new LiveSession { VideoId = id, StartedAt = DateTimeOffset.UtcNow, EndedAt = DateTimeOffset.UtcNow, SaveReplay = true };
+            db.Set<LiveSession>().Add(session);
+            await db.SaveChangesAsync();
+            sessionId = session.Id;
+        }
+
+        var work = _server.StoragePath("tmp", "replays", sessionId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(work);
+        await File.WriteAllBytesAsync(Path.Combine(work, "abc-0-init.mp4"), [0]);
+        await File.WriteAllBytesAsync(Path.Combine(work, "abc-0-000000.mp4"), [0]);
+
+        await (await _owner.Http.DeleteAsync($"/api/v1/videos/{id}")).ShouldHaveStatusAsync(HttpStatusCode.NoContent);
+        await using (var scope = _server.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<SaveReplayJob>().RunAsync(sessionId, CancellationToken.None);
+        }
+
+        Assert.False(Directory.Exists(work));
     }
 
     [Fact]

@@ -67,6 +67,46 @@ public static class LiveTestKit
         }
     }
 
+    /// <summary>Waits until the video is a published VOD (the replay of a live, once transcoded); fails on a failed transcoding.</summary>
+    public static async Task<JsonElement> WaitForReplayAsync(this PeerTubeClient client, int videoId, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(120));
+        while (true)
+        {
+            var video = await client.GetVideoAsync(videoId);
+            var state = video.GetProperty("state").GetProperty("id").GetInt32();
+            if (!video.GetProperty("isLive").GetBoolean() && state == 1)
+            {
+                return video;
+            }
+
+            if (state == 7 || DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Video {videoId} did not become a published replay; it is {video.GetProperty("state")}, isLive {video.GetProperty("isLive")}.");
+            }
+
+            await Task.Delay(300);
+        }
+    }
+
+    /// <summary>Waits until the newest session of a live points at its replay video, and returns that session.</summary>
+    public static async Task<JsonElement> WaitForSessionReplayAsync(this PeerTubeClient owner, int liveId, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var sessions = await owner.Http.GetFromJsonAsync<JsonElement>($"/api/v1/videos/live/{liveId}/sessions");
+            var newest = sessions.GetProperty("data")[0];
+            if (newest.GetProperty("replayVideo").ValueKind == JsonValueKind.Object)
+            {
+                return newest;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"The session of live {liveId} has no replay: {newest}");
+            await Task.Delay(300);
+        }
+    }
+
     /// <summary>Path and query of an absolute URL the server gave, to fetch it through the test client.</summary>
     public static string PathOf(string url) => new Uri(url).PathAndQuery;
 }

@@ -20,10 +20,28 @@ internal static class LiveApi
     public static IEndpointRouteBuilder MapLiveApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/videos/live").WithTags("Live").DisableAntiforgery().RequireAuthorization();
-        api.MapPost("", CreateAsync);
+        api.MapPost("", CreateAsync)
+            .WithSummary("Create a live")
+            .WithDescription("The fields of an upload, plus `saveReplay`, `replaySettings.privacy`, `permanentLive` and `latencyMode`. "
+                + "With `saveReplay`, every segment of a stream is kept and becomes a replay when it ends: a normal live turns into its "
+                + "replay (transcoded like an upload, with the replay privacy); a permanent live gets a new video per stream.");
         api.MapGet("/{id}", GetAsync);
-        api.MapPut("/{id}", UpdateAsync);
-        api.MapGet("/{id}/sessions", ListSessionsAsync);
+        api.MapPut("/{id}", UpdateAsync)
+            .WithSummary("Update a live's settings")
+            .WithDescription("`saveReplay`, `replaySettings.privacy`, `permanentLive`, `latencyMode`; a stream already running keeps the "
+                + "replay settings it started with (they are the session's).");
+        api.MapGet("/{id}/sessions", ListSessionsAsync)
+            .WithSummary("List the sessions of a live")
+            .WithDescription("One session per stream, newest first: start, end, PeerTube's error (1 bad socket health, 2 duration exceeded, "
+                + "3 quota exceeded, 4 ffmpeg error), and, when the live saves its replay, `saveReplay`, `replaySettings` and `replayVideo` "
+                + "(`id`, `uuid`, `shortUUID`) once the replay is made. A normal live that saved its replay is no longer a live: "
+                + "read its session with `GET /api/v1/videos/{id}/live-session`.");
+        app.MapGet("/api/v1/videos/{id}/live-session", GetReplaySessionAsync).WithTags("Live")
+            .WithSummary("Get the live session of a replay")
+            .WithDescription("The session a replay video was made of. When a live with `saveReplay` ends, its kept segments become a "
+                + "replay: a normal live turns into that replay (same video, `isLive` false, the replay privacy, transcoded like an upload); "
+                + "a permanent live gets a new video per session in the same channel and waits for its next stream. 404 when the video "
+                + "is not a replay or the caller may not see it.");
         return app;
     }
 
@@ -179,11 +197,27 @@ internal static class LiveApi
         }
 
         // Bounded: the latest 100, as PeerTube lists them (newest first).
-        var sessions = await db.LiveSessions.AsNoTracking().Where(s => s.VideoId == live.VideoId)
+        var sessions = await db.LiveSessions.AsNoTracking().Include(s => s.ReplayVideo).Where(s => s.VideoId == live.VideoId)
             .OrderByDescending(s => s.Id).Take(100).ToListAsync(ct);
         var total = await db.LiveSessions.CountAsync(s => s.VideoId == live.VideoId, ct);
         return TypedResults.Ok(new ListPage<LiveSessionDto>(total,
-            sessions.Select(s => new LiveSessionDto(s.Id, s.StartedAt, s.EndedAt, s.Error, null)).ToList()));
+            sessions.Select(s => LiveSessionDto.Of(s, s.ReplayVideo)).ToList()));
+    }
+
+    /// <summary>PeerTube's "live session of a replay": anyone who may see the replay may read it.</summary>
+    private static async Task<Results<Ok<LiveSessionDto>, NotFoundProblem>> GetReplaySessionAsync(string id, ClaimsPrincipal principal, AppDbContext db,
+        CancellationToken ct)
+    {
+        var video = await db.Videos.AsNoTracking().ById(id).Select(v => new { v.Id, v.Privacy, OwnerUserId = v.Channel!.Account!.UserId })
+            .FirstOrDefaultAsync(ct);
+        if (video is null || !VideoAccess.CanView(video.Privacy, video.OwnerUserId, principal))
+        {
+            return ApiProblem.NotFound("Video not found.");
+        }
+
+        var session = await db.LiveSessions.AsNoTracking().Include(s => s.ReplayVideo).Where(s => s.ReplayVideoId == video.Id)
+            .OrderByDescending(s => s.Id).FirstOrDefaultAsync(ct);
+        return session is null ? ApiProblem.NotFound("No live replay found for this video.") : TypedResults.Ok(LiveSessionDto.Of(session, session.ReplayVideo));
     }
 
     /// <summary>The live of a local video that the principal may manage (owner or admin); else 404 or 403.</summary>
@@ -345,4 +379,13 @@ public sealed record LiveDto(string RtmpUrl, string? RtmpsUrl, string StreamKey,
 public sealed record ReplaySettingsDto(int Privacy);
 
 /// <summary>PeerTube's LiveVideoSession JSON.</summary>
-public sealed record LiveSessionDto(int Id, DateTimeOffset StartDate, DateTimeOffset? EndDate, int? Error, object? ReplayVideo);
+public sealed record LiveSessionDto(int Id, DateTimeOffset StartDate, DateTimeOffset? EndDate, int? Error, bool SaveReplay, ReplaySettingsDto? ReplaySettings,
+    LiveReplayVideoDto? ReplayVideo)
+{
+    public static LiveSessionDto Of(LiveSession s, Video? replay) => new(s.Id, s.StartedAt, s.EndedAt, s.Error, s.SaveReplay,
+        s.SaveReplay && s.ReplayPrivacy is { } p ? new ReplaySettingsDto((int)p) : null,
+        replay is null ? null : new LiveReplayVideoDto(replay.Id, replay.Uuid, ShortUuid.FromGuid(replay.Uuid)));
+}
+
+/// <summary>The video a session became (PeerTube's replayVideo).</summary>
+public sealed record LiveReplayVideoDto(int Id, Guid Uuid, string ShortUUID);

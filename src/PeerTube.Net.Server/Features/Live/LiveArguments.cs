@@ -25,7 +25,9 @@ public static class LiveArguments
     };
 
     /// <param name="segmentPrefix">New for each stream: segment names are served as immutable, so a permanent live's second stream must not reuse the first's.</param>
-    public static IReadOnlyList<string> Build(string hlsDirectory, string segmentPrefix, TranscodingProfile profile, LiveLatencyMode mode, LiveOptions options)
+    /// <param name="keepSegments">For a live that saves its replay: segments that leave the rolling playlist stay on disk (the replay is made of them).</param>
+    public static IReadOnlyList<string> Build(string hlsDirectory, string segmentPrefix, TranscodingProfile profile, LiveLatencyMode mode, LiveOptions options,
+        bool keepSegments = false)
     {
         var height = Math.Min(options.MaxResolution, profile.Resolutions.Max());
         var segment = SegmentSeconds(mode);
@@ -52,7 +54,7 @@ public static class LiveArguments
             "-f", "hls",
             "-hls_time", I(segment),
             "-hls_list_size", I(options.PlaylistSize),
-            "-hls_flags", "delete_segments+independent_segments+program_date_time",
+            "-hls_flags", keepSegments ? "independent_segments+program_date_time" : "delete_segments+independent_segments+program_date_time",
             "-hls_segment_type", "fmp4",
             "-hls_fmp4_init_filename", $"{segmentPrefix}-0-init.mp4",
             "-hls_segment_filename", Path.Combine(hlsDirectory, $"{segmentPrefix}-0-%06d.mp4"),

@@ -12,6 +12,7 @@ public static class LiveFeature
         services.AddSingleton<LiveIngest>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveIngest>());
         services.AddVideoEventHandler<LiveVideoEvents>();
+        services.AddScoped<SaveReplayJob>();
         return builder;
     }
 

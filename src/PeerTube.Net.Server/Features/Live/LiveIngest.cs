@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using PeerTube.Net.Media;
 using PeerTube.Net.Media.Profiles;
 using PeerTube.Net.Media.Rtmp;
+using PeerTube.Net.Server.Infrastructure.Jobs;
 
 namespace PeerTube.Net.Server.Features.Live;
 
@@ -14,8 +15,9 @@ namespace PeerTube.Net.Server.Features.Live;
 /// live video waiting for a stream (state 4) and the instance and user limits allow one more; it then gets a session
 /// row and one ffmpeg, whose HLS goes where VOD HLS goes. The video is published (state 1) once the master and media
 /// playlists exist. When the publish ends, however it ends, the video goes to "ended" (5), or back to waiting (4) for
-/// a permanent live, and its segments are removed (replays are not made yet). The database holds the truth: at start,
-/// a live left published by a crash is ended the same way.
+/// a permanent live, and its segments are removed; a live that saves its replay keeps them all while it streams, and
+/// they move to SaveReplayJob's work folder in the commit that ends the session and queues the job. The database holds
+/// the truth: at start, a live left published by a crash is ended the same way.
 /// </summary>
 internal sealed class LiveIngest(
     IServiceScopeFactory scopes,
@@ -32,6 +34,8 @@ internal sealed class LiveIngest(
 
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan FfmpegGrace = TimeSpan.FromSeconds(15);
+    // Watcher polls between quota checks of a live that keeps its segments (every 5 s).
+    private const int QuotaCheckTicks = 20;
     private readonly ILogger _log = loggers.CreateLogger<LiveIngest>();
     private readonly Lock _gate = new();
 
@@ -102,7 +106,11 @@ internal sealed class LiveIngest(
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var live = await db.LiveVideos.AsNoTracking()
             .Where(l => l.StreamKey == request.StreamKey)
-            .Select(l => new { l.VideoId, l.PermanentLive, l.LatencyMode, l.Video!.Uuid, l.Video.State, OwnerUserId = l.Video.Channel!.Account!.UserId })
+            .Select(l => new
+            {
+                l.VideoId, l.PermanentLive, l.LatencyMode, l.SaveReplay, l.ReplayPrivacy, l.Video!.Uuid, l.Video.State,
+                OwnerUserId = l.Video.Channel!.Account!.UserId,
+            })
             .FirstOrDefaultAsync(ct);
         if (live is null)
         {
@@ -138,14 +146,18 @@ internal sealed class LiveIngest(
 
         try
         {
-            var session = new LiveSession { VideoId = live.VideoId, StartedAt = clock.GetUtcNow(), NodeId = instance.Value.NodeId };
+            var session = new LiveSession
+            {
+                VideoId = live.VideoId, StartedAt = clock.GetUtcNow(), NodeId = instance.Value.NodeId,
+                SaveReplay = live.SaveReplay, ReplayPrivacy = live.SaveReplay ? live.ReplayPrivacy : null,
+            };
             db.LiveSessions.Add(session);
             await db.SaveChangesAsync(ct);
 
             var directory = paths.HlsDirectory(live.Uuid);
             DeleteDirectory(directory);
             Directory.CreateDirectory(directory);
-            var stream = StartFfmpeg(live.VideoId, live.Uuid, live.OwnerUserId, session, directory, live.PermanentLive, live.LatencyMode);
+            var stream = StartFfmpeg(live.VideoId, live.Uuid, live.OwnerUserId, session, directory, live.PermanentLive, live.LatencyMode, live.SaveReplay);
             lock (_gate)
             {
                 _streams[live.VideoId] = stream;
@@ -162,9 +174,11 @@ internal sealed class LiveIngest(
         }
     }
 
-    private LiveStream StartFfmpeg(int videoId, Guid uuid, int? ownerUserId, LiveSession session, string directory, bool permanent, LiveLatencyMode mode)
+    private LiveStream StartFfmpeg(int videoId, Guid uuid, int? ownerUserId, LiveSession session, string directory, bool permanent, LiveLatencyMode mode,
+        bool keepSegments)
     {
-        var arguments = LiveArguments.Build(directory, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6)), profile, mode, options.Value);
+        var arguments = LiveArguments.Build(directory, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6)), profile, mode, options.Value,
+            keepSegments);
         var start = new ProcessStartInfo(tools.FfmpegPath)
         {
             UseShellExecute = false,
@@ -192,7 +206,7 @@ internal sealed class LiveIngest(
             throw;
         }
 
-        return new LiveStream(this, videoId, uuid, ownerUserId, session.Id, directory, permanent, process, log, clock.GetUtcNow());
+        return new LiveStream(this, videoId, uuid, ownerUserId, session.Id, directory, permanent, keepSegments, process, log, clock.GetUtcNow());
     }
 
     /// <summary>Keeps segments-sha256.json in step with the playlist, publishes the video once its playlists exist, and cuts a stream past Live:MaxDurationSeconds.</summary>
@@ -202,6 +216,7 @@ internal sealed class LiveIngest(
         var published = false;
         var hashes = new LiveSegmentHashes(stream.HlsDirectory);
         var maxDuration = options.Value.MaxDurationSeconds;
+        var ticks = 0;
         try
         {
             while (!ct.IsCancellationRequested)
@@ -213,6 +228,13 @@ internal sealed class LiveIngest(
                 {
                     await PublishAsync(stream.VideoId, ct);
                     published = true;
+                }
+
+                if (++ticks % QuotaCheckTicks == 0 && await ExceedsQuotaAsync(stream, ct))
+                {
+                    _log.LogInformation("Live {VideoId} cut: its replay exceeds the user's quota", stream.VideoId);
+                    stream.Stop(LiveErrors.QuotaExceeded);
+                    return;
                 }
 
                 if (maxDuration >= 0 && clock.GetUtcNow() - stream.StartedAt > TimeSpan.FromSeconds(maxDuration))
@@ -273,6 +295,8 @@ internal sealed class LiveIngest(
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
             var now = clock.GetUtcNow();
+            // The session ends, and its replay is queued, in one commit.
+            await using var transaction = await db.Database.BeginTransactionAsync();
             await db.LiveSessions.Where(s => s.Id == stream.SessionId)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAt, now).SetProperty(x => x.Error, error));
             var video = await db.Videos.Include(v => v.StreamingPlaylist).FirstOrDefaultAsync(v => v.Id == stream.VideoId);
@@ -285,9 +309,15 @@ internal sealed class LiveIngest(
                     db.StreamingPlaylists.Remove(playlist);
                 }
 
+                if (stream.KeepsSegments)
+                {
+                    KeepReplay(scope.ServiceProvider, stream.HlsDirectory, stream.SessionId);
+                }
+
                 await db.SaveChangesAsync();
             }
 
+            await transaction.CommitAsync();
             DeleteDirectory(stream.HlsDirectory);
             _log.LogInformation("Live {VideoId} ended ({Reason}, {Tags} FLV tags in {Duration}, ffmpeg exit {Exit}, error {Error})",
                 stream.VideoId, end.Reason, end.FlvTags, end.Duration, exitCode, error);
@@ -322,6 +352,7 @@ internal sealed class LiveIngest(
 
         var ids = stuck.Select(v => v.Id).ToList();
         var permanent = await db.LiveVideos.Where(l => ids.Contains(l.VideoId) && l.PermanentLive).Select(l => l.VideoId).ToListAsync(ct);
+        var open = await db.LiveSessions.Where(s => ids.Contains(s.VideoId) && s.EndedAt == null).ToListAsync(ct);
         var now = clock.GetUtcNow();
         foreach (var video in stuck)
         {
@@ -332,13 +363,48 @@ internal sealed class LiveIngest(
                 db.StreamingPlaylists.Remove(playlist);
             }
 
+            EndInterruptedSessions(scope.ServiceProvider, open.Where(s => s.VideoId == video.Id), paths.HlsDirectory(video.Uuid), now);
             DeleteDirectory(paths.HlsDirectory(video.Uuid));
         }
 
+        // The sessions end, and their replays are queued, with the videos.
         await db.SaveChangesAsync(ct);
-        await db.LiveSessions.Where(s => ids.Contains(s.VideoId) && s.EndedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAt, now).SetProperty(x => x.Error, LiveErrors.FfmpegError), ct);
         _log.LogWarning("Ended {Count} live(s) interrupted by a stop of the server", stuck.Count);
+    }
+
+    private void EndInterruptedSessions(IServiceProvider services, IEnumerable<LiveSession> sessions, string hlsDirectory, DateTimeOffset now)
+    {
+        foreach (var session in sessions)
+        {
+            session.EndedAt = now;
+            session.Error = LiveErrors.FfmpegError;
+            if (session.SaveReplay)
+            {
+                // What ffmpeg wrote before the stop is a replay like any other.
+                KeepReplay(services, hlsDirectory, session.Id);
+            }
+        }
+    }
+
+    /// <summary>The kept segments of a session that saves its replay leave the live's folder, and SaveReplayJob is queued in the caller's commit.</summary>
+    private void KeepReplay(IServiceProvider services, string hlsDirectory, int sessionId) =>
+        SaveReplayJob.KeepSegmentsAndQueue(paths, services.GetRequiredService<TransactionalJobs>(), hlsDirectory, sessionId);
+
+    /// <summary>
+    /// PeerTube's quota rule for replays, while the stream runs: once the kept segments no longer fit in what the owner
+    /// may still upload, the stream is cut (error 3). SaveReplayJob checks the assembled file again.
+    /// </summary>
+    private async Task<bool> ExceedsQuotaAsync(LiveStream stream, CancellationToken ct)
+    {
+        if (!stream.KeepsSegments || stream.OwnerUserId is not { } owner || !Directory.Exists(stream.HlsDirectory))
+        {
+            return false;
+        }
+
+        var kept = new DirectoryInfo(stream.HlsDirectory).EnumerateFiles("*.mp4").Sum(f => f.Length);
+        await using var scope = scopes.CreateAsyncScope();
+        var allowance = await scope.ServiceProvider.GetRequiredService<Uploads.VideoIntake>().AllowanceAsync(owner, ct);
+        return !allowance.FitsQuota(kept);
     }
 
     /// <summary>Cuts the stream of a live, if it streams on this node (its video was deleted).</summary>
@@ -386,5 +452,6 @@ public static class LiveErrors
 {
     public const int BadSocketHealth = 1;
     public const int DurationExceeded = 2;
+    public const int QuotaExceeded = 3;
     public const int FfmpegError = 4;
 }

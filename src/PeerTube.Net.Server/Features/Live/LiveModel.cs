@@ -24,7 +24,7 @@ public sealed class LiveVideo
 
     public bool SaveReplay { get; set; }
 
-    /// <summary>The privacy the replay would get (PeerTube's replaySettings.privacy); replays are not made yet.</summary>
+    /// <summary>The privacy the replay gets (PeerTube's replaySettings.privacy).</summary>
     public VideoPrivacy? ReplayPrivacy { get; set; }
 
     /// <summary>After a stream ends, the video waits for the next one on the same key and URL instead of ending.</summary>
@@ -62,6 +62,16 @@ public sealed class LiveSession
 
     /// <summary>PeerTube's LiveVideoError: 1 bad socket health, 2 duration exceeded, 3 quota exceeded, 4 ffmpeg error, 5 blacklisted.</summary>
     public int? Error { get; set; }
+
+    /// <summary>The live's saveReplay when the stream started: its segments are kept and a replay is made when it ends.</summary>
+    public bool SaveReplay { get; set; }
+
+    /// <summary>The live's replay privacy when the stream started (PeerTube keeps the session's replay settings).</summary>
+    public VideoPrivacy? ReplayPrivacy { get; set; }
+
+    /// <summary>The video this stream became (SaveReplayJob): the live itself for a normal live, a new video for a permanent one.</summary>
+    public int? ReplayVideoId { get; set; }
+    public Video? ReplayVideo { get; set; }
 }
 
 public static class LiveData
@@ -93,5 +103,6 @@ internal sealed class LiveSessionConfiguration : IEntityTypeConfiguration<LiveSe
         e.HasIndex(s => new { s.VideoId, s.StartedAt });
         e.Property(s => s.NodeId).HasMaxLength(200);
         e.HasOne(s => s.Video).WithMany().HasForeignKey(s => s.VideoId).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne(s => s.ReplayVideo).WithMany().HasForeignKey(s => s.ReplayVideoId).OnDelete(DeleteBehavior.SetNull);
     }
 }

@@ -15,7 +15,7 @@ internal sealed class LiveStream : IRtmpPublishSink
     private readonly Task _stdoutPump;
 
     public LiveStream(LiveIngest ingest, int videoId, Guid videoUuid, int? ownerUserId, int sessionId, string hlsDirectory, bool permanent,
-        Process ffmpeg, TextWriter log, DateTimeOffset startedAt)
+        bool keepsSegments, Process ffmpeg, TextWriter log, DateTimeOffset startedAt)
     {
         _ingest = ingest;
         VideoId = videoId;
@@ -24,6 +24,7 @@ internal sealed class LiveStream : IRtmpPublishSink
         SessionId = sessionId;
         HlsDirectory = hlsDirectory;
         Permanent = permanent;
+        KeepsSegments = keepsSegments;
         StartedAt = startedAt;
         _ffmpeg = ffmpeg;
         Flv = ffmpeg.StandardInput.BaseStream;
@@ -37,6 +38,9 @@ internal sealed class LiveStream : IRtmpPublishSink
     public int SessionId { get; }
     public string HlsDirectory { get; }
     public bool Permanent { get; }
+
+    /// <summary>The live saves its replay: ffmpeg keeps every segment, and they become the replay when the stream ends.</summary>
+    public bool KeepsSegments { get; }
     public DateTimeOffset StartedAt { get; }
 
     /// <summary>Set when we cut the stream ourselves (PeerTube's LiveVideoError), kept for the session row.</summary>

@@ -790,6 +790,15 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<int?>("ReplayPrivacy")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("ReplayVideoId")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("SaveReplay")
+                        .HasColumnType("boolean");
+
                     b.Property<DateTimeOffset>("StartedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -797,6 +806,8 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
                         .HasColumnType("integer");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ReplayVideoId");
 
                     b.HasIndex("VideoId", "StartedAt");
 
@@ -2073,11 +2084,18 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Live.LiveSession", b =>
                 {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "ReplayVideo")
+                        .WithMany()
+                        .HasForeignKey("ReplayVideoId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
                         .WithMany()
                         .HasForeignKey("VideoId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("ReplayVideo");
 
                     b.Navigation("Video");
                 });

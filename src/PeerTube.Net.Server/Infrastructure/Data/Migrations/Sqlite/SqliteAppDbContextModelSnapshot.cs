@@ -762,6 +762,15 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("ReplayPrivacy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ReplayVideoId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("SaveReplay")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("StartedAt")
                         .HasColumnType("INTEGER");
 
@@ -769,6 +778,8 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ReplayVideoId");
 
                     b.HasIndex("VideoId", "StartedAt");
 
@@ -2001,11 +2012,18 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
 
             modelBuilder.Entity("PeerTube.Net.Server.Features.Live.LiveSession", b =>
                 {
+                    b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "ReplayVideo")
+                        .WithMany()
+                        .HasForeignKey("ReplayVideoId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("PeerTube.Net.Server.Features.Videos.Video", "Video")
                         .WithMany()
                         .HasForeignKey("VideoId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("ReplayVideo");
 
                     b.Navigation("Video");
                 });
