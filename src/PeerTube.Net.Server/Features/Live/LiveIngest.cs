@@ -102,6 +102,7 @@ internal sealed class LiveIngest(
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var live = await db.LiveVideos.AsNoTracking()
             .Where(l => l.StreamKey == request.StreamKey)
+            .Where(l => l.Video!.RemoteUrl == null) // A federated live streams at its origin.
             .Select(l => new { l.VideoId, l.PermanentLive, l.LatencyMode, l.Video!.Uuid, l.Video.State, OwnerUserId = l.Video.Channel!.Account!.UserId })
             .FirstOrDefaultAsync(ct);
         if (live is null)
@@ -255,7 +256,10 @@ internal sealed class LiveIngest(
         };
         video.State = VideoState.Published;
         video.PublishedAt = video.UpdatedAt = clock.GetUtcNow();
+        var events = scope.ServiceProvider.GetRequiredService<IVideoEvents>(); // Followers hear it streams (an Update, with the live HLS).
+        events.Record(videoId, VideoChange.Updated);
         await db.SaveChangesAsync(ct);
+        await events.RaiseRecordedAsync(ct);
         _log.LogInformation("Live {VideoId} published", videoId);
     }
 
@@ -285,7 +289,10 @@ internal sealed class LiveIngest(
                     db.StreamingPlaylists.Remove(playlist);
                 }
 
+                var events = scope.ServiceProvider.GetRequiredService<IVideoEvents>(); // Followers hear it ended or waits again.
+                events.Record(video.Id, VideoChange.Updated);
                 await db.SaveChangesAsync();
+                await events.RaiseRecordedAsync(CancellationToken.None);
             }
 
             DeleteDirectory(stream.HlsDirectory);
@@ -335,7 +342,14 @@ internal sealed class LiveIngest(
             DeleteDirectory(paths.HlsDirectory(video.Uuid));
         }
 
+        var events = scope.ServiceProvider.GetRequiredService<IVideoEvents>();
+        foreach (var video in stuck)
+        {
+            events.Record(video.Id, VideoChange.Updated);
+        }
+
         await db.SaveChangesAsync(ct);
+        await events.RaiseRecordedAsync(ct);
         await db.LiveSessions.Where(s => ids.Contains(s.VideoId) && s.EndedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAt, now).SetProperty(x => x.Error, LiveErrors.FfmpegError), ct);
         _log.LogWarning("Ended {Count} live(s) interrupted by a stop of the server", stuck.Count);
