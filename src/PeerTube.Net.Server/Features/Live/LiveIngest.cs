@@ -259,7 +259,7 @@ internal sealed class LiveIngest(
         var events = scope.ServiceProvider.GetRequiredService<IVideoEvents>(); // Followers hear it streams (an Update, with the live HLS).
         events.Record(videoId, VideoChange.Updated);
         await db.SaveChangesAsync(ct);
-        await events.RaiseRecordedAsync(ct);
+        await RaiseAsync(events, videoId, ct);
         _log.LogInformation("Live {VideoId} published", videoId);
     }
 
@@ -292,7 +292,7 @@ internal sealed class LiveIngest(
                 var events = scope.ServiceProvider.GetRequiredService<IVideoEvents>(); // Followers hear it ended or waits again.
                 events.Record(video.Id, VideoChange.Updated);
                 await db.SaveChangesAsync();
-                await events.RaiseRecordedAsync(CancellationToken.None);
+                await RaiseAsync(events, video.Id, CancellationToken.None);
             }
 
             DeleteDirectory(stream.HlsDirectory);
@@ -353,6 +353,22 @@ internal sealed class LiveIngest(
         await db.LiveSessions.Where(s => ids.Contains(s.VideoId) && s.EndedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAt, now).SetProperty(x => x.Error, LiveErrors.FfmpegError), ct);
         _log.LogWarning("Ended {Count} live(s) interrupted by a stop of the server", stuck.Count);
+    }
+
+    /// <summary>
+    /// Runs the handlers of a recorded state change (federation's Update). Their failure must not cut or half-end a
+    /// stream: the record committed with the change, so its replay job runs them later.
+    /// </summary>
+    private async Task RaiseAsync(IVideoEvents events, int videoId, CancellationToken ct)
+    {
+        try
+        {
+            await events.RaiseRecordedAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _log.LogWarning(e, "Live {VideoId}: announcing its new state failed; its record replays it", videoId);
+        }
     }
 
     /// <summary>Cuts the stream of a live, if it streams on this node (its video was deleted).</summary>
