@@ -64,6 +64,23 @@ public sealed class LiveFederationTests : IAsyncDisposable
         var hashes = await anyone.GetAsync(config.GetProperty("segmentsSha256Url").GetString());
         await hashes.ShouldHaveStatusAsync(HttpStatusCode.OK);
 
+        // What B read is A's Video object, in PeerTube's live shape: the live's settings, its state, its live playlist.
+        using var fetch = new HttpRequestMessage(HttpMethod.Get, $"{_a.BaseUrl}/videos/watch/{uuid}");
+        fetch.Headers.Accept.ParseAdd("application/activity+json");
+        var obj = await (await anyone.SendAsync(fetch)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(obj.GetProperty("isLiveBroadcast").GetBoolean());
+        Assert.False(obj.GetProperty("liveSaveReplay").GetBoolean());
+        Assert.False(obj.GetProperty("permanentLive").GetBoolean());
+        Assert.Equal(3, obj.GetProperty("latencyMode").GetInt32());
+        Assert.Equal(1, obj.GetProperty("state").GetInt32());
+        var hls = Assert.Single(obj.GetProperty("url").EnumerateArray(), u => u.GetProperty("mediaType").GetString() == "application/x-mpegURL");
+        Assert.Equal(master, hls.GetProperty("href").GetString());
+        var tags = hls.GetProperty("tag").EnumerateArray().ToList();
+        Assert.Contains(tags, t => t.GetProperty("type").GetString() == "Infohash");
+        Assert.Contains(tags, t => t.TryGetProperty("name", out var n) && n.GetString() == "sha256"
+                                   && t.GetProperty("href").GetString() == config.GetProperty("segmentsSha256Url").GetString());
+        Assert.DoesNotContain(tags, t => t.TryGetProperty("mediaType", out var m) && m.GetString() == "video/mp4");
+
         // The publisher stops: A ends the live, and so does B.
         var (exit, stderr) = await publisher.WaitAsync();
         Assert.True(exit == 0, stderr);
