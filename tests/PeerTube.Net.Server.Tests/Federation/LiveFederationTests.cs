@@ -73,7 +73,7 @@ public sealed class LiveFederationTests : IAsyncDisposable
         Assert.False(obj.GetProperty("permanentLive").GetBoolean());
         Assert.Equal(3, obj.GetProperty("latencyMode").GetInt32());
         Assert.Equal(1, obj.GetProperty("state").GetInt32());
-        var hls = Assert.Single(obj.GetProperty("url").EnumerateArray(), u => u.GetProperty("mediaType").GetString() == "application/x-mpegURL");
+        var hls = Assert.Single(obj.GetProperty("url").EnumerateArray(), u => u.TryGetProperty("mediaType", out var m) && m.GetString() == "application/x-mpegURL");
         Assert.Equal(master, hls.GetProperty("href").GetString());
         var tags = hls.GetProperty("tag").EnumerateArray().ToList();
         Assert.Contains(tags, t => t.GetProperty("type").GetString() == "Infohash");
