@@ -1,6 +1,7 @@
 using PeerTube.Net.Browser.Tests.Infrastructure;
 using PeerTube.Net.Server.Tests.Federation;
 using PeerTube.Net.Server.Tests.Infrastructure;
+using PeerTube.Net.Server.Tests.Live;
 
 namespace PeerTube.Net.Browser.Tests;
 
@@ -72,6 +73,45 @@ public sealed class RemotePlaybackTests(FederatedSites sites) : BrowserStories(s
         var channelPage = await visitor.GotoAsync(channelLink ?? "/");
         Assert.True(channelPage.Status == 200, $"the channel link {channelLink} answered {channelPage.Status}.{visitor.Diagnostics()}");
         Assert.Equal(sites.FollowedChannel, (await page.InnerTextAsync("p.handle")).Trim());
+    }
+
+    /// <summary>
+    /// A live streamed to A plays on B's watch page as a live (LIVE badge), from A's live playlist and segments, as
+    /// PeerTube plays a remote live.
+    /// </summary>
+    [Fact]
+    public async Task A_visitor_of_the_follower_watches_the_origins_live_from_the_origin()
+    {
+        var id = await sites.RootA.CreateLiveAsync("Live on A");
+        var (port, key) = await sites.RootA.RtmpOfAsync(id);
+        using var publisher = LiveTestKit.Publish(port, key, seconds: 30);
+        var uuid = (await sites.RootA.WaitForStateAsync(id, 1)).GetProperty("uuid").GetString()!;
+        var onB = sites.B.Anonymous();
+        var live = (await FederationTestKit.EventuallyAsync(async () =>
+        {
+            var video = await onB.GetVideoAsync(uuid);
+            return video.GetProperty("state").GetProperty("id").GetInt32() == 1 ? video : (System.Text.Json.JsonElement?)null;
+        }, "the live to be published on B", sites.A, sites.B))!.Value;
+
+        var visitor = await VisitAsync();
+        var page = visitor.Page;
+        var opened = await visitor.GotoAsync($"/w/{live.GetProperty("shortUUID").GetString()}");
+        Assert.True(opened.Status == 200, $"B's watch page answered {opened.Status}.{visitor.Diagnostics()}");
+        await visitor.WaitForAsync("() => document.querySelector('#pt-player')?.dataset.ptReady === 'true'",
+            "#pt-player[data-pt-ready=true] (hls.js parsed A's live playlist)");
+        await page.ClickAsync("#pt-player button[data-pt=play]");
+        var started = await page.EvaluateAsync<double>("() => document.querySelector('#pt-player video').currentTime");
+        await visitor.WaitForAsync($"() => document.querySelector('#pt-player video').currentTime > {(started + 3).ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+            "the remote live to play 3 s", TimeSpan.FromSeconds(40));
+        Assert.True(await page.Locator("#pt-player [data-pt=live]").IsVisibleAsync(), $"no visible LIVE badge.{visitor.Diagnostics()}");
+        Assert.True(await page.Locator(".pt-error:visible").CountAsync() == 0,
+            $"the player shows an error: '{string.Join(" ", await page.Locator(".pt-error").AllInnerTextsAsync())}'");
+
+        var media = visitor.Requests.Where(r => r.Path.Contains("/static/streaming-playlists/hls/", StringComparison.Ordinal)).ToList();
+        Assert.Contains(media, r => r.Path.EndsWith(".mp4", StringComparison.Ordinal));
+        Assert.True(media.All(r => r.Url.StartsWith(sites.A.BaseUrl + "/", StringComparison.Ordinal)),
+            $"the live's playlists and segments should come from A ({sites.A.BaseUrl}):\n  {string.Join("\n  ", media)}");
+        await visitor.ScreenshotAsync("remote-live-playing.png");
     }
 
     /// <summary>

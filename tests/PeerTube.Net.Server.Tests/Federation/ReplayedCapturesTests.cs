@@ -123,6 +123,72 @@ public sealed class ReplayedCapturesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_PeerTube_live_waits_streams_from_the_origin_and_ends_with_its_owners_updates_and_no_one_elses()
+    {
+        const string uuid = "6f1c9e2a-4d7b-4c1e-9a3f-8b2d5e7c1a90";
+        await _server.FollowedAsync($"{_peertube.BaseUrl}/video-channels/chocobozzz_channel");
+        var anonymous = PeerTubeClient.Anonymous(_server);
+
+        // Created while it waits for its stream: a live, state 4, nothing to play yet, not in the public list.
+        await ReplayAsync(_peertube, "peertube/create-live.json", "/accounts/chocobozzz");
+        var waiting = await anonymous.GetVideoAsync(uuid);
+        Assert.True(waiting.GetProperty("isLive").GetBoolean());
+        Assert.Equal(4, waiting.GetProperty("state").GetProperty("id").GetInt32());
+        Assert.Empty(waiting.GetProperty("streamingPlaylists").EnumerateArray());
+        Assert.Null(await anonymous.ListedAsync(uuid));
+
+        // It streams: state 1, listed as a live (and by the isLive filter), played from the origin's live playlist.
+        await ReplayAsync(_peertube, "peertube/update-live-published.json", "/accounts/chocobozzz");
+        var hls = $"{_peertube.BaseUrl}/static/streaming-playlists/hls/{uuid}/";
+        var streaming = await anonymous.GetVideoAsync(uuid);
+        Assert.Equal(1, streaming.GetProperty("state").GetProperty("id").GetInt32());
+        var playlist = Assert.Single(streaming.GetProperty("streamingPlaylists").EnumerateArray());
+        Assert.Equal(hls + "master.m3u8", playlist.GetProperty("playlistUrl").GetString());
+        Assert.Equal(hls + "segments-sha256.json", playlist.GetProperty("segmentsSha256Url").GetString());
+        Assert.True((await anonymous.ListedAsync(uuid))!.Value.GetProperty("isLive").GetBoolean());
+        var lives = await anonymous.Http.GetFromJsonAsync<JsonElement>("/api/v1/videos?isLive=true");
+        Assert.Contains(lives.GetProperty("data").EnumerateArray(), v => v.GetProperty("uuid").GetString() == uuid);
+        var uploads = await anonymous.Http.GetFromJsonAsync<JsonElement>("/api/v1/videos?isLive=false");
+        Assert.DoesNotContain(uploads.GetProperty("data").EnumerateArray(), v => v.GetProperty("uuid").GetString() == uuid);
+        foreach (var page in new[] { $"/videos/watch/{uuid}", $"/videos/embed/{uuid}" })
+        {
+            var config = await PlayerConfigAsync(anonymous, page);
+            Assert.Equal(hls + "master.m3u8", config.GetProperty("hlsUrl").GetString());
+            Assert.Equal(hls + "segments-sha256.json", config.GetProperty("segmentsSha256Url").GetString());
+            Assert.Equal(1, config.GetProperty("state").GetInt32());
+            Assert.Equal(3, config.GetProperty("latencyMode").GetInt32());
+        }
+
+        // Another account of the same instance says it ended: not its live, dropped.
+        var mallory = _peertube.Person("mallory");
+        var forged = Fixture("peertube/update-live-ended.json")
+            .Replace("\"actor\": \"{{base}}/accounts/chocobozzz\"", $"\"actor\": \"{mallory}\"", StringComparison.Ordinal)
+            .Replace("/updates/2024-06-02T08:41:55.002Z", "/updates/forged", StringComparison.Ordinal);
+        Assert.Contains(mallory, forged, StringComparison.Ordinal);
+        var refused = await ReplayAsync(_peertube, "peertube/update-live-ended.json", "/users/mallory", expectUsed: false, json: forged);
+        Assert.NotNull(refused.Error);
+        Assert.Equal(1, (await anonymous.GetVideoAsync(uuid)).GetProperty("state").GetProperty("id").GetInt32());
+
+        // Its owner says it ended: state 5, nothing to play, and the player says so.
+        await ReplayAsync(_peertube, "peertube/update-live-ended.json", "/accounts/chocobozzz");
+        var ended = await anonymous.GetVideoAsync(uuid);
+        Assert.Equal(5, ended.GetProperty("state").GetProperty("id").GetInt32());
+        Assert.True(ended.GetProperty("isLive").GetBoolean());
+        Assert.Empty(ended.GetProperty("streamingPlaylists").EnumerateArray());
+        var endedConfig = await PlayerConfigAsync(anonymous, $"/videos/watch/{uuid}");
+        Assert.Equal(5, endedConfig.GetProperty("state").GetInt32());
+        Assert.Equal(JsonValueKind.Null, endedConfig.GetProperty("hlsUrl").ValueKind);
+    }
+
+    private static async Task<JsonElement> PlayerConfigAsync(PeerTubeClient client, string path)
+    {
+        var html = await client.Http.GetStringAsync(path);
+        var mount = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(html).QuerySelector("#pt-player[data-config]");
+        Assert.NotNull(mount);
+        return JsonDocument.Parse(mount.GetAttribute("data-config")!).RootElement.Clone();
+    }
+
+    [Fact]
     public async Task A_PeerTube_users_comment_like_and_view_of_our_video_are_counted_and_a_live_viewer_report_is_not_a_view()
     {
         var (uuid, videoUrl) = await PublishOursAsync();
@@ -201,10 +267,11 @@ public sealed class ReplayedCapturesTests : IAsyncLifetime
     }
 
     /// <summary>Posts a fixture to our shared inbox, signed as the actor at <paramref name="actorPath"/>, and waits until it is processed.</summary>
+    /// <param name="json">The fixture as the test changed it (a forgery); the fixture itself when null.</param>
     private async Task<InboxActivity> ReplayAsync(FakeRemote remote, string fixture, string actorPath, IReadOnlyDictionary<string, string>? ours = null,
-        bool expectUsed = true)
+        bool expectUsed = true, string? json = null)
     {
-        var json = Fixture(fixture)
+        json = (json ?? Fixture(fixture))
             .Replace("{{ourAccount}}", OurAccount, StringComparison.Ordinal)
             .Replace("{{ourChannel}}", OurChannel, StringComparison.Ordinal)
             .Replace("{{ourHost}}", "localhost", StringComparison.Ordinal);

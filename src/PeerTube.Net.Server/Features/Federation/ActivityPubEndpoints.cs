@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PeerTube.Net.Server.Features.Federation.Inbound;
 using PeerTube.Net.Server.Features.Federation.Outbound;
+using PeerTube.Net.Server.Features.Live;
 
 namespace PeerTube.Net.Server.Features.Federation;
 
@@ -65,13 +66,14 @@ public static class ActivityPubEndpoints
     private static async Task<IResult> VideoAsync(string id, AppDbContext db, ActivityObjects objects, LocalActors local, IBlockedVideos blocked, CancellationToken ct)
     {
         var video = await db.Videos.AsNoTracking().WithDetails().ById(id).FirstOrDefaultAsync(ct);
-        if (video is null || !video.IsLocal || video.State != VideoState.Published || VideoUrls.IsPrivateLike(video)
+        if (video is null || !video.IsLocal || !ActivityObjects.HasStateForFederation(video) || VideoUrls.IsPrivateLike(video)
             || await blocked.FindAsync(video.Id, ct) is { Unfederated: true })
         {
             return ApiProblem.NotFound("Video not found.");
         }
 
-        return Json(objects.Video(video, local.AccountUrl(video.Channel!.Account!.Name), local.ChannelUrl(video.Channel.Name)));
+        var live = video.IsLive ? await db.LiveVideos.AsNoTracking().FirstOrDefaultAsync(l => l.VideoId == video.Id, ct) : null;
+        return Json(objects.Video(video, local.AccountUrl(video.Channel!.Account!.Name), local.ChannelUrl(video.Channel.Name), live: live));
     }
 
     /// <summary>
@@ -87,7 +89,8 @@ public static class ActivityPubEndpoints
             return ApiProblem.NotFound("Actor not found.");
         }
 
-        var videos = db.Videos.AsNoTracking().Where(v => v.RemoteUrl == null && v.State == VideoState.Published && v.Privacy == VideoPrivacy.Public);
+        var videos = db.Videos.AsNoTracking().Where(v => v.RemoteUrl == null && v.Privacy == VideoPrivacy.Public
+            && (v.State == VideoState.Published || (v.IsLive && (v.State == VideoState.WaitingForLive || v.State == VideoState.LiveEnded))));
         videos = actor.Type switch
         {
             ActorType.Group => videos.Where(v => v.ChannelId == actor.ChannelId),
@@ -105,13 +108,15 @@ public static class ActivityPubEndpoints
         }
 
         var rows = await videos.WithDetails().OrderByDescending(v => v.PublishedAt).Skip((p - 1) * PageSize).Take(PageSize).ToListAsync(ct);
+        var liveIds = rows.Where(v => v.IsLive).Select(v => v.Id).ToList();
+        var lives = liveIds.Count == 0 ? [] : await db.LiveVideos.AsNoTracking().Where(l => liveIds.Contains(l.VideoId)).ToDictionaryAsync(l => l.VideoId, ct);
         var items = new JsonArray();
         foreach (var v in rows)
         {
             var accountUrl = local.AccountUrl(v.Channel!.Account!.Name);
             var channelUrl = local.ChannelUrl(v.Channel.Name);
             var videoUrl = objects.VideoUrl(v);
-            items.Add(objects.Activity("Create", videoUrl + "/activity", accountUrl, objects.Video(v, accountUrl, channelUrl, withContext: false), channelUrl + "/followers"));
+            items.Add(objects.Activity("Create", videoUrl + "/activity", accountUrl, objects.Video(v, accountUrl, channelUrl, withContext: false, lives.GetValueOrDefault(v.Id)), channelUrl + "/followers"));
         }
 
         var pageDoc = new JsonObject

@@ -48,7 +48,7 @@ internal static class LiveApi
     private sealed record LiveFields(bool? SaveReplay, int? ReplayPrivacy, bool? PermanentLive, int? LatencyMode);
 
     private static async Task<Results<Ok<LiveCreatedDto>, BadRequestProblem, ForbiddenProblem>> CreateAsync(HttpContext http, ClaimsPrincipal principal,
-        AppDbContext db, IOptions<LiveOptions> options, TimeProvider clock, ILoggerFactory loggers, CancellationToken ct)
+        AppDbContext db, IOptions<LiveOptions> options, IVideoEvents events, TimeProvider clock, ILoggerFactory loggers, CancellationToken ct)
     {
         var o = options.Value;
         if (!o.Enabled)
@@ -124,7 +124,17 @@ internal static class LiveApi
         }
 
         db.LiveVideos.Add(live);
-        await db.SaveChangesAsync(ct);
+        // Followers hear of a live from its creation (PeerTube's Create of a live waiting for its stream): the record
+        // commits with the video, which needs its id first.
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.SaveChangesAsync(ct);
+            events.Record(video.Id, VideoChange.Published);
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
+
+        await events.RaiseRecordedAsync(ct);
         loggers.CreateLogger("PeerTube.Net.Live").LogInformation("Live {VideoId} created by user {UserId} (key {Key})", video.Id, me, LiveVideo.Redact(live.StreamKey));
         return TypedResults.Ok(new LiveCreatedDto(new LiveCreatedVideoDto(video.Id, video.Uuid, ShortUuid.FromGuid(video.Uuid))));
     }
@@ -155,7 +165,7 @@ internal static class LiveApi
     }
 
     private static async Task<Results<NoContent, BadRequestProblem, ForbiddenProblem, NotFoundProblem>> UpdateAsync(string id, HttpContext http,
-        ClaimsPrincipal principal, AppDbContext db, IOptions<LiveOptions> options, TimeProvider clock, CancellationToken ct)
+        ClaimsPrincipal principal, AppDbContext db, IOptions<LiveOptions> options, IVideoEvents events, TimeProvider clock, CancellationToken ct)
     {
         if (!options.Value.Enabled)
         {
@@ -183,7 +193,11 @@ internal static class LiveApi
             : fields.ReplayPrivacy is { } privacy ? (VideoPrivacy)privacy
             : live.ReplayPrivacy ?? live.Video!.Privacy;
         live.UpdatedAt = clock.GetUtcNow();
+        // The settings are in the Video object (liveSaveReplay, permanentLive, latencyMode): followers get an Update.
+        live.Video!.UpdatedAt = live.UpdatedAt;
+        events.Record(live.VideoId, VideoChange.Updated);
         await db.SaveChangesAsync(ct);
+        await events.RaiseRecordedAsync(ct);
         return TypedResults.NoContent();
     }
 
@@ -224,11 +238,17 @@ internal static class LiveApi
     private static async Task<(LiveVideo? Live, ApiProblem? Problem)> FindManageableAsync(string id, ClaimsPrincipal principal, AppDbContext db,
         CancellationToken ct)
     {
-        var video = await db.Videos.AsNoTracking().ById(id).Select(v => new { v.Id, v.IsLive, v.Privacy, OwnerUserId = v.Channel!.Account!.UserId })
+        var video = await db.Videos.AsNoTracking().ById(id).Select(v => new { v.Id, v.IsLive, v.Privacy, OwnerUserId = v.Channel!.Account!.UserId, v.RemoteUrl })
             .FirstOrDefaultAsync(ct);
         if (video is null || !video.IsLive)
         {
             return (null, ApiProblem.NotFound("Live video not found."));
+        }
+
+        if (video.RemoteUrl is not null)
+        {
+            // A federated live is its origin's to manage, even for our admins (its stream key here is a placeholder).
+            return (null, ApiProblem.Forbidden("Cannot manage a live of another instance."));
         }
 
         if (!VideoAccess.IsOwnerOrAdmin(video.OwnerUserId, principal))

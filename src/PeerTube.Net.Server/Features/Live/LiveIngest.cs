@@ -106,6 +106,7 @@ internal sealed class LiveIngest(
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var live = await db.LiveVideos.AsNoTracking()
             .Where(l => l.StreamKey == request.StreamKey)
+            .Where(l => l.Video!.RemoteUrl == null) // A federated live streams at its origin.
             .Select(l => new
             {
                 l.VideoId, l.PermanentLive, l.LatencyMode, l.SaveReplay, l.ReplayPrivacy, l.Video!.Uuid, l.Video.State,
@@ -277,7 +278,10 @@ internal sealed class LiveIngest(
         };
         video.State = VideoState.Published;
         video.PublishedAt = video.UpdatedAt = clock.GetUtcNow();
+        var events = scope.ServiceProvider.GetRequiredService<IVideoEvents>(); // Followers hear it streams (an Update, with the live HLS).
+        events.Record(videoId, VideoChange.Updated);
         await db.SaveChangesAsync(ct);
+        await RaiseAsync(events, videoId, ct);
         _log.LogInformation("Live {VideoId} published", videoId);
     }
 
@@ -300,6 +304,7 @@ internal sealed class LiveIngest(
             await db.LiveSessions.Where(s => s.Id == stream.SessionId)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAt, now).SetProperty(x => x.Error, error));
             var video = await db.Videos.Include(v => v.StreamingPlaylist).FirstOrDefaultAsync(v => v.Id == stream.VideoId);
+            var events = scope.ServiceProvider.GetRequiredService<IVideoEvents>();
             if (video is not null)
             {
                 video.State = stream.Permanent ? VideoState.WaitingForLive : VideoState.LiveEnded;
@@ -314,10 +319,12 @@ internal sealed class LiveIngest(
                     KeepReplay(scope.ServiceProvider, stream.HlsDirectory, stream.SessionId);
                 }
 
+                events.Record(video.Id, VideoChange.Updated); // Followers hear it ended or waits again.
                 await db.SaveChangesAsync();
             }
 
             await transaction.CommitAsync();
+            await RaiseAsync(events, stream.VideoId, CancellationToken.None);
             DeleteDirectory(stream.HlsDirectory);
             _log.LogInformation("Live {VideoId} ended ({Reason}, {Tags} FLV tags in {Duration}, ffmpeg exit {Exit}, error {Error})",
                 stream.VideoId, end.Reason, end.FlvTags, end.Duration, exitCode, error);
@@ -367,8 +374,15 @@ internal sealed class LiveIngest(
             DeleteDirectory(paths.HlsDirectory(video.Uuid));
         }
 
-        // The sessions end, and their replays are queued, with the videos.
+        // The sessions end, their replays are queued and followers are told, with the videos.
+        var events = scope.ServiceProvider.GetRequiredService<IVideoEvents>();
+        foreach (var video in stuck)
+        {
+            events.Record(video.Id, VideoChange.Updated);
+        }
+
         await db.SaveChangesAsync(ct);
+        await events.RaiseRecordedAsync(ct);
         _log.LogWarning("Ended {Count} live(s) interrupted by a stop of the server", stuck.Count);
     }
 
@@ -405,6 +419,22 @@ internal sealed class LiveIngest(
         await using var scope = scopes.CreateAsyncScope();
         var allowance = await scope.ServiceProvider.GetRequiredService<Uploads.VideoIntake>().AllowanceAsync(owner, ct);
         return !allowance.FitsQuota(kept);
+    }
+
+    /// <summary>
+    /// Runs the handlers of a recorded state change (federation's Update). Their failure must not cut or half-end a
+    /// stream: the record committed with the change, so its replay job runs them later.
+    /// </summary>
+    private async Task RaiseAsync(IVideoEvents events, int videoId, CancellationToken ct)
+    {
+        try
+        {
+            await events.RaiseRecordedAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _log.LogWarning(e, "Live {VideoId}: announcing its new state failed; its record replays it", videoId);
+        }
     }
 
     /// <summary>Cuts the stream of a live, if it streams on this node (its video was deleted).</summary>

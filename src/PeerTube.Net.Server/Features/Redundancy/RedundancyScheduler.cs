@@ -125,7 +125,7 @@ public sealed partial class RedundancyPlanner(
         var allowed = db.RedundancyHosts.Where(h => h.Allowed).Select(h => h.Host);
         var videos = db.Videos.AsNoTracking()
             .Where(v => v.RemoteUrl != null && v.RemotePlaylistUrl != null && v.RemoteSegmentsSha256Url != null
-                        && v.Privacy == VideoPrivacy.Public && v.State == VideoState.Published && allowed.Contains(v.Channel!.Host!));
+                        && v.Privacy == VideoPrivacy.Public && v.State == VideoState.Published && !v.IsLive && allowed.Contains(v.Channel!.Host!));
         return strategy.Strategy switch
         {
             "recently-added" => videos.Where(v => v.Views >= strategy.MinViews).OrderByDescending(v => v.PublishedAt).ThenByDescending(v => v.Id),

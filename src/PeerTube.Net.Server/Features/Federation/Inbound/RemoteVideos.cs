@@ -1,12 +1,15 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using PeerTube.Net.Server.Features.Live;
 
 namespace PeerTube.Net.Server.Features.Federation.Inbound;
 
 /// <summary>
 /// A remote video is a reference: its metadata and where its origin serves its HLS, torrents and images. Made or
-/// refreshed from a Video object, whose id, channel and files must all be on the host that sent it.
+/// refreshed from a Video object, whose id, channel and files must all be on the host that sent it. A live
+/// (<c>isLiveBroadcast</c>) keeps the state its origin gives (waiting, streaming, ended) and, while it streams, the
+/// origin's live master playlist and sha256 JSON, which our player reads from the origin.
 /// </summary>
 public sealed partial class RemoteVideos(AppDbContext db, RemoteActors actors, VideoRemoval removal, Microsoft.Extensions.Options.IOptionsMonitor<FederationOptions> options,
     TimeProvider clock, ILogger<RemoteVideos> logger)
@@ -75,7 +78,9 @@ public sealed partial class RemoteVideos(AppDbContext db, RemoteActors actors, V
         video.PublishedAt = obj.Date("published") ?? clock.GetUtcNow();
         video.OriginallyPublishedAt = obj.Date("originallyPublishedAt");
         video.UpdatedAt = updated;
-        video.State = VideoState.Published;
+        video.IsLive = obj.Bool("isLiveBroadcast") ?? false;
+        video.State = video.IsLive ? LiveState(obj.Int("state")) : VideoState.Published;
+        await UpsertLiveAsync(obj, video, ct);
         var to = obj.Ids("to").ToList();
         video.Privacy = to.Contains(ActivityJson.Public) ? VideoPrivacy.Public : VideoPrivacy.Unlisted;
 
@@ -91,6 +96,45 @@ public sealed partial class RemoteVideos(AppDbContext db, RemoteActors actors, V
         video.RemoteWebVideosJson = video.StreamingPlaylist is null ? RemoteWebVideo.Write(ReadWebVideos(obj, originHost)) : null;
         await db.SaveChangesAsync(ct);
         return video.Id;
+    }
+
+    /// <summary>A live's state as its origin tells it: streaming (1), ended (5), or waiting for its stream (4, and anything else).</summary>
+    private static VideoState LiveState(int? state) => state switch
+    {
+        (int)VideoState.Published => VideoState.Published,
+        (int)VideoState.LiveEnded => VideoState.LiveEnded,
+        _ => VideoState.WaitingForLive,
+    };
+
+    /// <summary>
+    /// A remote live keeps its settings in a live row as ours do (the player reads its latency mode there); the row goes
+    /// when the video stops being a live (its origin saved the replay in it). Its stream key is a random placeholder
+    /// that nothing shows, and the ingest takes no stream for a remote video.
+    /// </summary>
+    private async Task UpsertLiveAsync(JsonElement obj, Video video, CancellationToken ct)
+    {
+        var live = video.Id == 0 ? null : await db.LiveVideos.FirstOrDefaultAsync(l => l.VideoId == video.Id, ct);
+        if (!video.IsLive)
+        {
+            if (live is not null)
+            {
+                db.LiveVideos.Remove(live);
+            }
+
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        if (live is null)
+        {
+            live = new LiveVideo { Video = video, StreamKey = LiveVideo.NewStreamKey(), CreatedAt = now };
+            db.LiveVideos.Add(live);
+        }
+
+        live.SaveReplay = obj.Bool("liveSaveReplay") ?? false;
+        live.PermanentLive = obj.Bool("permanentLive") ?? false;
+        live.LatencyMode = obj.Int("latencyMode") is { } mode && Enum.IsDefined((LiveLatencyMode)mode) ? (LiveLatencyMode)mode : LiveLatencyMode.Default;
+        live.UpdatedAt = now;
     }
 
     /// <summary>The HLS entry of url[]: the master playlist, its sha256 JSON and one file per resolution.</summary>

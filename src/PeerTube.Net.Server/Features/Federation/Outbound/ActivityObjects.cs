@@ -90,7 +90,8 @@ public sealed class ActivityObjects(IOptions<InstanceOptions> instance, VideoUrl
     }
 
     /// <summary>PeerTube's VideoObject for one of our published videos.</summary>
-    public JsonObject Video(Video v, string accountUrl, string channelUrl, bool withContext = true)
+    /// <param name="live">A live's settings (PeerTube's buildLiveAPAttributes); null for an upload.</param>
+    public JsonObject Video(Video v, string accountUrl, string channelUrl, bool withContext = true, Live.LiveVideo? live = null)
     {
         var url = VideoUrl(v);
         var playlist = v.StreamingPlaylist;
@@ -189,7 +190,11 @@ public sealed class ActivityObjects(IOptions<InstanceOptions> instance, VideoUrl
             ["icon"] = icons,
             ["preview"] = new JsonArray(),
             ["aspectRatio"] = v.AspectRatio,
-            ["isLiveBroadcast"] = false,
+            // A live's HLS (in url[] while it streams) is its rolling playlist: no files, its sha256 JSON grows with it.
+            ["isLiveBroadcast"] = v.IsLive,
+            ["liveSaveReplay"] = v.IsLive ? live?.SaveReplay ?? false : null,
+            ["permanentLive"] = v.IsLive ? live?.PermanentLive ?? false : null,
+            ["latencyMode"] = v.IsLive ? (int)(live?.LatencyMode ?? Live.LiveLatencyMode.Default) : null,
             ["url"] = links,
             ["likes"] = url + "/likes",
             ["dislikes"] = url + "/dislikes",
@@ -249,6 +254,13 @@ public sealed class ActivityObjects(IOptions<InstanceOptions> instance, VideoUrl
             ["published"] = Iso(clock.GetUtcNow()),
         });
     }
+
+    /// <summary>
+    /// PeerTube's hasStateForFederation: a published video, or a live waiting for its stream or ended (followers hear of
+    /// a live from its creation on, and of each change of its state).
+    /// </summary>
+    public static bool HasStateForFederation(Video v) =>
+        v.State == VideoState.Published || (v.IsLive && v.State is VideoState.WaitingForLive or VideoState.LiveEnded);
 
     public static string Iso(DateTimeOffset d) => d.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 }

@@ -1,11 +1,13 @@
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using PeerTube.Net.Server.Features.Live;
 using PeerTube.Net.Server.Infrastructure.Jobs;
 
 namespace PeerTube.Net.Server.Features.Federation.Outbound;
 
 /// <summary>
 /// Tells followers about our videos: Create on publish, Update on edit, Delete on removal or when it turns private.
+/// A live is created when it is (waiting for its stream, as PeerTube does), and each change of its state is an Update.
 /// The activities are written as delivery rows right here (database work only): a change's record replays this after a
 /// crash (IVideoEvents.Record), and the delivery worker sends the rows, so no announcement waits in a job queue.
 /// </summary>
@@ -17,7 +19,7 @@ internal sealed class VideoFederation(FederateVideoJob federate) : IVideoEventHa
 
     public async Task DeletingAsync(Video video, CancellationToken ct)
     {
-        if (video.State != VideoState.Published || !video.IsLocal)
+        if (!ActivityObjects.HasStateForFederation(video) || !video.IsLocal)
         {
             return;
         }
@@ -32,7 +34,7 @@ public sealed class FederateVideoJob(AppDbContext db, VideoAudience audience, Ac
     public async Task RunAsync(int videoId, string kind, CancellationToken ct)
     {
         var video = await db.Videos.AsNoTracking().WithDetails().FirstOrDefaultAsync(v => v.Id == videoId && v.RemoteUrl == null, ct);
-        if (video is null || video.State != VideoState.Published)
+        if (video is null || !ActivityObjects.HasStateForFederation(video))
         {
             return;
         }
@@ -55,7 +57,8 @@ public sealed class FederateVideoJob(AppDbContext db, VideoAudience audience, Ac
         }
 
         var (account, channel, inboxes) = await audience.OfLocalAsync(video, ct);
-        var obj = objects.Video(video, account.Url, channel.Url, withContext: false);
+        var live = video.IsLive ? await db.LiveVideos.AsNoTracking().FirstOrDefaultAsync(l => l.VideoId == videoId, ct) : null;
+        var obj = objects.Video(video, account.Url, channel.Url, withContext: false, live);
         var url = objects.VideoUrl(video);
         var id = kind == "Create" ? url + "/activity" : $"{url}/updates/{clock.GetUtcNow().ToUnixTimeMilliseconds()}";
         var activity = objects.Activity(kind, id, account.Url, obj, channel.FollowersUrl, account.FollowersUrl);
