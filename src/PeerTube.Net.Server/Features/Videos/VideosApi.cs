@@ -178,7 +178,13 @@ internal static class VideosApi
         };
         var page = await ordered.ThenByDescending(v => v.Id).Skip(start).Take(count)
             .Include(v => v.Channel!).ThenInclude(c => c.Account!).AsNoTracking().ToListAsync(ct);
-        return TypedResults.Ok(new ListPage<Dictionary<string, object?>>(total, page.Select(v => VideoDtos.Summary(v, instance, urls, http.User)).ToList()));
+        var viewers = http.RequestServices.GetRequiredService<VideoViewers>();
+        return TypedResults.Ok(new ListPage<Dictionary<string, object?>>(total, page.Select(v =>
+        {
+            var d = VideoDtos.Summary(v, instance, urls, http.User);
+            d["viewers"] = viewers.CountOf(v.Id);
+            return d;
+        }).ToList()));
     }
 
     private static DateTimeOffset? QueryDate(string? value, string name, Dictionary<string, string> errors)
