@@ -23,12 +23,10 @@ public sealed record ViewersUpdate(int VideoId, Guid Uuid, int Viewers)
 /// <c>viewers</c> brings each change. Anyone who may watch the video may subscribe: anonymous for a public or unlisted
 /// one, the viewer's session (or a <c>?videoFileToken=</c>) for a private, internal or password-protected one.
 /// </summary>
-public sealed class LiveViewersHub(AppDbContext db, VideoViewers viewers, VideoFileTokens tokens, IOptions<InstanceOptions> instance) : Hub
+public sealed class LiveViewersHub(AppDbContext db, VideoViewers viewers, VideoFileTokens tokens, IOptions<InstanceOptions> instance,
+    IOptions<ViewersOptions> options) : Hub
 {
     public const string Path = "/hubs/live";
-
-    /// <summary>A watch page follows one video; an embed page a few.</summary>
-    public const int MaxSubscriptionsPerConnection = 8;
 
     /// <summary>
     /// Counts are per node (<see cref="VideoViewers"/>): each node tells its own subscribers, so that with the Redis
@@ -52,7 +50,7 @@ public sealed class LiveViewersHub(AppDbContext db, VideoViewers viewers, VideoF
 
         lock (subscribed)
         {
-            if (!subscribed.Contains(video.Id) && subscribed.Count >= MaxSubscriptionsPerConnection)
+            if (!subscribed.Contains(video.Id) && subscribed.Count >= options.Value.MaxSubscriptionsPerConnection)
             {
                 throw new HubException("too many subscriptions");
             }

@@ -28,6 +28,10 @@ public sealed class ViewersOptions
     [Range(1, 1_000_000)]
     public int MaxRemoteReportsPerMinute { get; set; } = 1_200;
 
+    /// <summary>Videos one connection to /hubs/live may follow at once: a watch page follows one, an embed page a few.</summary>
+    [Range(1, 1000)]
+    public int MaxSubscriptionsPerConnection { get; set; } = 8;
+
     /// <summary>How often the hub is told of changed counts and expired viewers are dropped.</summary>
     [Range(100, 60_000)]
     public int PushIntervalMilliseconds { get; set; } = 1_000;
@@ -46,12 +50,12 @@ public sealed class VideoViewers(TimeProvider clock, IOptions<ViewersOptions> op
 {
     /// <param name="Host">Null for our own viewers; the reporting instance otherwise.</param>
     /// <param name="Address">A local viewer's IP address (its sessions are bounded per address).</param>
-    /// <param name="Weight">1, or the count an origin reported for its whole audience.</param>
-    private sealed class Viewer(string? host, string? address, int weight)
+    /// <param name="Total">The count an origin reported for its whole audience (ours included), instead of one viewer.</param>
+    private sealed class Viewer(string? host, string? address, int? total = null)
     {
         public string? Host { get; } = host;
         public string? Address { get; } = address;
-        public int Weight { get; set; } = weight;
+        public int? Total { get; } = total;
         public DateTimeOffset Expires { get; set; }
         public DateTimeOffset? LastFederated { get; set; }
     }
@@ -90,7 +94,7 @@ public sealed class VideoViewers(TimeProvider clock, IOptions<ViewersOptions> op
             }
 
             _perAddress[key] = sessions + 1;
-            Add(videoId, viewers, id, new Viewer(null, address, 1) { Expires = clock.GetUtcNow() + Options.Lifetime });
+            Add(videoId, viewers, id, new Viewer(null, address) { Expires = clock.GetUtcNow() + Options.Lifetime });
             return true;
         }
     }
@@ -121,12 +125,15 @@ public sealed class VideoViewers(TimeProvider clock, IOptions<ViewersOptions> op
             }
 
             _perHost[host] = _perHost.GetValueOrDefault(host) + 1;
-            Add(videoId, viewers, id, new Viewer(host, null, 1) { Expires = expires });
+            Add(videoId, viewers, id, new Viewer(host, null) { Expires = expires });
             return true;
         }
     }
 
-    /// <summary>A remote video's whole audience as its origin counts it: replaces the viewers we held for it from anyone.</summary>
+    /// <summary>
+    /// A remote video's whole audience as its origin counts it (our viewers included, as we report them to it): replaces
+    /// the remote viewers we held for it. Until it expires, the video counts this, or our own viewers if they are more.
+    /// </summary>
     public void SetRemoteTotal(int videoId, string origin, int count, DateTimeOffset expires)
     {
         expires = Bound(expires);
@@ -134,7 +141,7 @@ public sealed class VideoViewers(TimeProvider clock, IOptions<ViewersOptions> op
         lock (_gate)
         {
             var viewers = ViewersOf(videoId);
-            var before = Sum(viewers);
+            var before = Count(viewers, clock.GetUtcNow());
             foreach (var (id, viewer) in viewers.Where(v => v.Value.Host is not null).ToList())
             {
                 Remove(videoId, viewers, id, viewer);
@@ -147,7 +154,7 @@ public sealed class VideoViewers(TimeProvider clock, IOptions<ViewersOptions> op
                 _total++;
             }
 
-            if (Sum(viewers) != before)
+            if (Count(viewers, clock.GetUtcNow()) != before)
             {
                 _changed.Add(videoId);
             }
@@ -165,7 +172,7 @@ public sealed class VideoViewers(TimeProvider clock, IOptions<ViewersOptions> op
         var now = clock.GetUtcNow();
         lock (_gate)
         {
-            return _videos.TryGetValue(videoId, out var viewers) ? viewers.Values.Where(v => v.Expires > now).Sum(v => v.Weight) : 0;
+            return _videos.TryGetValue(videoId, out var viewers) ? Count(viewers, now) : 0;
         }
     }
 
@@ -206,7 +213,7 @@ public sealed class VideoViewers(TimeProvider clock, IOptions<ViewersOptions> op
         var now = clock.GetUtcNow();
         lock (_gate)
         {
-            return _videos.Select(v => (v.Key, v.Value.Values.Where(x => x.Expires > now).Sum(x => x.Weight))).Where(v => v.Item2 > 0).ToList();
+            return _videos.Select(v => (v.Key, Count(v.Value, now))).Where(v => v.Item2 > 0).ToList();
         }
     }
 
@@ -302,5 +309,10 @@ public sealed class VideoViewers(TimeProvider clock, IOptions<ViewersOptions> op
         }
     }
 
-    private static int Sum(Dictionary<string, Viewer> viewers) => viewers.Values.Sum(v => v.Weight);
+    private static int Count(Dictionary<string, Viewer> viewers, DateTimeOffset now)
+    {
+        var live = viewers.Values.Where(v => v.Expires > now).ToList();
+        var each = live.Count(v => v.Total is null);
+        return live.FirstOrDefault(v => v.Total is not null)?.Total is { } total ? Math.Max(total, each) : each;
+    }
 }
