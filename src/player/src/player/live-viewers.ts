@@ -39,6 +39,7 @@ export function trackLiveViewers (core: PlayerCore): void {
     // At once when playback (re)starts, then on the interval.
     video.addEventListener('playing', () => { if (Date.now() - last > HEARTBEAT_MS / 2) beat() })
     window.setInterval(beat, HEARTBEAT_MS)
+    if (!video.paused) beat()
   }
 
   // --- pushed count -----------------------------------------------------------------------
