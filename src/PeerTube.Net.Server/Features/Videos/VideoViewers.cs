@@ -137,7 +137,8 @@ public sealed class VideoViewers(TimeProvider clock, IOptions<ViewersOptions> op
     public void SetRemoteTotal(int videoId, string origin, int count, DateTimeOffset expires)
     {
         expires = Bound(expires);
-        count = Math.Clamp(count, 0, Options.MaxRemoteViewersPerHost);
+        // The origin's word on its own video, capped like everything here: a claim of billions shows as the bound.
+        count = Math.Clamp(count, 0, Options.MaxViewers);
         lock (_gate)
         {
             var viewers = ViewersOf(videoId);
