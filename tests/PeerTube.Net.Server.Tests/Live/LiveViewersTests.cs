@@ -38,8 +38,8 @@ public sealed class LiveViewersTests : IAsyncLifetime
             ["Federation:AllowPrivateAddresses"] = "true",
             ["Live:MaxInstanceLives"] = "20",
             ["Live:MaxUserLives"] = "20",
-            // A federation round every 2.5 s (a quarter of the lifetime), pushes every 200 ms; tight bounds to reach.
-            ["Viewers:LifetimeSeconds"] = "10",
+            // A federation round every 7.5 s (a quarter of the lifetime; reports last up to two lifetimes, so slow runs stay in time), pushes every 200 ms; tight bounds to reach.
+            ["Viewers:LifetimeSeconds"] = "30",
             ["Viewers:PushIntervalMilliseconds"] = "200",
             ["Viewers:MaxSessionsPerAddress"] = "3",
             ["Viewers:MaxRemoteViewersPerHost"] = "3",
