@@ -7,7 +7,8 @@ namespace PeerTube.Net.Browser.Tests;
 
 /// <summary>
 /// Issue 19: a live published by ffmpeg over RTMP plays on its watch page in headless Chromium, shows LIVE, and a second
-/// viewer gets its segments from the first over WebRTC (P2PSite's Chromium allows loopback peer connections).
+/// viewer gets its segments from the first over WebRTC (P2PSite's Chromium allows loopback peer connections), while the
+/// first sees the viewer count go from 1 to 2.
 /// </summary>
 public sealed class LivePlaybackTests(P2PSite site) : IClassFixture<P2PSite>, IAsyncLifetime
 {
@@ -65,6 +66,8 @@ public sealed class LivePlaybackTests(P2PSite site) : IClassFixture<P2PSite>, IA
         await a.WaitForAsync("() => document.querySelector('#pt-player')?.dataset.ptReady === 'true'", "#pt-player[data-pt-ready=true] for viewer A");
         await a.Page.ClickAsync("#pt-player button[data-pt=play]");
         await a.WaitForAsync("() => document.querySelector('#pt-player video').currentTime > 2", "viewer A's live to play", TimeSpan.FromSeconds(40));
+        // The viewer count, pushed over /hubs/live ("N viewers" in the control bar): A alone watches, then A and B.
+        await a.WaitForAsync(ViewersShown(1), "viewer A to see '1 viewer'");
 
         var b = await VisitAsync();
         await b.GotoAsync(watchPath);
@@ -75,6 +78,7 @@ public sealed class LivePlaybackTests(P2PSite site) : IClassFixture<P2PSite>, IA
         var started = await b.Page.EvaluateAsync<double>("() => document.querySelector('#pt-player video').currentTime");
         await b.WaitForAsync($"() => document.querySelector('#pt-player video').currentTime > {(started + 20).ToString(CultureInfo.InvariantCulture)}",
             "viewer B's live to play 20 s", TimeSpan.FromSeconds(60));
+        await a.WaitForAsync(ViewersShown(2), "viewer A to see '2 viewers' once B plays");
 
         var bStats = await StatsAsync(b);
         var aStats = await StatsAsync(a);
@@ -114,6 +118,9 @@ public sealed class LivePlaybackTests(P2PSite site) : IClassFixture<P2PSite>, IA
         await session.Context.GrantPermissionsAsync(["camera", "microphone"]);
         return session;
     }
+
+    private static string ViewersShown(int count) =>
+        $"() => document.querySelector('#pt-player [data-pt=viewers]')?.checkVisibility() === true && document.querySelector('#pt-player [data-pt=viewers]').textContent === '{count.ToString(CultureInfo.InvariantCulture)} {(count == 1 ? "viewer" : "viewers")}'";
 
     private static Task<JsonElement> StatsAsync(BrowserSession viewer) =>
         viewer.Page.EvaluateAsync<JsonElement>("() => window.peertubePlayer.p2pStats()");

@@ -77,14 +77,20 @@ public sealed class FakePeerTube(ServerApplication server) : IAsyncDisposable
 
     /// <summary>Posts an activity to our shared inbox, signed as <paramref name="actor"/>, and waits until it is processed.</summary>
     /// <returns>Why it was not used (InboxActivity.Error), null when it was.</returns>
-    public async Task<string?> SendAsync(string type, string actor, JsonNode obj)
+    /// <param name="extra">More properties of the activity (a View's expires, its id…), over the defaults.</param>
+    public async Task<string?> SendAsync(string type, string actor, JsonNode obj, JsonObject? extra = null)
     {
-        var id = $"{actor}/activities/{Guid.NewGuid():N}";
         var activity = new JsonObject
         {
-            ["@context"] = "https://www.w3.org/ns/activitystreams", ["id"] = id, ["type"] = type, ["actor"] = actor,
+            ["@context"] = "https://www.w3.org/ns/activitystreams", ["id"] = $"{actor}/activities/{Guid.NewGuid():N}", ["type"] = type, ["actor"] = actor,
             ["to"] = new JsonArray("https://www.w3.org/ns/activitystreams#Public"), ["object"] = obj.DeepClone(),
         };
+        foreach (var (name, value) in extra ?? [])
+        {
+            activity[name] = value?.DeepClone();
+        }
+
+        var id = activity["id"]!.GetValue<string>();
         using var http = server.CreateClient();
         var response = await Remote.PostAsync("http://localhost/inbox", activity.ToJsonString(), actor + "#main-key", via: http);
         await response.ShouldHaveStatusAsync(HttpStatusCode.NoContent);

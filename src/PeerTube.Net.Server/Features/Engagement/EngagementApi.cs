@@ -26,6 +26,7 @@ internal static class EngagementApi
             CancellationToken ct) => writer.DeleteAsync(id, commentId, principal, ct));
 
         app.MapGet("/videos/watch/{uuid:guid}/comments/{commentId:int}", CommentObjects.GetAsync);
+        app.MapHub<LiveViewersHub>(LiveViewersHub.Path);
         return app;
     }
 }

@@ -16,10 +16,16 @@ public static class EngagementFeature
         services.AddScoped<FederateInteractionJob>();
         services.AddSingleton<RemoteViewsSender>();
         services.AddHostedService(sp => sp.GetRequiredService<RemoteViewsSender>());
+        services.AddScoped<ViewerFederation>();
+        services.AddHostedService<LiveViewersService>();
+        // Subscribe and Unsubscribe carry an id: nothing bigger is a message of this hub.
+        services.AddSignalR().AddHubOptions<LiveViewersHub>(hub => hub.MaximumReceiveMessageSize = 4 * 1024);
 
         // What other instances send about videos and comments.
         services.AddScoped<Inbound.Interactions>();
         services.AddScoped<Inbound.NoteForwarding>();
+        services.AddScoped<Inbound.ViewerReports>();
+        services.AddSingleton<Inbound.ViewerReportLimit>();
         services.AddActivityHandler<Inbound.RateHandler>();
         services.AddActivityHandler<Inbound.UndoRateHandler>();
         services.AddActivityHandler<Inbound.ViewHandler>();

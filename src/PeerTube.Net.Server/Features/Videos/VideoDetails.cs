@@ -31,13 +31,14 @@ public interface IVideoDetailsPart
 }
 
 /// <summary>Composes <see cref="VideoDetails"/>: the model's fields, then every registered part, in registration order.</summary>
-public sealed class VideoDetailsComposer(IOptions<InstanceOptions> instance, VideoUrls urls, IEnumerable<IVideoDetailsPart> parts)
+public sealed class VideoDetailsComposer(IOptions<InstanceOptions> instance, VideoUrls urls, VideoViewers viewers, IEnumerable<IVideoDetailsPart> parts)
 {
     /// <param name="video">Loaded with <see cref="VideoAccess.WithDetails"/>.</param>
     public async Task<Dictionary<string, object?>> ComposeAsync(Video video, ClaimsPrincipal viewer, CancellationToken ct)
     {
         var v = video;
         var d = VideoDtos.Summary(v, instance.Value, urls, viewer);
+        d["viewers"] = viewers.CountOf(v.Id);
         d["description"] = v.Description;
         d["descriptionPath"] = $"/api/v1/videos/{v.Uuid}/description";
         d["support"] = v.Support;

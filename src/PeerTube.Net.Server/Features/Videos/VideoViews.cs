@@ -62,11 +62,12 @@ public sealed class RecentViewers(TimeProvider clock)
 internal static class VideoViewsApi
 {
     /// <summary>
-    /// POST /api/v1/videos/{id}/views, body { currentTime } (optional): 204. One view per IP per video per hour, added with
-    /// one UPDATE so that concurrent viewers never lose a count.
+    /// POST /api/v1/videos/{id}/views, body { currentTime, sessionId, viewEvent } (all optional): 204. One view per IP per
+    /// video per hour, added with one UPDATE so that concurrent viewers never lose a count; and each call is the
+    /// heartbeat of a viewer (its sessionId within its address) for the live viewer count (<see cref="VideoViewers"/>).
     /// </summary>
     public static async Task<Results<NoContent, BadRequestProblem, UnauthorizedProblem, ForbiddenProblem, NotFoundProblem>> AddViewAsync(string id, HttpContext http, ClaimsPrincipal principal, AppDbContext db, RecentViewers viewers,
-        CancellationToken ct)
+        VideoViewers watching, CancellationToken ct)
     {
         // A view is a few bytes; anything big is not one.
         if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -75,7 +76,7 @@ internal static class VideoViewsApi
         }
 
         var errors = new Dictionary<string, string>();
-        await ReadCurrentTimeAsync(http.Request, errors, ct);
+        var sessionId = await ReadBodyAsync(http.Request, errors, ct);
         if (errors.Count > 0)
         {
             return ApiProblem.InvalidParams(errors);
@@ -100,6 +101,7 @@ internal static class VideoViewsApi
         }
 
         var ip = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        watching.AddLocal(video.Id, ip, sessionId);
         if (viewers.TryCount(video.Id, ip))
         {
             // Other instances hear of it in the next batch: a remote video's origin, or our video's followers.
@@ -114,14 +116,18 @@ internal static class VideoViewsApi
 
     /// <summary>
     /// The body is optional and read leniently (JSON of any content type, as navigator.sendBeacon sends text/plain, or a
-    /// form); only a currentTime that is there and is not a number of seconds, 0 or more, is an error.
+    /// form); only a currentTime that is there and is not a number of seconds, 0 or more, or a sessionId that is not a
+    /// short token, is an error. The sessionId, if any.
     /// </summary>
-    private static async Task<double?> ReadCurrentTimeAsync(HttpRequest request, Dictionary<string, string> errors, CancellationToken ct)
+    private static async Task<string?> ReadBodyAsync(HttpRequest request, Dictionary<string, string> errors, CancellationToken ct)
     {
         string? raw;
+        string? sessionId;
         if (request.HasFormContentType)
         {
-            raw = (await request.ReadFormAsync(ct))["currentTime"].ToString();
+            var form = await request.ReadFormAsync(ct);
+            raw = form["currentTime"].ToString();
+            sessionId = form["sessionId"].ToString();
         }
         else
         {
@@ -141,9 +147,12 @@ internal static class VideoViewsApi
                     return null;
                 }
 
+                sessionId = json.RootElement.TryGetProperty("sessionId", out var session)
+                    ? session.ValueKind == JsonValueKind.String ? session.GetString() : session.ValueKind == JsonValueKind.Null ? null : "\0"
+                    : null;
                 if (!json.RootElement.TryGetProperty("currentTime", out var value) || value.ValueKind == JsonValueKind.Null)
                 {
-                    return null;
+                    return ValidSession(sessionId, errors);
                 }
 
                 raw = value.ValueKind == JsonValueKind.Number ? value.GetRawText() : value.ValueKind == JsonValueKind.String ? value.GetString() : "x";
@@ -155,17 +164,29 @@ internal static class VideoViewsApi
             }
         }
 
-        if (string.IsNullOrEmpty(raw))
+        if (!string.IsNullOrEmpty(raw)
+            && !(double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && double.IsFinite(seconds)))
+        {
+            errors["currentTime"] = "Should have a valid current time.";
+        }
+
+        return ValidSession(sessionId, errors);
+    }
+
+    /// <summary>A session id is what players make of it: up to 100 letters, digits, '-' and '_'.</summary>
+    private static string? ValidSession(string? sessionId, Dictionary<string, string> errors)
+    {
+        if (string.IsNullOrEmpty(sessionId))
         {
             return null;
         }
 
-        if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && double.IsFinite(seconds))
+        if (sessionId.Length <= 100 && sessionId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
-            return seconds;
+            return sessionId;
         }
 
-        errors["currentTime"] = "Should have a valid current time.";
+        errors["sessionId"] = "Should have a valid session id.";
         return null;
     }
 }

@@ -25,7 +25,11 @@ internal static class VideosApi
         }));
         api.MapGet("/videos/{id}", GetAsync);
         api.MapGet("/videos/{id}/description", GetDescriptionAsync);
-        api.MapPost("/videos/{id}/views", VideoViewsApi.AddViewAsync);
+        api.MapPost("/videos/{id}/views", VideoViewsApi.AddViewAsync)
+            .WithSummary("Count a view, and a viewer's heartbeat")
+            .WithDescription("Optional JSON body `{ currentTime, sessionId }` (any content type, or a form). One view per IP per video per hour; " +
+                             "each call keeps the viewer (its `sessionId` within its address) in the video's `viewers` for `Viewers:LifetimeSeconds`. " +
+                             "Live counts are pushed on the SignalR hub `/hubs/live` (docs/web-contract.md).");
         api.MapGet("/video-channels/{handle}/videos", ListChannelAsync);
         api.MapGet("/accounts/{name}/videos", ListAccountAsync);
 
@@ -178,7 +182,13 @@ internal static class VideosApi
         };
         var page = await ordered.ThenByDescending(v => v.Id).Skip(start).Take(count)
             .Include(v => v.Channel!).ThenInclude(c => c.Account!).AsNoTracking().ToListAsync(ct);
-        return TypedResults.Ok(new ListPage<Dictionary<string, object?>>(total, page.Select(v => VideoDtos.Summary(v, instance, urls, http.User)).ToList()));
+        var viewers = http.RequestServices.GetRequiredService<VideoViewers>();
+        return TypedResults.Ok(new ListPage<Dictionary<string, object?>>(total, page.Select(v =>
+        {
+            var d = VideoDtos.Summary(v, instance, urls, http.User);
+            d["viewers"] = viewers.CountOf(v.Id);
+            return d;
+        }).ToList()));
     }
 
     private static DateTimeOffset? QueryDate(string? value, string name, Dictionary<string, string> errors)

@@ -14,6 +14,8 @@ public static class VideosFeature
         builder.Services.AddScoped<ActorEvents>();
         builder.Services.AddScoped<VideoDetailsComposer>();
         builder.Services.AddSingleton<RecentViewers>();
+        builder.Services.AddOptions<ViewersOptions>().BindConfiguration(ViewersOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<VideoViewers>();
         builder.Services.AddScoped<ScheduledUpdatesJob>();
         builder.Services.AddHostedService<ScheduledUpdatesRegistration>();
         return builder;

@@ -111,7 +111,9 @@ export function buildControlBar (core: PlayerCore, extra: { stats: HTMLButtonEle
   }
   for (const ev of ['timeupdate', 'pause', 'play', 'waiting']) video.addEventListener(ev, renderBehind)
   window.setInterval(renderBehind, 1000)
-  const left = h('div', { class: 'pt-bar-group' }, play, h('div', { class: 'pt-volume-group' }, mute, volume), time, liveBadge, backToLive)
+  // "N viewers" on a live, written by live-viewers.ts from the hub's pushes (shown once a count came: [data-pt-viewers]).
+  const viewers = h('span', { class: 'pt-viewers', 'data-pt': 'viewers', 'aria-live': 'polite' })
+  const left = h('div', { class: 'pt-bar-group' }, play, h('div', { class: 'pt-volume-group' }, mute, volume), time, liveBadge, viewers, backToLive)
   const right = h('div', { class: 'pt-bar-group' }, ...(link ? [link] : []), extra.stats, extra.settings, fullscreen)
   return h('div', { class: 'pt-controls', role: 'group', 'aria-label': 'Video controls' },
     progress, h('div', { class: 'pt-bar' }, left, right))

@@ -7,6 +7,7 @@ import { createEngine, createProgressiveEngine, type Engine, type Level } from '
 import { P2PManager } from '../p2p/manager'
 import { loadResumePosition, trackResumePosition } from './resume'
 import { trackView } from './views'
+import { trackLiveViewers } from './live-viewers'
 
 export const PLAYBACK_RATES: readonly number[] = [0.5, 0.75, 1, 1.25, 1.5, 2]
 
@@ -109,7 +110,10 @@ export class PlayerCore {
     engine.events.on('manualLevelChanged', () => this.events.emit('levels', undefined))
     engine.events.on('fatal', message => this.fail(message))
     // The controls show a LIVE badge from this attribute (player.css).
-    engine.events.on('live', () => { this.root.dataset.ptLive = 'true' })
+    engine.events.on('live', () => {
+      if (this.root.dataset.ptLive !== 'true') trackLiveViewers(this)
+      this.root.dataset.ptLive = 'true'
+    })
 
     // Native HLS has no LEVEL_SWITCHED: the picture's height is the best we know.
     if (engine.name === 'native') {

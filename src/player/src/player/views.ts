@@ -1,5 +1,6 @@
 // Counts a view the way PeerTube does: once the viewer has actually watched 30 s (or reached the
-// end of a shorter video), POST {currentTime} to /api/v1/videos/{uuid}/views, once per page load.
+// end of a shorter video), POST {currentTime, sessionId} to /api/v1/videos/{uuid}/views, once per page load.
+import { viewerSessionId } from './live-viewers'
 
 const WATCHED_SECONDS_FOR_A_VIEW = 30
 
@@ -15,7 +16,7 @@ export function trackView (video: HTMLVideoElement, viewsUrl: string | null): vo
     fetch(viewsUrl, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ currentTime: Math.floor(video.currentTime) }),
+      body: JSON.stringify({ currentTime: Math.floor(video.currentTime), sessionId: viewerSessionId }),
       // The viewer may close the tab right after the end of a short video.
       keepalive: true
     }).catch(() => { /* a lost view is not worth an error on screen */ })

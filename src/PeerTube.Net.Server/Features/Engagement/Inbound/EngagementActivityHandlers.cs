@@ -21,18 +21,18 @@ internal sealed class UndoRateHandler(Interactions interactions) : IActivityHand
         ActivityResult.From(await interactions.UndoRateAsync(activity.Object, activity.Signer, ct));
 }
 
-/// <summary>View: views of our videos, or of a remote one from its origin.</summary>
-internal sealed class ViewHandler(Interactions interactions) : IActivityHandler
+/// <summary>View: views of our videos, or of a remote one from its origin; or, with expires, a live viewer report.</summary>
+internal sealed class ViewHandler(Interactions interactions, ViewerReports viewerReports) : IActivityHandler
 {
     public bool Handles(string type, string? objectType) => type == "View";
 
     public async Task<ActivityResult> HandleAsync(InboundActivity activity, CancellationToken ct)
     {
-        if (activity.Json.TryProperty("expires", out _) || activity.Json.TryProperty("expiration", out _))
+        if (ViewerReports.IsViewerReport(activity.Json))
         {
-            // PeerTube's viewer protocol: a View that expires reports how many watch right now (its live viewer
-            // count), and its count is of viewers, not views. The view itself comes in a View of its own.
-            return ActivityResult.Ignored("a live viewer report, not a view (viewer counts are not kept)");
+            // PeerTube's viewer protocol: a View that expires reports who watches right now, not a view (the view
+            // itself comes in a View of its own).
+            return ActivityResult.From(await viewerReports.ReceiveAsync(activity.Json, activity.Signer, ct));
         }
 
         return ActivityResult.From(await interactions.ViewAsync(activity.Json, activity.Signer, ct));
