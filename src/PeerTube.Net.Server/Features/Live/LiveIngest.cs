@@ -20,6 +20,8 @@ namespace PeerTube.Net.Server.Features.Live;
 internal sealed class LiveIngest(
     IServiceScopeFactory scopes,
     IOptions<LiveOptions> options,
+    IOptions<LiveTranscodingOptions> transcoding,
+    IOptions<LiveRtmpsOptions> rtmps,
     IOptions<RtmpOptions> rtmpOptions,
     IOptions<InstanceOptions> instance,
     StoragePaths paths,
@@ -39,9 +41,13 @@ internal sealed class LiveIngest(
     private readonly Dictionary<int, LiveStream?> _streams = [];
     private readonly Dictionary<int, int?> _owners = [];
     private RtmpServer? _server;
+    private RtmpServer? _rtmpsServer;
 
     /// <summary>Where the ingest listens (the port picked, when Live:Rtmp:Port is 0); null when live is disabled.</summary>
     public IPEndPoint? EndPoint => _server?.LocalEndPoint;
+
+    /// <summary>Where the RTMPS ingest listens; null when Live:Rtmps is not enabled.</summary>
+    public IPEndPoint? RtmpsEndPoint => _rtmpsServer?.LocalEndPoint;
 
     public int Streaming
     {
@@ -62,7 +68,17 @@ internal sealed class LiveIngest(
             return;
         }
 
-        var server = new RtmpServer(rtmpOptions.Value, this, loggers.CreateLogger<RtmpServer>(), clock);
+        _server = await StartServerAsync(rtmpOptions.Value, null, "Live:Rtmp:Port");
+        if (rtmps.Value.Enabled)
+        {
+            // The same bounds as RTMP; only the port and the TLS handshake (within the handshake timeout) differ.
+            _rtmpsServer = await StartServerAsync(rtmpOptions.Value with { Port = rtmps.Value.Port }, rtmps.Value.LoadCertificate(), "Live:Rtmps:Port");
+        }
+    }
+
+    private async Task<RtmpServer> StartServerAsync(RtmpOptions rtmp, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate, string portOption)
+    {
+        var server = new RtmpServer(rtmp, this, loggers.CreateLogger<RtmpServer>(), clock, certificate);
         try
         {
             server.Start();
@@ -71,17 +87,22 @@ internal sealed class LiveIngest(
         {
             await server.DisposeAsync();
             throw new InvalidOperationException(
-                $"The RTMP ingest cannot listen on Live:Rtmp:Port {rtmpOptions.Value.Port}: {e.Message}. Choose another port, or set Live:Enabled to false.", e);
+                $"The live ingest cannot listen on {portOption} {rtmp.Port}: {e.Message}. Choose another port, or set Live:Enabled to false.", e);
         }
 
-        _server = server;
+        return server;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // Every publish ends (ServerStopping) and each stream is ended through EndAsync before this returns.
+        if (_rtmpsServer is { } secure)
+        {
+            await secure.DisposeAsync();
+        }
+
         if (_server is { } server)
         {
-            // Every publish ends (ServerStopping) and each stream is ended through EndAsync before this returns.
             await server.DisposeAsync();
         }
     }
@@ -145,7 +166,7 @@ internal sealed class LiveIngest(
             var directory = paths.HlsDirectory(live.Uuid);
             DeleteDirectory(directory);
             Directory.CreateDirectory(directory);
-            var stream = StartFfmpeg(live.VideoId, live.Uuid, live.OwnerUserId, session, directory, live.PermanentLive, live.LatencyMode);
+            var stream = CreateStream(live.VideoId, live.Uuid, live.OwnerUserId, session, directory, live.PermanentLive, live.LatencyMode);
             lock (_gate)
             {
                 _streams[live.VideoId] = stream;
@@ -162,9 +183,14 @@ internal sealed class LiveIngest(
         }
     }
 
-    private LiveStream StartFfmpeg(int videoId, Guid uuid, int? ownerUserId, LiveSession session, string directory, bool permanent, LiveLatencyMode mode)
+    /// <summary>The stream of an accepted publish; its ffmpeg starts with the publisher's first FLV tag (its metadata says the source's size).</summary>
+    private LiveStream CreateStream(int videoId, Guid uuid, int? ownerUserId, LiveSession session, string directory, bool permanent, LiveLatencyMode mode) =>
+        new(this, videoId, uuid, ownerUserId, session.Id, directory, permanent, clock.GetUtcNow(), source => StartFfmpeg(videoId, uuid, directory, mode, source));
+
+    private LiveFfmpeg StartFfmpeg(int videoId, Guid uuid, string directory, LiveLatencyMode mode, FlvStreamInfo? source)
     {
-        var arguments = LiveArguments.Build(directory, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6)), profile, mode, options.Value);
+        var plan = LiveArguments.Plan(source, profile, options.Value, transcoding.Value);
+        var arguments = LiveArguments.Build(directory, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6)), profile, mode, options.Value, plan);
         var start = new ProcessStartInfo(tools.FfmpegPath)
         {
             UseShellExecute = false,
@@ -192,7 +218,9 @@ internal sealed class LiveIngest(
             throw;
         }
 
-        return new LiveStream(this, videoId, uuid, ownerUserId, session.Id, directory, permanent, process, log, clock.GetUtcNow());
+        _log.LogInformation("Live {VideoId}: source {Width}x{Height}, renditions {Renditions}{Copy}", videoId, source?.Width, source?.Height,
+            string.Join(',', plan.Renditions.Select(r => r.Resolution)), plan.Copy ? " (copied)" : "");
+        return new LiveFfmpeg(process, log, plan);
     }
 
     /// <summary>Keeps segments-sha256.json in step with the playlist, publishes the video once its playlists exist, and cuts a stream past Live:MaxDurationSeconds.</summary>
@@ -200,19 +228,23 @@ internal sealed class LiveIngest(
     {
         var ct = stream.Ending.Token;
         var published = false;
-        var hashes = new LiveSegmentHashes(stream.HlsDirectory);
+        LiveSegmentHashes? hashes = null;
         var maxDuration = options.Value.MaxDurationSeconds;
         try
         {
             while (!ct.IsCancellationRequested)
             {
                 await Task.Delay(Poll, clock, ct);
-                await hashes.UpdateAsync(ct);
-                if (!published && File.Exists(Path.Combine(stream.HlsDirectory, LiveArguments.MasterFilename))
-                               && File.Exists(Path.Combine(stream.HlsDirectory, LiveArguments.MediaPlaylistFilename)))
+                if (stream.Plan is { } plan)
                 {
-                    await PublishAsync(stream.VideoId, ct);
-                    published = true;
+                    hashes ??= new LiveSegmentHashes(stream.HlsDirectory, plan.Renditions.Select(r => r.Playlist).ToList());
+                    await hashes.UpdateAsync(ct);
+                    if (!published && File.Exists(Path.Combine(stream.HlsDirectory, LiveArguments.MasterFilename))
+                                   && plan.Renditions.All(r => File.Exists(Path.Combine(stream.HlsDirectory, r.Playlist))))
+                    {
+                        await PublishAsync(stream.VideoId, plan, ct);
+                        published = true;
+                    }
                 }
 
                 if (maxDuration >= 0 && clock.GetUtcNow() - stream.StartedAt > TimeSpan.FromSeconds(maxDuration))
@@ -238,7 +270,7 @@ internal sealed class LiveIngest(
         }
     }
 
-    private async Task PublishAsync(int videoId, CancellationToken ct)
+    private async Task PublishAsync(int videoId, LivePlan plan, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
@@ -253,6 +285,8 @@ internal sealed class LiveIngest(
             PlaylistFilename = LiveArguments.MasterFilename,
             SegmentsSha256Filename = LiveArguments.SegmentsSha256Filename,
         };
+        // One swarm per rendition (Peers.SwarmIds), and the player's quality menu.
+        video.StreamingPlaylist.LiveResolutions = plan.Renditions.Select(r => r.Resolution).ToList();
         video.State = VideoState.Published;
         video.PublishedAt = video.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(ct);
