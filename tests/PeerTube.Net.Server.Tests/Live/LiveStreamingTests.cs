@@ -95,7 +95,8 @@ public sealed class LiveStreamingTests : IAsyncLifetime
         var playlist = live.GetProperty("streamingPlaylists")[0];
         var master = new Uri(playlist.GetProperty("playlistUrl").GetString()!);
         var shaPath = LiveTestKit.PathOf(playlist.GetProperty("segmentsSha256Url").GetString()!);
-        var mediaPath = LiveTestKit.PathOf(new Uri(master, "0.m3u8").AbsoluteUri);
+        // Every rendition's segments are in the one JSON (the source's 180p and the profile's 144p).
+        var mediaPaths = new[] { "0.m3u8", "1.m3u8" }.Select(p => LiveTestKit.PathOf(new Uri(master, p).AbsoluteUri)).ToList();
 
         // The JSON trails the playlist by at most one watcher poll: wait for a moment when both list the same segments,
         // and for the window to have rolled at least once (the first segment gone from both).
@@ -107,10 +108,15 @@ public sealed class LiveStreamingTests : IAsyncLifetime
             var shaResponse = await anonymous.GetAsync(shaPath);
             // Browsers would keep an immutable copy of the first version.
             Assert.Equal("no-cache", shaResponse.Headers.CacheControl?.ToString());
-            var media = await anonymous.GetStringAsync(mediaPath);
-            var segments = media.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+            var segments = new List<string>();
+            foreach (var mediaPath in mediaPaths)
+            {
+                var media = await anonymous.GetStringAsync(mediaPath);
+                segments.AddRange(media.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')));
+            }
+
             firstSeen ??= segments.FirstOrDefault();
-            if (shaResponse.StatusCode == HttpStatusCode.OK && segments.Count >= 2 && !segments.Contains(firstSeen!))
+            if (shaResponse.StatusCode == HttpStatusCode.OK && segments.Count >= 4 && !segments.Contains(firstSeen!))
             {
                 var hashes = JsonSerializer.Deserialize<Dictionary<string, string>>(await shaResponse.Content.ReadAsStringAsync())!;
                 if (hashes.Keys.Order(StringComparer.Ordinal).SequenceEqual(segments.Order(StringComparer.Ordinal)))
