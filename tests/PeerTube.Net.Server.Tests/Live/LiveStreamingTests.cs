@@ -148,7 +148,9 @@ public sealed class LiveStreamingTests : IAsyncLifetime
 
         for (var run = 1; run <= 2; run++)
         {
-            using var publisher = LiveTestKit.Publish(port, key, seconds: 6);
+            // 8 s, as the first story: the ladder's ffmpeg starts with the publisher's metadata and its first 4 s
+            // segments of both renditions must be out before the stream ends.
+            using var publisher = LiveTestKit.Publish(port, key, seconds: 8);
             await _owner.WaitForStateAsync(id, 1);
             var (exit, stderr) = await publisher.WaitAsync();
             Assert.True(exit == 0, $"run {run}: {stderr}");

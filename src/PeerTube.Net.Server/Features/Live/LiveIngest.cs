@@ -42,6 +42,7 @@ internal sealed class LiveIngest(
     private readonly Dictionary<int, int?> _owners = [];
     private RtmpServer? _server;
     private RtmpServer? _rtmpsServer;
+    private System.Security.Cryptography.X509Certificates.X509Certificate2? _certificate;
 
     /// <summary>Where the ingest listens (the port picked, when Live:Rtmp:Port is 0); null when live is disabled.</summary>
     public IPEndPoint? EndPoint => _server?.LocalEndPoint;
@@ -72,7 +73,8 @@ internal sealed class LiveIngest(
         if (rtmps.Value.Enabled)
         {
             // The same bounds as RTMP; only the port and the TLS handshake (within the handshake timeout) differ.
-            _rtmpsServer = await StartServerAsync(rtmpOptions.Value with { Port = rtmps.Value.Port }, rtmps.Value.LoadCertificate(), "Live:Rtmps:Port");
+            _certificate = rtmps.Value.LoadCertificate();
+            _rtmpsServer = await StartServerAsync(rtmpOptions.Value with { Port = rtmps.Value.Port }, _certificate, "Live:Rtmps:Port");
         }
     }
 
@@ -105,6 +107,8 @@ internal sealed class LiveIngest(
         {
             await server.DisposeAsync();
         }
+
+        _certificate?.Dispose();
     }
 
     public async ValueTask<RtmpPublishDecision> AuthorizeAsync(RtmpPublishRequest request, CancellationToken ct)

@@ -48,7 +48,7 @@ public sealed class LiveRtmpsOptions
         try
         {
             using var pem = X509Certificate2.CreateFromPemFile(CertFile, KeyFile);
-            // SslStream on Linux wants a certificate whose key is not ephemeral: a PKCS#12 round trip gives one.
+            // SslStream on Windows refuses the ephemeral key of a PEM-loaded certificate: a PKCS#12 round trip gives a usable one everywhere.
             return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)
