@@ -51,7 +51,7 @@ public sealed class LiveArgumentsTests
     {
         var plan = LiveArguments.Plan(new FlvStreamInfo(640, 360, true, true), Profile, new LiveOptions(),
             new LiveTranscodingOptions { Resolutions = [240] });
-        var args = LiveArguments.Build("/hls", "abc", Profile, LiveLatencyMode.SmallLatency, new LiveOptions(), plan);
+        var args = LiveArguments.Build("/hls", "abc", Profile, LiveLatencyMode.SmallLatency, new LiveOptions(), plan).ToList();
 
         Assert.Equal("[0:v:0]split=2[s0][s1];[s0]scale=-2:360,format=yuv420p[v0];[s1]scale=-2:240,format=yuv420p[v1]",
             args[args.IndexOf("-filter_complex") + 1]);
