@@ -48,6 +48,12 @@ public sealed class LivePlaybackTests(P2PSite site) : IClassFixture<P2PSite>, IA
         await viewer.WaitForAsync("() => !document.querySelector('#pt-player video').paused", "the live to play again after 'Back to live'");
         Assert.True(await viewer.Page.Locator(".pt-error:visible").CountAsync() == 0, "the player shows an error");
         Assert.True(viewer.Errors.Count == 0, $"the page logged errors.{viewer.Diagnostics()}");
+
+        // The live ladder: the source's 180p and the profile's 144p, each its own media playlist, in the quality menu.
+        await viewer.Page.ClickAsync("#pt-player button[data-pt=settings]");
+        var qualities = await viewer.Page.Locator("#pt-player [data-pt-resolution]")
+            .EvaluateAllAsync<string[]>("items => items.map(i => i.dataset.ptResolution)");
+        Assert.Equal(["180", "144", "auto"], qualities);
         await viewer.ScreenshotAsync("live-playing.png");
     }
 

@@ -22,6 +22,8 @@ public sealed class StartupTests
     [InlineData("Redis:SwarmPeerTtlSeconds", "1", "SwarmPeerTtlSeconds")]
     [InlineData("P2P:MaxPeers", "1", "MaxPeers")]
     [InlineData("P2P:MaxPeers", "1000", "MaxPeers")]
+    [InlineData("Live:Transcoding:Resolutions:0", "100", "Live:Transcoding:Resolutions")]
+    [InlineData("Live:Rtmps:Enabled", "true", "Live:Rtmps:CertFile")]
     public async Task A_bad_setting_stops_the_boot_with_a_message_naming_it(string key, string value, string named)
     {
         var error = await Record.ExceptionAsync(async () =>

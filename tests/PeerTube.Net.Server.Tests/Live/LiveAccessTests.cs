@@ -47,6 +47,8 @@ public sealed class LiveAccessTests : IAsyncLifetime
         Assert.Equal(2, mine.GetProperty("replaySettings").GetProperty("privacy").GetInt32());
         Assert.Equal(2, mine.GetProperty("latencyMode").GetInt32());
         Assert.StartsWith("rtmp://localhost:", mine.GetProperty("rtmpUrl").GetString());
+        // RTMPS is off unless Live:Rtmps is enabled (LiveLadderTests).
+        Assert.Equal(JsonValueKind.Null, mine.GetProperty("rtmpsUrl").ValueKind);
         Assert.Equal(key, (await _root.Http.GetFromJsonAsync<JsonElement>($"/api/v1/videos/live/{id}")).GetProperty("streamKey").GetString());
 
         await (await _stranger.Http.GetAsync($"/api/v1/videos/live/{id}")).ShouldBeErrorAsync(HttpStatusCode.Forbidden, null);

@@ -98,7 +98,8 @@ public sealed class LiveStreamingTests : IAsyncLifetime
         var playlist = live.GetProperty("streamingPlaylists")[0];
         var master = new Uri(playlist.GetProperty("playlistUrl").GetString()!);
         var shaPath = LiveTestKit.PathOf(playlist.GetProperty("segmentsSha256Url").GetString()!);
-        var mediaPath = LiveTestKit.PathOf(new Uri(master, "0.m3u8").AbsoluteUri);
+        // Every rendition's segments are in the one JSON (the source's 180p and the profile's 144p).
+        var mediaPaths = new[] { "0.m3u8", "1.m3u8" }.Select(p => LiveTestKit.PathOf(new Uri(master, p).AbsoluteUri)).ToList();
 
         // The JSON trails the playlist by at most one watcher poll: wait for a moment when both list the same segments,
         // and for the window to have rolled at least once (the first segment gone from both).
@@ -110,10 +111,15 @@ public sealed class LiveStreamingTests : IAsyncLifetime
             var shaResponse = await anonymous.GetAsync(shaPath);
             // Browsers would keep an immutable copy of the first version.
             Assert.Equal("no-cache", shaResponse.Headers.CacheControl?.ToString());
-            var media = await anonymous.GetStringAsync(mediaPath);
-            var segments = media.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+            var segments = new List<string>();
+            foreach (var mediaPath in mediaPaths)
+            {
+                var media = await anonymous.GetStringAsync(mediaPath);
+                segments.AddRange(media.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')));
+            }
+
             firstSeen ??= segments.FirstOrDefault();
-            if (shaResponse.StatusCode == HttpStatusCode.OK && segments.Count >= 2 && !segments.Contains(firstSeen!))
+            if (shaResponse.StatusCode == HttpStatusCode.OK && segments.Count >= 4 && !segments.Contains(firstSeen!))
             {
                 var hashes = JsonSerializer.Deserialize<Dictionary<string, string>>(await shaResponse.Content.ReadAsStringAsync())!;
                 if (hashes.Keys.Order(StringComparer.Ordinal).SequenceEqual(segments.Order(StringComparer.Ordinal)))
@@ -145,7 +151,9 @@ public sealed class LiveStreamingTests : IAsyncLifetime
 
         for (var run = 1; run <= 2; run++)
         {
-            using var publisher = LiveTestKit.Publish(port, key, seconds: 6);
+            // 8 s, as the first story: the ladder's ffmpeg starts with the publisher's metadata and its first 4 s
+            // segments of both renditions must be out before the stream ends.
+            using var publisher = LiveTestKit.Publish(port, key, seconds: 8);
             await _owner.WaitForStateAsync(id, 1);
             var (exit, stderr) = await publisher.WaitAsync();
             Assert.True(exit == 0, $"run {run}: {stderr}");

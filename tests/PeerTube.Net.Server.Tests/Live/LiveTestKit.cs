@@ -43,9 +43,13 @@ public static class LiveTestKit
 
     /// <summary>ffmpeg publishing a 320x180 test pattern and a sine for <paramref name="seconds"/>, in real time (as OBS would).</summary>
     public static Publisher Publish(int port, string streamKey, int seconds = 6) =>
-        new(["-hide_banner", "-nostdin", "-loglevel", "warning", "-re", "-f", "lavfi", "-i", "testsrc=size=320x180:rate=15", "-f", "lavfi", "-i", "sine",
+        PublishTo($"rtmp://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/live/{streamKey}", seconds);
+
+    /// <summary>ffmpeg publishing a test pattern of <paramref name="size"/> and a sine to an rtmp:// or rtmps:// URL, in real time.</summary>
+    public static Publisher PublishTo(string url, int seconds = 6, string size = "320x180") =>
+        new(["-hide_banner", "-nostdin", "-loglevel", "warning", "-re", "-f", "lavfi", "-i", $"testsrc=size={size}:rate=15", "-f", "lavfi", "-i", "sine",
             "-t", seconds.ToString(CultureInfo.InvariantCulture), "-c:v", "libx264", "-preset", "ultrafast", "-g", "15", "-c:a", "aac",
-            "-f", "flv", $"rtmp://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/live/{streamKey}"]);
+            "-f", "flv", url]);
 
     public static async Task<JsonElement> WaitForStateAsync(this PeerTubeClient client, int videoId, int state, TimeSpan? timeout = null)
     {

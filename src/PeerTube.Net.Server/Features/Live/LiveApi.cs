@@ -140,7 +140,8 @@ internal static class LiveApi
     }
 
     private static async Task<Results<Ok<LiveDto>, ForbiddenProblem, NotFoundProblem>> GetAsync(string id, ClaimsPrincipal principal, AppDbContext db,
-        IOptions<LiveOptions> options, IOptions<RtmpOptions> rtmp, IOptions<InstanceOptions> instance, LiveIngest ingest, CancellationToken ct)
+        IOptions<LiveOptions> options, IOptions<RtmpOptions> rtmp, IOptions<LiveRtmpsOptions> rtmps, IOptions<InstanceOptions> instance, LiveIngest ingest,
+        CancellationToken ct)
     {
         var (live, problem) = await FindManageableAsync(id, principal, db, ct);
         if (live is null)
@@ -153,15 +154,31 @@ internal static class LiveApi
         var rtmpUrl = host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[')
             ? $"rtmp://{host}/{LiveIngest.App}"
             : $"rtmp://{host}:{port.ToString(CultureInfo.InvariantCulture)}/{LiveIngest.App}";
+        // PeerTube's rtmpsUrl: the same host on the RTMPS port, null when RTMPS is off.
+        var rtmpsUrl = rtmps.Value.Enabled
+            ? $"rtmps://{HostOnly(host)}:{(ingest.RtmpsEndPoint?.Port ?? rtmps.Value.Port).ToString(CultureInfo.InvariantCulture)}/{LiveIngest.App}"
+            : null;
         return TypedResults.Ok(new LiveDto(
             rtmpUrl,
-            // RTMPS needs a certificate from configuration, which is not wired yet.
-            null,
+            rtmpsUrl,
             live.StreamKey,
             live.SaveReplay,
             live.ReplayPrivacy is { } p ? new ReplaySettingsDto((int)p) : null,
             live.PermanentLive,
             (int)live.LatencyMode));
+    }
+
+    /// <summary>Live:PublicRtmpHost may carry the RTMP port ("host:port", "[v6]:port"); the RTMPS URL has its own.</summary>
+    private static string HostOnly(string host)
+    {
+        if (host.StartsWith('['))
+        {
+            var end = host.IndexOf(']', StringComparison.Ordinal);
+            return end > 0 ? host[..(end + 1)] : host;
+        }
+
+        var colon = host.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 && host.IndexOf(':', colon + 1) < 0 ? host[..colon] : host;
     }
 
     private static async Task<Results<NoContent, BadRequestProblem, ForbiddenProblem, NotFoundProblem>> UpdateAsync(string id, HttpContext http,

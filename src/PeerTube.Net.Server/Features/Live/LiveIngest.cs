@@ -22,6 +22,8 @@ namespace PeerTube.Net.Server.Features.Live;
 internal sealed class LiveIngest(
     IServiceScopeFactory scopes,
     IOptions<LiveOptions> options,
+    IOptions<LiveTranscodingOptions> transcoding,
+    IOptions<LiveRtmpsOptions> rtmps,
     IOptions<RtmpOptions> rtmpOptions,
     IOptions<InstanceOptions> instance,
     StoragePaths paths,
@@ -43,9 +45,14 @@ internal sealed class LiveIngest(
     private readonly Dictionary<int, LiveStream?> _streams = [];
     private readonly Dictionary<int, int?> _owners = [];
     private RtmpServer? _server;
+    private RtmpServer? _rtmpsServer;
+    private System.Security.Cryptography.X509Certificates.X509Certificate2? _certificate;
 
     /// <summary>Where the ingest listens (the port picked, when Live:Rtmp:Port is 0); null when live is disabled.</summary>
     public IPEndPoint? EndPoint => _server?.LocalEndPoint;
+
+    /// <summary>Where the RTMPS ingest listens; null when Live:Rtmps is not enabled.</summary>
+    public IPEndPoint? RtmpsEndPoint => _rtmpsServer?.LocalEndPoint;
 
     public int Streaming
     {
@@ -66,7 +73,18 @@ internal sealed class LiveIngest(
             return;
         }
 
-        var server = new RtmpServer(rtmpOptions.Value, this, loggers.CreateLogger<RtmpServer>(), clock);
+        _server = await StartServerAsync(rtmpOptions.Value, null, "Live:Rtmp:Port");
+        if (rtmps.Value.Enabled)
+        {
+            // The same bounds as RTMP; only the port and the TLS handshake (within the handshake timeout) differ.
+            _certificate = rtmps.Value.LoadCertificate();
+            _rtmpsServer = await StartServerAsync(rtmpOptions.Value with { Port = rtmps.Value.Port }, _certificate, "Live:Rtmps:Port");
+        }
+    }
+
+    private async Task<RtmpServer> StartServerAsync(RtmpOptions rtmp, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate, string portOption)
+    {
+        var server = new RtmpServer(rtmp, this, loggers.CreateLogger<RtmpServer>(), clock, certificate);
         try
         {
             server.Start();
@@ -75,19 +93,26 @@ internal sealed class LiveIngest(
         {
             await server.DisposeAsync();
             throw new InvalidOperationException(
-                $"The RTMP ingest cannot listen on Live:Rtmp:Port {rtmpOptions.Value.Port}: {e.Message}. Choose another port, or set Live:Enabled to false.", e);
+                $"The live ingest cannot listen on {portOption} {rtmp.Port}: {e.Message}. Choose another port, or set Live:Enabled to false.", e);
         }
 
-        _server = server;
+        return server;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // Every publish ends (ServerStopping) and each stream is ended through EndAsync before this returns.
+        if (_rtmpsServer is { } secure)
+        {
+            await secure.DisposeAsync();
+        }
+
         if (_server is { } server)
         {
-            // Every publish ends (ServerStopping) and each stream is ended through EndAsync before this returns.
             await server.DisposeAsync();
         }
+
+        _certificate?.Dispose();
     }
 
     public async ValueTask<RtmpPublishDecision> AuthorizeAsync(RtmpPublishRequest request, CancellationToken ct)
@@ -158,7 +183,7 @@ internal sealed class LiveIngest(
             var directory = paths.HlsDirectory(live.Uuid);
             DeleteDirectory(directory);
             Directory.CreateDirectory(directory);
-            var stream = StartFfmpeg(live.VideoId, live.Uuid, live.OwnerUserId, session, directory, live.PermanentLive, live.LatencyMode, live.SaveReplay);
+            var stream = CreateStream(live.VideoId, live.Uuid, live.OwnerUserId, session, directory, live.PermanentLive, live.LatencyMode, live.SaveReplay);
             lock (_gate)
             {
                 _streams[live.VideoId] = stream;
@@ -175,10 +200,16 @@ internal sealed class LiveIngest(
         }
     }
 
-    private LiveStream StartFfmpeg(int videoId, Guid uuid, int? ownerUserId, LiveSession session, string directory, bool permanent, LiveLatencyMode mode,
-        bool keepSegments)
+    /// <summary>The stream of an accepted publish; its ffmpeg starts with the publisher's first FLV tag (its metadata says the source's size).</summary>
+    private LiveStream CreateStream(int videoId, Guid uuid, int? ownerUserId, LiveSession session, string directory, bool permanent, LiveLatencyMode mode,
+        bool keepSegments) =>
+        new(this, videoId, uuid, ownerUserId, session.Id, directory, permanent, keepSegments, clock.GetUtcNow(),
+            source => StartFfmpeg(videoId, uuid, directory, mode, keepSegments, source));
+
+    private LiveFfmpeg StartFfmpeg(int videoId, Guid uuid, string directory, LiveLatencyMode mode, bool keepSegments, FlvStreamInfo? source)
     {
-        var arguments = LiveArguments.Build(directory, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6)), profile, mode, options.Value,
+        var plan = LiveArguments.Plan(source, profile, options.Value, transcoding.Value);
+        var arguments = LiveArguments.Build(directory, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6)), profile, mode, options.Value, plan,
             keepSegments);
         var start = new ProcessStartInfo(tools.FfmpegPath)
         {
@@ -207,7 +238,9 @@ internal sealed class LiveIngest(
             throw;
         }
 
-        return new LiveStream(this, videoId, uuid, ownerUserId, session.Id, directory, permanent, keepSegments, process, log, clock.GetUtcNow());
+        _log.LogInformation("Live {VideoId}: source {Width}x{Height}, renditions {Renditions}{Copy}", videoId, source?.Width, source?.Height,
+            string.Join(',', plan.Renditions.Select(r => r.Resolution)), plan.Copy ? " (copied)" : "");
+        return new LiveFfmpeg(process, log, plan);
     }
 
     /// <summary>Keeps segments-sha256.json in step with the playlist, publishes the video once its playlists exist, and cuts a stream past Live:MaxDurationSeconds.</summary>
@@ -215,7 +248,7 @@ internal sealed class LiveIngest(
     {
         var ct = stream.Ending.Token;
         var published = false;
-        var hashes = new LiveSegmentHashes(stream.HlsDirectory);
+        LiveSegmentHashes? hashes = null;
         var maxDuration = options.Value.MaxDurationSeconds;
         var ticks = 0;
         try
@@ -223,12 +256,16 @@ internal sealed class LiveIngest(
             while (!ct.IsCancellationRequested)
             {
                 await Task.Delay(Poll, clock, ct);
-                await hashes.UpdateAsync(ct);
-                if (!published && File.Exists(Path.Combine(stream.HlsDirectory, LiveArguments.MasterFilename))
-                               && File.Exists(Path.Combine(stream.HlsDirectory, LiveArguments.MediaPlaylistFilename)))
+                if (stream.Plan is { } plan)
                 {
-                    await PublishAsync(stream.VideoId, ct);
-                    published = true;
+                    hashes ??= new LiveSegmentHashes(stream.HlsDirectory, plan.Renditions.Select(r => r.Playlist).ToList());
+                    await hashes.UpdateAsync(ct);
+                    if (!published && File.Exists(Path.Combine(stream.HlsDirectory, LiveArguments.MasterFilename))
+                                   && plan.Renditions.All(r => File.Exists(Path.Combine(stream.HlsDirectory, r.Playlist))))
+                    {
+                        await PublishAsync(stream.VideoId, plan, ct);
+                        published = true;
+                    }
                 }
 
                 if (++ticks % QuotaCheckTicks == 0 && await ExceedsQuotaAsync(stream, ct))
@@ -261,7 +298,7 @@ internal sealed class LiveIngest(
         }
     }
 
-    private async Task PublishAsync(int videoId, CancellationToken ct)
+    private async Task PublishAsync(int videoId, LivePlan plan, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
@@ -276,6 +313,8 @@ internal sealed class LiveIngest(
             PlaylistFilename = LiveArguments.MasterFilename,
             SegmentsSha256Filename = LiveArguments.SegmentsSha256Filename,
         };
+        // One swarm per rendition (Peers.SwarmIds), and the player's quality menu.
+        video.StreamingPlaylist.LiveResolutions = plan.Renditions.Select(r => r.Resolution).ToList();
         video.State = VideoState.Published;
         video.PublishedAt = video.UpdatedAt = clock.GetUtcNow();
         var events = scope.ServiceProvider.GetRequiredService<IVideoEvents>(); // Followers hear it streams (an Update, with the live HLS).

@@ -5,36 +5,46 @@ using System.Text.Json;
 namespace PeerTube.Net.Server.Features.Live;
 
 /// <summary>
-/// A live's segments-sha256.json, kept in step with its rolling playlist so P2P viewers can verify live segments.
+/// A live's segments-sha256.json, kept in step with its rolling playlists (every rendition's, in the one JSON: segment
+/// names differ per rendition) so P2P viewers can verify live segments.
 /// PeerTube's live shape (LiveSegmentShaStore): a flat <c>{ "&lt;segment file name&gt;": "&lt;sha256 hex&gt;" }</c>, as the
 /// player reads whole-file segments (docs/p2p-contract.md); VOD's is keyed by file then byte range.
 /// Only segments the playlist lists are hashed: ffmpeg writes the playlist (temp + rename) after a segment is closed,
 /// so a listed segment is complete. The JSON is written to a temp file and renamed, so readers never see half of it.
 /// One instance per stream, called from its watcher loop (never concurrently).
 /// </summary>
-internal sealed class LiveSegmentHashes(string hlsDirectory)
+internal sealed class LiveSegmentHashes(string hlsDirectory, IReadOnlyList<string> mediaPlaylists)
 {
     private readonly Dictionary<string, string> _hashes = new(StringComparer.Ordinal);
-    private string? _lastPlaylist;
+    private string? _lastPlaylists;
 
-    /// <summary>Rehashes when the playlist changed; true when the JSON was rewritten.</summary>
+    /// <summary>Rehashes when a playlist changed; true when the JSON was rewritten.</summary>
     public async Task<bool> UpdateAsync(CancellationToken ct)
     {
-        string playlist;
-        try
+        var playlists = new List<string>(mediaPlaylists.Count);
+        foreach (var name in mediaPlaylists)
         {
-            playlist = await File.ReadAllTextAsync(Path.Combine(hlsDirectory, LiveArguments.MediaPlaylistFilename), ct);
+            try
+            {
+                playlists.Add(await File.ReadAllTextAsync(Path.Combine(hlsDirectory, name), ct));
+            }
+            catch (FileNotFoundException)
+            {
+                playlists.Add("");
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return false;
+            }
         }
-        catch (FileNotFoundException)
-        {
-            return false;
-        }
-        catch (DirectoryNotFoundException)
+
+        if (playlists.All(p => p.Length == 0))
         {
             return false;
         }
 
-        if (playlist == _lastPlaylist)
+        var playlist = string.Join('\n', playlists);
+        if (playlist == _lastPlaylists)
         {
             return false;
         }
@@ -62,7 +72,7 @@ internal sealed class LiveSegmentHashes(string hlsDirectory)
         var temp = target + ".tmp";
         await File.WriteAllTextAsync(temp, ToJson(listed.Where(_hashes.ContainsKey).Select(n => (n, _hashes[n]))), ct);
         File.Move(temp, target, overwrite: true);
-        _lastPlaylist = playlist;
+        _lastPlaylists = playlist;
         return true;
     }
 

@@ -10,12 +10,15 @@ namespace PeerTube.Net.Server.Features.Live;
 internal sealed class LiveStream : IRtmpPublishSink
 {
     private readonly LiveIngest _ingest;
-    private readonly Process _ffmpeg;
-    private readonly Task _stderrPump;
-    private readonly Task _stdoutPump;
+    private readonly Func<FlvStreamInfo?, LiveFfmpeg> _start;
+    private readonly DeferredFlvStream _flv;
+    private Process? _ffmpeg;
+    private Task _stderrPump = Task.CompletedTask;
+    private Task _stdoutPump = Task.CompletedTask;
 
+    /// <param name="start">Starts ffmpeg for what the publisher's metadata says of the source (called once, with its first FLV tag).</param>
     public LiveStream(LiveIngest ingest, int videoId, Guid videoUuid, int? ownerUserId, int sessionId, string hlsDirectory, bool permanent,
-        bool keepsSegments, Process ffmpeg, TextWriter log, DateTimeOffset startedAt)
+        bool keepsSegments, DateTimeOffset startedAt, Func<FlvStreamInfo?, LiveFfmpeg> start)
     {
         _ingest = ingest;
         VideoId = videoId;
@@ -26,10 +29,8 @@ internal sealed class LiveStream : IRtmpPublishSink
         Permanent = permanent;
         KeepsSegments = keepsSegments;
         StartedAt = startedAt;
-        _ffmpeg = ffmpeg;
-        Flv = ffmpeg.StandardInput.BaseStream;
-        _stderrPump = PumpAsync(ffmpeg.StandardError, log);
-        _stdoutPump = ffmpeg.StandardOutput.ReadToEndAsync();
+        _start = start;
+        _flv = new DeferredFlvStream(Open);
     }
 
     public int VideoId { get; }
@@ -49,9 +50,10 @@ internal sealed class LiveStream : IRtmpPublishSink
     /// <summary>Stops the watcher (publication, duration) when the stream ends.</summary>
     public CancellationTokenSource Ending { get; } = new();
 
-    public Stream Flv { get; }
+    public Stream Flv => _flv;
 
-    public bool HasExited => _ffmpeg.HasExited;
+    /// <summary>The renditions ffmpeg makes, once it started (with the publisher's first FLV tag).</summary>
+    public LivePlan? Plan { get; private set; }
 
     public ValueTask PublishEndedAsync(RtmpPublishEnd end) => new(_ingest.EndAsync(this, end));
 
@@ -59,7 +61,18 @@ internal sealed class LiveStream : IRtmpPublishSink
     public void Stop(int error)
     {
         StopError ??= error;
+        _flv.Fail("The live stream was stopped.");
         Kill();
+    }
+
+    private Stream Open(FlvStreamInfo? source)
+    {
+        var ffmpeg = _start(source);
+        _ffmpeg = ffmpeg.Process;
+        _stderrPump = PumpAsync(ffmpeg.Process.StandardError, ffmpeg.Log);
+        _stdoutPump = ffmpeg.Process.StandardOutput.ReadToEndAsync();
+        Plan = ffmpeg.Plan;
+        return ffmpeg.Process.StandardInput.BaseStream;
     }
 
     /// <summary>Closes ffmpeg's stdin (it then writes its last segment and exits); kills it if it does not within <paramref name="grace"/>.</summary>
@@ -68,11 +81,18 @@ internal sealed class LiveStream : IRtmpPublishSink
     {
         try
         {
-            await Flv.DisposeAsync();
+            await _flv.DisposeAsync();
         }
         catch (IOException)
         {
             // ffmpeg already gone: the pipe is broken.
+        }
+
+        if (_ffmpeg is null)
+        {
+            // Nothing came before the end: no ffmpeg was started.
+            Ending.Dispose();
+            return StopError is null ? 0 : null;
         }
 
         var killed = false;
@@ -98,7 +118,7 @@ internal sealed class LiveStream : IRtmpPublishSink
     {
         try
         {
-            _ffmpeg.Kill(entireProcessTree: true);
+            _ffmpeg?.Kill(entireProcessTree: true);
         }
         catch (InvalidOperationException)
         {
@@ -121,3 +141,6 @@ internal sealed class LiveStream : IRtmpPublishSink
         }
     }
 }
+
+/// <summary>A live's started ffmpeg: the process, the log its stderr goes to, and what it makes.</summary>
+internal sealed record LiveFfmpeg(Process Process, TextWriter Log, LivePlan Plan);

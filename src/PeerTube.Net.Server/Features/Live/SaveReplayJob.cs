@@ -141,7 +141,9 @@ public sealed class SaveReplayJob(
             return null;
         }
 
-        var files = Directory.EnumerateFiles(work, "*.mp4").Select(Path.GetFileName).OfType<string>().ToList();
+        // A ladder writes <prefix>-<variant>-…: the replay is made of variant 0, the highest rendition.
+        var files = Directory.EnumerateFiles(work, "*.mp4").Select(Path.GetFileName).OfType<string>()
+            .Where(f => f.Split('-') is [_, "0", ..]).ToList();
         var init = files.Where(f => f.EndsWith("-init.mp4", StringComparison.Ordinal)).ToList();
         // Named <prefix>-0-<six digits>.mp4 by ffmpeg: ordinal order is stream order.
         var media = files.Where(f => !f.EndsWith("-init.mp4", StringComparison.Ordinal) && !f.StartsWith("replay", StringComparison.Ordinal))

@@ -82,6 +82,7 @@ public sealed class SwarmDirectory(IServiceScopeFactory scopes, VideoUrls urls, 
                 v.Id, v.Uuid, v.Name, v.Privacy, OwnerUserId = v.Channel!.Account!.UserId,
                 Playlist = v.StreamingPlaylist!.PlaylistFilename,
                 Files = v.StreamingPlaylist.Files.Count,
+                v.StreamingPlaylist.LiveResolutions,
                 v.IsLive,
                 v.RemotePlaylistUrl,
             })
@@ -95,7 +96,7 @@ public sealed class SwarmDirectory(IServiceScopeFactory scopes, VideoUrls urls, 
             // of it here share its segments among themselves.
             var master = urls.Hls(new Video { Name = row.Name, Uuid = row.Uuid, Privacy = row.Privacy, RemotePlaylistUrl = row.RemotePlaylistUrl },
                 row.Playlist);
-            foreach (var hash in SwarmIds.InfoHashes(master, SwarmIds.RenditionCount(row.IsLive, row.Files)))
+            foreach (var hash in SwarmIds.InfoHashes(master, SwarmIds.RenditionCount(row.IsLive, row.Files, row.LiveResolutions?.Count ?? 0)))
             {
                 swarms[hash] = video;
             }

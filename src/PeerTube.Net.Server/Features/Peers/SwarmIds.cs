@@ -22,13 +22,18 @@ public static class SwarmIds
     public const int PeerVersion = 2;
 
     /// <summary>
-    /// A local live's one media playlist (Features/Live writes it). A live has no files, so its swarms are counted by
-    /// renditions, as PeerTube builds a live's info-hashes from its resolutions: ours has one.
+    /// A local live's first (highest) media playlist (Features/Live writes them). A live has no files, so its swarms are
+    /// counted by renditions, as PeerTube builds a live's info-hashes from its resolutions: one per media playlist
+    /// <c>N.m3u8</c>, in the master's order (<see cref="VideoStreamingPlaylist.LiveResolutions"/>); a live that did not
+    /// record them has one.
     /// </summary>
     public const string LivePlaylistFilename = "0.m3u8";
 
-    /// <summary>The number of renditions, hence swarms: the files, or the one rendition of a live (which has none).</summary>
-    public static int RenditionCount(bool isLive, int files) => isLive && files == 0 ? 1 : files;
+    /// <summary>The media playlist of a live's rendition at that index of the master playlist (PeerTube's <c>%v.m3u8</c>).</summary>
+    public static string LivePlaylist(int index) => index.ToString(CultureInfo.InvariantCulture) + ".m3u8";
+
+    /// <summary>The number of renditions, hence swarms: the files, or the renditions of a live (which has none).</summary>
+    public static int RenditionCount(bool isLive, int files, int liveRenditions = 0) => isLive && files == 0 ? Math.Max(1, liveRenditions) : files;
 
     public static IReadOnlyList<string> InfoHashes(string masterPlaylistUrl, int count) =>
         Enumerable.Range(0, count)
@@ -39,7 +44,7 @@ public static class SwarmIds
     /// <summary>The video's info-hashes, as the API lists them; empty when it has no HLS playlist.</summary>
     public static IReadOnlyList<string> InfoHashes(Video video, VideoUrls urls) =>
         video.StreamingPlaylist is { } playlist
-            ? InfoHashes(urls.Hls(video, playlist.PlaylistFilename), RenditionCount(video.IsLive, playlist.Files.Count))
+            ? InfoHashes(urls.Hls(video, playlist.PlaylistFilename), RenditionCount(video.IsLive, playlist.Files.Count, playlist.LiveResolutions?.Count ?? 0))
             : [];
 
     /// <summary>The renditions of the master playlist, each with its swarm.</summary>
@@ -53,8 +58,8 @@ public static class SwarmIds
         var hashes = InfoHashes(video, urls);
         if (video.IsLive && playlist.Files.Count == 0)
         {
-            // The height is unknown here; the player finds the swarm by the playlist's name.
-            return [new SwarmRendition(LivePlaylistFilename, 0, hashes[0])];
+            // The player finds the swarm by the playlist's name; the height is 0 when the live did not record it.
+            return hashes.Select((hash, i) => new SwarmRendition(LivePlaylist(i), playlist.LiveResolutions?.ElementAtOrDefault(i) ?? 0, hash)).ToList();
         }
 
         return MasterOrder(playlist.Files).Select((f, i) => new SwarmRendition(f.PlaylistFilename, f.Resolution, hashes[i])).ToList();

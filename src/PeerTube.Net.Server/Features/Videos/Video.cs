@@ -163,6 +163,9 @@ public sealed class VideoStreamingPlaylist
     public required string PlaylistFilename { get; set; }
     public required string SegmentsSha256Filename { get; set; }
     public List<VideoFile> Files { get; set; } = [];
+
+    /// <summary>A live's renditions while it streams (short sides, in the master playlist's order; it has no files): one swarm each. Null otherwise.</summary>
+    public List<int>? LiveResolutions { get; set; }
 }
 
 /// <summary>One rendition of the ladder: a single fragmented MP4 and its byte-range media playlist.</summary>

@@ -91,7 +91,10 @@ public sealed record PlayerConfig(
             $"/api/v1/videos/{video.Uuid}/views",
             embed,
             (int)video.State,
-            playlist?.Files.OrderByDescending(f => f.Resolution)
+            // A live has no files: its renditions while it streams (the quality menu itself follows the master playlist).
+            playlist is { Files.Count: 0, LiveResolutions: { } live }
+                ? live.Where(r => r > 0).OrderDescending().Select(r => new PlayerResolution(r, $"{r}p")).ToList()
+                : playlist?.Files.OrderByDescending(f => f.Resolution)
                 .Select(f => new PlayerResolution(f.Resolution, f.Resolution == 0 ? "Audio only" : $"{f.Resolution}p")).ToList()
                 ?? video.RemoteWebVideos().Select(f => new PlayerResolution(f.Height, f.Height == 0 ? "Audio only" : $"{f.Height}p")).ToList(),
             options,

@@ -1821,6 +1821,9 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.PrimitiveCollection<List<int>>("LiveResolutions")
+                        .HasColumnType("integer[]");
+
                     b.Property<string>("PlaylistFilename")
                         .IsRequired()
                         .HasColumnType("text");

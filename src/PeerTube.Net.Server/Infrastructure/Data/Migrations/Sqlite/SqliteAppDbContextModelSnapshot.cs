@@ -1755,6 +1755,9 @@ namespace PeerTube.Net.Server.Infrastructure.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.PrimitiveCollection<string>("LiveResolutions")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("PlaylistFilename")
                         .IsRequired()
                         .HasColumnType("TEXT");
