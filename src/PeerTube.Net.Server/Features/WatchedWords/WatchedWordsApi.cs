@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -34,73 +33,63 @@ public static class WatchedWordsApi
     public static IEndpointRouteBuilder MapWatchedWordsApi(this IEndpointRouteBuilder app)
     {
         var words = app.MapGroup("/api/v1/watched-words").WithTags("Watched Words").RequireAuthorization().DisableAntiforgery();
-        var account = words.MapGroup("/accounts/{accountName}/lists");
-        account.MapGet("", (string accountName, HttpRequest r, ClaimsPrincipal p, AppDbContext db, CancellationToken ct) => ListAsync(accountName, r, p, db, ct));
-        account.MapPost("", (string accountName, WatchedWordsListRequest body, ClaimsPrincipal p, AppDbContext db, TimeProvider clock, CancellationToken ct) =>
-            AddAsync(accountName, body, p, db, clock, ct));
-        account.MapPut("/{listId:int}", (string accountName, int listId, WatchedWordsListRequest body, ClaimsPrincipal p, AppDbContext db, TimeProvider clock, CancellationToken ct) =>
-            UpdateAsync(accountName, listId, body, p, db, clock, ct));
-        account.MapDelete("/{listId:int}", (string accountName, int listId, ClaimsPrincipal p, AppDbContext db, CancellationToken ct) =>
-            DeleteAsync(accountName, listId, p, db, ct));
+        var account = words.MapGroup("/accounts/{accountName}/lists").AddEndpointFilter(OwnerOnlyAsync);
+        account.MapGet("", (HttpContext http, AppDbContext db, CancellationToken ct) => ListAsync(Owned(http), http.Request, db, ct));
+        account.MapPost("", (HttpContext http, WatchedWordsListRequest body, AppDbContext db, TimeProvider clock, CancellationToken ct) =>
+            AddAsync(Owned(http), body, db, clock, ct));
+        account.MapPut("/{listId:int}", (HttpContext http, int listId, WatchedWordsListRequest body, AppDbContext db, TimeProvider clock, CancellationToken ct) =>
+            UpdateAsync(Owned(http), listId, body, db, clock, ct));
+        account.MapDelete("/{listId:int}", (HttpContext http, int listId, AppDbContext db, CancellationToken ct) => DeleteAsync(Owned(http), listId, db, ct));
 
         var server = words.MapGroup("/server/lists").RequireModerator("manage the instance's watched words");
-        server.MapGet("", (HttpRequest r, ClaimsPrincipal p, AppDbContext db, CancellationToken ct) => ListAsync(null, r, p, db, ct));
-        server.MapPost("", (WatchedWordsListRequest body, ClaimsPrincipal p, AppDbContext db, TimeProvider clock, CancellationToken ct) =>
-            AddAsync(null, body, p, db, clock, ct));
-        server.MapPut("/{listId:int}", (int listId, WatchedWordsListRequest body, ClaimsPrincipal p, AppDbContext db, TimeProvider clock, CancellationToken ct) =>
-            UpdateAsync(null, listId, body, p, db, clock, ct));
-        server.MapDelete("/{listId:int}", (int listId, ClaimsPrincipal p, AppDbContext db, CancellationToken ct) => DeleteAsync(null, listId, p, db, ct));
+        server.MapGet("", (HttpRequest r, AppDbContext db, CancellationToken ct) => ListAsync(null, r, db, ct));
+        server.MapPost("", (WatchedWordsListRequest body, AppDbContext db, TimeProvider clock, CancellationToken ct) => AddAsync(null, body, db, clock, ct));
+        server.MapPut("/{listId:int}", (int listId, WatchedWordsListRequest body, AppDbContext db, TimeProvider clock, CancellationToken ct) =>
+            UpdateAsync(null, listId, body, db, clock, ct));
+        server.MapDelete("/{listId:int}", (int listId, AppDbContext db, CancellationToken ct) => DeleteAsync(null, listId, db, ct));
 
         var tags = app.MapGroup("/api/v1/automatic-tags").WithTags("Automatic Tags").RequireAuthorization().DisableAntiforgery();
-        tags.MapGet("/policies/accounts/{accountName}/comments", GetCommentPoliciesAsync);
-        tags.MapPut("/policies/accounts/{accountName}/comments", SetCommentPoliciesAsync);
-        tags.MapGet("/accounts/{accountName}/available", (string accountName, ClaimsPrincipal p, AppDbContext db, CancellationToken ct) => AvailableAsync(accountName, p, db, ct));
+        var owned = tags.MapGroup("").AddEndpointFilter(OwnerOnlyAsync);
+        owned.MapGet("/policies/accounts/{accountName}/comments", (HttpContext http, AppDbContext db, CancellationToken ct) => GetCommentPoliciesAsync(Owned(http), db, ct));
+        owned.MapPut("/policies/accounts/{accountName}/comments", (HttpContext http, CommentTagPolicies body, AppDbContext db, CancellationToken ct) =>
+            SetCommentPoliciesAsync(Owned(http), body, db, ct));
+        owned.MapGet("/accounts/{accountName}/available", (HttpContext http, AppDbContext db, CancellationToken ct) => AvailableAsync(Owned(http), db, ct));
         tags.MapGroup("/server").RequireModerator("read the instance's automatic tags")
-            .MapGet("/available", (ClaimsPrincipal p, AppDbContext db, CancellationToken ct) => AvailableAsync(null, p, db, ct));
+            .MapGet("/available", (AppDbContext db, CancellationToken ct) => AvailableAsync(null, db, ct));
         return app;
     }
 
-    /// <summary>
-    /// The account a route manages: PeerTube's checkUserCanManageAccount, only the owner of a local account. Null
-    /// <paramref name="accountName"/> is the instance (the group already checked the role).
-    /// </summary>
-    private static async Task<Scope> ScopeAsync(string? accountName, ClaimsPrincipal principal, AppDbContext db, CancellationToken ct)
-    {
-        if (accountName is null)
-        {
-            return new Scope(null, null, null);
-        }
+    private const string OwnedAccountKey = "watched-words.account";
 
-        var account = accountName.Length > 200 ? null : await db.Accounts.AsNoTracking().Where(a => a.Name == accountName && a.Host == null)
-            .Select(a => new { a.Id, a.UserId }).FirstOrDefaultAsync(ct);
+    /// <summary>
+    /// The rule of every <c>{accountName}</c> route: PeerTube's checkUserCanManageAccount, only the owner of a local
+    /// account (403 for anyone else, 404 for an unknown or remote account). The account's id is left for the handler.
+    /// </summary>
+    private static async ValueTask<object?> OwnerOnlyAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var name = http.GetRouteValue("accountName") as string ?? "";
+        var db = http.RequestServices.GetRequiredService<AppDbContext>();
+        var account = name.Length > 200 ? null : await db.Accounts.AsNoTracking().Where(a => a.Name == name && a.Host == null)
+            .Select(a => new { a.Id, a.UserId }).FirstOrDefaultAsync(http.RequestAborted);
         if (account is null)
         {
-            return new Scope(null, null, ApiProblem.NotFound("Account not found."));
+            return ApiProblem.NotFound("Account not found.");
         }
 
-        return account.UserId is { } owner && owner == principal.UserId()
-            ? new Scope(account.Id, null, null)
-            : new Scope(null, ApiProblem.Forbidden("Only the owner of this account can manage it."), null);
+        if (account.UserId is not { } owner || owner != http.User.UserId())
+        {
+            return ApiProblem.Forbidden("Only the owner of this account can manage it.");
+        }
+
+        http.Items[OwnedAccountKey] = account.Id;
+        return await next(context);
     }
 
-    /// <summary>The account managed (null: the instance), or why not.</summary>
-    private sealed record Scope(int? AccountId, ForbiddenProblem? Forbidden, NotFoundProblem? Missing);
+    private static int Owned(HttpContext http) => (int)http.Items[OwnedAccountKey]!;
 
-    private static async Task<Results<Ok<ListPage<WatchedWordsListDto>>, ForbiddenProblem, NotFoundProblem>> ListAsync(string? accountName, HttpRequest request,
-        ClaimsPrincipal principal, AppDbContext db, CancellationToken ct)
+    private static async Task<Ok<ListPage<WatchedWordsListDto>>> ListAsync(int? accountId, HttpRequest request, AppDbContext db, CancellationToken ct)
     {
-        var scope = await ScopeAsync(accountName, principal, db, ct);
-        if (scope.Forbidden is { } forbidden)
-        {
-            return forbidden;
-        }
-
-        if (scope.Missing is { } missing)
-        {
-            return missing;
-        }
-
-        var accountId = scope.AccountId;
 
         var page = ListQuery.Read(request, SortColumns, "-createdAt");
         var query = db.WatchedWordsLists.AsNoTracking().Where(l => l.AccountId == accountId);
@@ -118,21 +107,9 @@ public static class WatchedWordsApi
         return TypedResults.Ok(new ListPage<WatchedWordsListDto>(total, rows.Select(Dto).ToList()));
     }
 
-    private static async Task<Results<Ok<WatchedWordsListCreated>, BadRequestProblem, ForbiddenProblem, NotFoundProblem>> AddAsync(string? accountName,
-        WatchedWordsListRequest body, ClaimsPrincipal principal, AppDbContext db, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Ok<WatchedWordsListCreated>, BadRequestProblem>> AddAsync(int? accountId, WatchedWordsListRequest body, AppDbContext db,
+        TimeProvider clock, CancellationToken ct)
     {
-        var scope = await ScopeAsync(accountName, principal, db, ct);
-        if (scope.Forbidden is { } forbidden)
-        {
-            return forbidden;
-        }
-
-        if (scope.Missing is { } missing)
-        {
-            return missing;
-        }
-
-        var accountId = scope.AccountId;
 
         var (name, words, invalid) = Validate(body, optional: false);
         if (invalid is not null)
@@ -152,21 +129,9 @@ public static class WatchedWordsApi
         return TypedResults.Ok(new WatchedWordsListCreated(new WatchedWordsListId(list.Id)));
     }
 
-    private static async Task<Results<NoContent, BadRequestProblem, ForbiddenProblem, NotFoundProblem>> UpdateAsync(string? accountName, int listId,
-        WatchedWordsListRequest body, ClaimsPrincipal principal, AppDbContext db, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<NoContent, BadRequestProblem, NotFoundProblem>> UpdateAsync(int? accountId, int listId, WatchedWordsListRequest body,
+        AppDbContext db, TimeProvider clock, CancellationToken ct)
     {
-        var scope = await ScopeAsync(accountName, principal, db, ct);
-        if (scope.Forbidden is { } forbidden)
-        {
-            return forbidden;
-        }
-
-        if (scope.Missing is { } missing)
-        {
-            return missing;
-        }
-
-        var accountId = scope.AccountId;
 
         var list = await db.WatchedWordsLists.FirstOrDefaultAsync(l => l.Id == listId && l.AccountId == accountId, ct);
         if (list is null)
@@ -192,21 +157,8 @@ public static class WatchedWordsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<NoContent, ForbiddenProblem, NotFoundProblem>> DeleteAsync(string? accountName, int listId, ClaimsPrincipal principal,
-        AppDbContext db, CancellationToken ct)
+    private static async Task<Results<NoContent, NotFoundProblem>> DeleteAsync(int? accountId, int listId, AppDbContext db, CancellationToken ct)
     {
-        var scope = await ScopeAsync(accountName, principal, db, ct);
-        if (scope.Forbidden is { } forbidden)
-        {
-            return forbidden;
-        }
-
-        if (scope.Missing is { } missing)
-        {
-            return missing;
-        }
-
-        var accountId = scope.AccountId;
 
         var deleted = await db.WatchedWordsLists.Where(l => l.Id == listId && l.AccountId == accountId).ExecuteDeleteAsync(ct);
         if (deleted == 0)
@@ -221,21 +173,8 @@ public static class WatchedWordsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<AvailableTags>, ForbiddenProblem, NotFoundProblem>> AvailableAsync(string? accountName, ClaimsPrincipal principal,
-        AppDbContext db, CancellationToken ct)
+    private static async Task<Ok<AvailableTags>> AvailableAsync(int? accountId, AppDbContext db, CancellationToken ct)
     {
-        var scope = await ScopeAsync(accountName, principal, db, ct);
-        if (scope.Forbidden is { } forbidden)
-        {
-            return forbidden;
-        }
-
-        if (scope.Missing is { } missing)
-        {
-            return missing;
-        }
-
-        var accountId = scope.AccountId;
 
         return TypedResults.Ok(new AvailableTags(await AvailableNamesAsync(accountId, db, ct)));
     }
@@ -247,21 +186,8 @@ public static class WatchedWordsApi
         .. AutomaticTagger.CoreTags.Select(n => new AvailableTag(n, "core")),
     ];
 
-    private static async Task<Results<Ok<CommentTagPolicies>, ForbiddenProblem, NotFoundProblem>> GetCommentPoliciesAsync(string accountName, ClaimsPrincipal principal,
-        AppDbContext db, CancellationToken ct)
+    private static async Task<Ok<CommentTagPolicies>> GetCommentPoliciesAsync(int accountId, AppDbContext db, CancellationToken ct)
     {
-        var scope = await ScopeAsync(accountName, principal, db, ct);
-        if (scope.Forbidden is { } forbidden)
-        {
-            return forbidden;
-        }
-
-        if (scope.Missing is { } missing)
-        {
-            return missing;
-        }
-
-        var accountId = scope.AccountId;
 
         var review = await db.AutomaticTagPolicies.AsNoTracking().Where(p => p.AccountId == accountId && p.Policy == AutomaticTagPolicy.ReviewComment)
             .OrderBy(p => p.Tag).Select(p => p.Tag).ToListAsync(ct);
@@ -269,21 +195,9 @@ public static class WatchedWordsApi
     }
 
     /// <summary>Body <c>{ review: [tag, …] }</c>, each an available tag of the account: replaces the account's review policy.</summary>
-    private static async Task<Results<NoContent, BadRequestProblem, ForbiddenProblem, NotFoundProblem>> SetCommentPoliciesAsync(string accountName,
-        CommentTagPolicies body, ClaimsPrincipal principal, AppDbContext db, CancellationToken ct)
+    private static async Task<Results<NoContent, BadRequestProblem>> SetCommentPoliciesAsync(int accountId, CommentTagPolicies body, AppDbContext db,
+        CancellationToken ct)
     {
-        var scope = await ScopeAsync(accountName, principal, db, ct);
-        if (scope.Forbidden is { } forbidden)
-        {
-            return forbidden;
-        }
-
-        if (scope.Missing is { } missing)
-        {
-            return missing;
-        }
-
-        var accountId = scope.AccountId;
 
         var available = (await AvailableNamesAsync(accountId, db, ct)).Select(t => t.Name).ToHashSet();
         if (body.Review is null || body.Review.Count > 500 || body.Review.Any(t => t is null || !available.Contains(t)))
