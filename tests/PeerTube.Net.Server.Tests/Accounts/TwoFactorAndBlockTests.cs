@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using PeerTube.Net.Server.Features.Accounts;
 using OtpNet;
 using PeerTube.Net.Server.Tests.Infrastructure;
 
@@ -46,6 +49,14 @@ public sealed class TwoFactorAndBlockTests : IAsyncLifetime
         await (await alice.Http.PostAsJsonAsync($"/api/v1/users/{aliceId}/two-factor/confirm-request", new { requestToken, otpToken = app.ComputeTotp() }))
             .ShouldHaveStatusAsync(HttpStatusCode.NoContent);
         Assert.True((await alice.MeAsync()).GetProperty("twoFactorEnabled").GetBoolean());
+
+        // The seed is sealed at rest (keys/secrets.key): the database alone does not give it away.
+        await using (var scope = _server.Services.CreateAsyncScope())
+        {
+            var stored = await scope.ServiceProvider.GetRequiredService<AppDbContext>().Users.Where(u => u.Username == "alice").Select(u => u.OtpSecret).SingleAsync();
+            Assert.StartsWith("v1:", stored, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, stored, StringComparison.Ordinal);
+        }
 
         // Now the password alone is not enough: PeerTube's 401 with x-peertube-otp, then a 403 for a wrong code.
         var missing = await PeerTubeClient.RequestTokenAsync(anonymous.Http, "alice", "alice-password");

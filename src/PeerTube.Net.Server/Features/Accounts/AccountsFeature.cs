@@ -140,16 +140,5 @@ public static class AccountsFeature
         return new RsaSecurityKey(rsa) { KeyId = "peertube-net-" + name };
     }
 
-    private static SymmetricSecurityKey LoadOrCreateKey(StoragePaths paths, string name)
-    {
-        var path = Path.Combine(paths.Keys, name);
-        if (!File.Exists(path))
-        {
-            var tmp = path + ".tmp";
-            File.WriteAllBytes(tmp, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-            File.Move(tmp, path, overwrite: true);
-        }
-
-        return new SymmetricSecurityKey(File.ReadAllBytes(path));
-    }
+    private static SymmetricSecurityKey LoadOrCreateKey(StoragePaths paths, string name) => new(paths.LoadOrCreateKey(name));
 }

@@ -23,7 +23,7 @@ internal static class OAuthApi
     /// the handler only signs in or refuses. The route declares the bodies for the OpenAPI document.
     /// </summary>
     public static async Task<Results<SignInHttpResult, ForbidHttpResult, UnauthorizedProblem, ForbiddenProblem>> Token(HttpContext http, UserService users, AppDbContext db,
-        CustomConfigStore config, TimeProvider clock)
+        CustomConfigStore config, SecretBox box, TimeProvider clock)
     {
         var request = http.GetOpenIddictServerRequest()
             ?? throw new ApiProblemException(ApiProblem.BadRequest("The OAuth request cannot be read.", "invalid_request"));
@@ -73,7 +73,7 @@ internal static class OAuthApi
                 return ApiProblem.Unauthorized("Missing two factor header.", "missing_two_factor");
             }
 
-            if (TwoFactor.Verify(secret, code, clock, user.OtpLastStep) is not { } step)
+            if (TwoFactor.Verify(box.Open(secret), code, clock, user.OtpLastStep) is not { } step)
             {
                 return ApiProblem.Forbidden("Invalid two factor header.", "invalid_two_factor");
             }

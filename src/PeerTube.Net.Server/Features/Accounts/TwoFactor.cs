@@ -36,8 +36,8 @@ public static class TwoFactor
     }
 
     private static async Task<Results<Ok<TwoFactorRequestDto>, BadRequestProblem, ForbiddenProblem, NotFoundProblem>> RequestAsync(int id, TwoFactorRequestBody body,
-        ClaimsPrincipal principal, AppDbContext db, IPasswordHasher<User> hasher, CustomConfigStore config, IOptions<InstanceOptions> instance, TimeProvider clock,
-        CancellationToken ct)
+        ClaimsPrincipal principal, AppDbContext db, IPasswordHasher<User> hasher, CustomConfigStore config, IOptions<InstanceOptions> instance, SecretBox box,
+        TimeProvider clock, CancellationToken ct)
     {
         if (principal.UserId() != id)
         {
@@ -62,7 +62,8 @@ public static class TwoFactor
 
         var secret = Base32Encoding.ToString(KeyGeneration.GenerateRandomKey(20));
         var requestToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        user.PendingOtpSecret = secret;
+        // Sealed at rest (keys/secrets.key), as PeerTube encrypts it.
+        user.PendingOtpSecret = box.Seal(secret);
         user.PendingOtpRequestHash = Hash(requestToken);
         user.PendingOtpExpiresAt = clock.GetUtcNow() + RequestLifetime;
         await db.SaveChangesAsync(ct);
@@ -71,7 +72,7 @@ public static class TwoFactor
     }
 
     private static async Task<Results<NoContent, BadRequestProblem, ForbiddenProblem, NotFoundProblem>> ConfirmAsync(int id, TwoFactorConfirmBody body,
-        ClaimsPrincipal principal, AppDbContext db, TimeProvider clock, CancellationToken ct)
+        ClaimsPrincipal principal, AppDbContext db, SecretBox box, TimeProvider clock, CancellationToken ct)
     {
         if (principal.UserId() != id)
         {
@@ -95,7 +96,7 @@ public static class TwoFactor
             return ApiProblem.Forbidden("Invalid request token.");
         }
 
-        if (Verify(user.PendingOtpSecret, body.OtpToken, clock, lastStep: null) is not { } step)
+        if (Verify(box.Open(user.PendingOtpSecret), body.OtpToken, clock, lastStep: null) is not { } step)
         {
             return ApiProblem.Forbidden("Invalid OTP token.");
         }

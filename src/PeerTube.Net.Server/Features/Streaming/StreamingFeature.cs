@@ -49,14 +49,7 @@ public sealed class VideoFileTokens
     public VideoFileTokens(StoragePaths paths, TimeProvider clock)
     {
         _clock = clock;
-        var path = Path.Combine(paths.Keys, "video-file-token.key");
-        if (!File.Exists(path))
-        {
-            File.WriteAllBytes(path + ".tmp", RandomNumberGenerator.GetBytes(32));
-            File.Move(path + ".tmp", path, overwrite: true);
-        }
-
-        _key = File.ReadAllBytes(path);
+        _key = paths.LoadOrCreateKey("video-file-token.key");
     }
 
     public (string Token, DateTimeOffset Expires) Create(Guid uuid)

@@ -51,7 +51,7 @@ public static class AccountPages
 
     /// <summary>The QR code of the signed-in user's pending two-factor secret (after two-factor/request), as SVG; 404 when there is none.</summary>
     private static async Task<IResult> TwoFactorQrAsync(HttpContext http, AppDbContext db, CustomConfigStore config,
-        Microsoft.Extensions.Options.IOptions<InstanceOptions> instance, TimeProvider clock, CancellationToken ct)
+        Microsoft.Extensions.Options.IOptions<InstanceOptions> instance, SecretBox box, TimeProvider clock, CancellationToken ct)
     {
         var id = http.User.UserId();
         var user = id is null ? null : await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct);
@@ -61,7 +61,7 @@ public static class AccountPages
         }
 
         using var generator = new QRCoder.QRCodeGenerator();
-        using var data = generator.CreateQrCode(Accounts.TwoFactor.OtpAuthUri(secret, user.Username, config.InstanceName, instance.Value.Host), QRCoder.QRCodeGenerator.ECCLevel.M);
+        using var data = generator.CreateQrCode(Accounts.TwoFactor.OtpAuthUri(box.Open(secret), user.Username, config.InstanceName, instance.Value.Host), QRCoder.QRCodeGenerator.ECCLevel.M);
         var svg = new QRCoder.SvgQRCode(data).GetGraphic(6);
         http.Response.Headers.CacheControl = "no-store";
         return Results.Text(svg, "image/svg+xml");

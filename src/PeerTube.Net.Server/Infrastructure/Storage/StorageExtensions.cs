@@ -6,6 +6,7 @@ public static class StorageExtensions
     {
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<StoragePaths>();
+        builder.Services.AddSingleton<Auth.SecretBox>();
         return builder;
     }
 }

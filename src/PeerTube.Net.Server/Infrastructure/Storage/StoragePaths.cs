@@ -18,6 +18,30 @@ public sealed class StoragePaths
     }
 
     public string Root { get; }
+
+    /// <summary>
+    /// A secret key of this instance under keys/: read, or made of random bytes the first time. Nodes that share the
+    /// storage share it; two making it at once keep the first written.
+    /// </summary>
+    public byte[] LoadOrCreateKey(string name, int bytes = 32)
+    {
+        var path = Path.Combine(Keys, name);
+        if (!File.Exists(path))
+        {
+            var tmp = $"{path}.{Guid.NewGuid():N}.tmp";
+            File.WriteAllBytes(tmp, System.Security.Cryptography.RandomNumberGenerator.GetBytes(bytes));
+            try
+            {
+                File.Move(tmp, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                File.Delete(tmp);
+            }
+        }
+
+        return File.ReadAllBytes(path);
+    }
     public string HlsRoot => Path.Combine(Root, "streaming-playlists", "hls");
     public string Thumbnails => Path.Combine(Root, "thumbnails");
     public string Previews => Path.Combine(Root, "previews");
