@@ -25,10 +25,14 @@ public sealed class CommentScreening(AppDbContext db, AutomaticTagger tagger)
         return new CommentScreen(held, tags);
     }
 
-    /// <summary>Adds the tag rows of a saved comment (replacing its earlier ones) to the caller's unit of work.</summary>
-    public async Task TagAsync(int commentId, IReadOnlyList<AutomaticTag> tags, CancellationToken ct)
+    /// <summary>Adds the tag rows of a saved comment to the caller's unit of work; an edited comment's earlier tags go first.</summary>
+    public async Task TagAsync(int commentId, IReadOnlyList<AutomaticTag> tags, bool edited, CancellationToken ct)
     {
-        await db.CommentAutomaticTags.Where(t => t.CommentId == commentId).ExecuteDeleteAsync(ct);
+        if (edited)
+        {
+            await db.CommentAutomaticTags.Where(t => t.CommentId == commentId).ExecuteDeleteAsync(ct);
+        }
+
         db.CommentAutomaticTags.AddRange(tags.DistinctBy(t => (t.AccountId, t.Name))
             .Select(t => new CommentAutomaticTag { CommentId = commentId, AccountId = t.AccountId, Tag = t.Name }));
     }

@@ -218,7 +218,7 @@ public sealed class CommentWriter(AppDbContext db, ActivityObjects objects, IInt
         {
             db.VideoComments.Add(comment);
             await db.SaveChangesAsync(ct);
-            await screening.TagAsync(comment.Id, screen.Tags, ct);
+            await screening.TagAsync(comment.Id, screen.Tags, edited: false, ct);
             comment.ThreadId ??= comment.Id;
             comment.Url = objects.CommentUrl(video, comment.Id);
             if (!comment.HeldForReview)

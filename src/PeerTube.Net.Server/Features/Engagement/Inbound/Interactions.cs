@@ -143,6 +143,7 @@ public sealed class Interactions(AppDbContext db, CommentScreening screening, Re
         var comment = await db.VideoComments.FirstOrDefaultAsync(c => c.Url == id, ct);
         var now = clock.GetUtcNow();
         var screen = await screening.ScreenAsync(video, text, authorModerates: false, ct);
+        var edited = comment is not null;
         if (comment is null)
         {
             comment = new VideoComment
@@ -163,7 +164,7 @@ public sealed class Interactions(AppDbContext db, CommentScreening screening, Re
         comment.ThreadId = parent is null ? null : parent.ThreadId ?? parent.Id;
         comment.UpdatedAt = note.Date("updated") ?? now;
         await db.SaveChangesAsync(ct);
-        await screening.TagAsync(comment.Id, screen.Tags, ct);
+        await screening.TagAsync(comment.Id, screen.Tags, edited, ct);
         comment.ThreadId ??= comment.Id;
         await db.SaveChangesAsync(ct);
 
