@@ -421,7 +421,8 @@ internal sealed class LiveIngest(
         }
 
         await db.SaveChangesAsync(ct);
-        await events.RaiseRecordedAsync(ct);
+        // A failure to announce must not stop the boot: the records committed, and their replay job sends them.
+        await RaiseAsync(events, stuck[0].Id, ct);
         _log.LogWarning("Ended {Count} live(s) interrupted by a stop of the server", stuck.Count);
     }
 
